@@ -1,0 +1,116 @@
+"""Classification rules: canonical section types, document genres and unit types, by keywords.
+
+The keyword tables are the single place these labels are decided; the drafting engine uses the same
+``SECTION_TYPES`` to ask for exemplars of the section it is writing.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Canonical top-level section types and the heading words that mark them (earliest match in a heading wins).
+SECTION_TYPES: dict[str, tuple[str, ...]] = {
+    "基本情况": ("基本情况", "总体情况", "基本概况", "工作概况", "概况", "现状", "总体运行"),
+    "主要做法": ("主要做法", "工作开展情况", "开展情况", "主要工作", "工作措施", "具体做法", "主要措施", "工作举措",
+                "做法", "举措", "工作情况", "进展情况", "落实情况", "推进情况"),
+    "取得成效": ("取得成效", "取得的成效", "主要成效", "工作成效", "成效", "成绩", "成果", "效果", "亮点"),
+    "经验体会": ("经验体会", "经验", "体会", "启示", "几点认识", "收获", "思考"),
+    "存在问题": ("存在问题", "存在的问题", "不足", "问题", "差距", "短板", "薄弱"),
+    "下一步打算": ("下一步", "打算", "今后", "努力方向", "工作思路", "展望", "明年", "计划", "工作安排", "意见建议", "整改措施"),
+}
+CANONICAL_TYPES: tuple[str, ...] = (*SECTION_TYPES, "其他")
+
+# Headings of practice sections in 经验材料 usually open with a verb of action.
+_PRACTICE_VERBS = re.compile(
+    r"^(坚持|强化|加强|完善|创新|突出|注重|聚焦|围绕|推进|推动|健全|建立|打造|深化|抓实|抓好|夯实|严格|规范|"
+    r"优化|拓展|发挥|构建|实施|落实|提升|筑牢|做实|做强|树立|搭建|用好|建强|激活)"
+)
+
+# Explicit genre names win over weaker hints anywhere in a title ("在推进会上的汇报材料" is a 汇报材料).
+GENRE_NAMES: dict[str, tuple[str, ...]] = {
+    "汇报材料": ("汇报材料", "工作汇报", "情况汇报"),
+    "经验材料": ("经验材料", "经验交流", "典型材料", "交流材料"),
+    "实施方案": ("实施方案", "工作方案", "活动方案"),
+    "讲话稿": ("讲话稿", "讲话", "致辞"),
+    "工作总结": ("工作总结", "活动总结", "小结"),
+}
+GENRES: dict[str, tuple[str, ...]] = {
+    "讲话稿": ("发言稿", "动员会上", "推进会上"),
+    "实施方案": ("实施方案", "工作方案", "活动方案", "实施意见", "工作要点", "方案"),
+    "经验材料": ("经验材料", "经验交流", "典型材料", "交流材料", "经验做法", "典型经验"),
+    "汇报材料": ("汇报材料", "工作汇报", "情况汇报", "汇报", "情况报告", "工作报告", "述职"),
+    "工作总结": ("总结", "小结", "回顾"),
+}
+
+UNIT_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("医院", ("医院", "卫生院", "卫生服务中心", "卫健", "卫生局", "疾控")),
+    ("教育", ("学校", "中学", "小学", "幼儿园", "学院", "大学", "教育局", "教育系统", "教体局", "教科局", "教文体局",
+              "教育和科学", "教育体育", "职专", "教育")),
+    ("社区", ("社区", "居委会")),
+    ("街道", ("街道",)),
+    ("乡镇", ("镇党委", "乡党委", "镇政府", "乡政府", "镇人民政府", "乡人民政府", "全镇", "全乡", "我镇", "我乡", "乡镇")),
+    ("村", ("村党支部", "村委会", "全村", "我村")),
+    ("国企", ("集团", "国有", "国企", "有限公司", "公司党委", "供电", "电力", "银行")),
+    ("企业", ("企业", "公司", "非公")),
+    ("机关", ("机关", "工委", "局党委", "局党组", "委员会", "局", "办公室", "政府", "部")),
+)
+
+
+def _first_keyword(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for label, words in table.items():
+        for rank, word in enumerate(words):
+            pos = text.find(word)
+            if pos >= 0 and (best is None or (pos, rank) < best[:2]):
+                best = (pos, rank, label)
+    return best[2] if best else None
+
+
+def classify_section(heading: str, body: str = "", genre: str | None = None) -> str:
+    """Canonical type of a top-level section from its heading (body words only as a fallback)."""
+    label = _first_keyword(heading, SECTION_TYPES)
+    if label:
+        return label
+    if _PRACTICE_VERBS.match(heading) or (genre == "经验材料" and heading):
+        return "主要做法"
+    head = body[:80]
+    if re.search(r"(存在|还有).{0,6}(问题|不足)", head):
+        return "存在问题"
+    if re.search(r"(下一步|今后|明年)", head):
+        return "下一步打算"
+    return "其他"
+
+
+def classify_genre(title: str, text: str = "", label: str = "") -> str:
+    """Document genre from its title (and a site label such as 第一篇：…经验材料), then from the body."""
+    for source in (title, label):
+        found = _first_keyword(source, GENRE_NAMES) or _first_keyword(source, GENRES)
+        if found:
+            return found
+    body = text[:600]
+    if re.match(r"\s*(同志们|各位)", body) or "同志们：" in body[:200]:
+        return "讲话稿"
+    if re.search(r"(汇报|报告)如下", body):
+        return "汇报材料"
+    if re.search(r"总结如下", body):
+        return "工作总结"
+    if re.search(r"(制定|提出)(如下|本)?(实施)?方案", body):
+        return "实施方案"
+    return "其他"
+
+
+def classify_unit_type(title: str, text: str = "", signature: str = "") -> str | None:
+    """Unit type from the title, then the signature, then the opening paragraph."""
+    for source in (title, signature, text[:300]):
+        best: tuple[int, int, str] | None = None
+        for rank, (unit_type, words) in enumerate(UNIT_TYPES):
+            for word in words:
+                pos = source.find(word)
+                if pos >= 0 and (best is None or (pos, rank) < best[:2]):
+                    best = (pos, rank, unit_type)
+        if best:
+            return best[2]
+        # "博望镇…" with no other hint: a bare 镇/乡 after a place name (but not 镇江路街道).
+        if re.search(r"[\u4e00-\u9fff][镇乡](?!.{0,4}街道)", source):
+            return "乡镇"
+    return None

@@ -1,0 +1,173 @@
+"""Reading .docx with python-docx, recovering Word's automatic list numbering.
+
+Word keeps the "一、" / "（一）" / "1." of auto-numbered headings outside ``paragraph.text``: it lives in the
+numbering part (``w:num`` → ``w:abstractNum`` → ``w:lvl`` with ``numFmt`` and ``lvlText``), attached to the
+paragraph or to its style. We replay the counters in document order so the structure survives ingestion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx import Document
+from docx.oxml.ns import qn
+
+_CN_DIGITS = "零一二三四五六七八九"
+_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def chinese_number(n: int, digits: str = _CN_DIGITS) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (enough for list counters)."""
+    if n < 10:
+        return digits[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    tail = "" if rest == 0 else ("零" + digits[rest] if rest < 10 else chinese_number(rest, digits))
+    if 10 <= rest < 20:
+        tail = digits[1] + tail
+    return digits[hundreds] + "百" + tail
+
+
+def _roman(n: int) -> str:
+    out = []
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                       (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out.append(sym)
+            n -= value
+    return "".join(out)
+
+
+def format_counter(n: int, fmt: str) -> str:
+    if fmt in {"chineseCounting", "chineseCountingThousand", "japaneseCounting", "ideographDigital",
+               "taiwaneseCounting", "taiwaneseCountingThousand"}:
+        return chinese_number(n)
+    if fmt in {"chineseLegalSimplified", "ideographLegalTraditional"}:
+        return chinese_number(n, _CN_LEGAL)
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return _CIRCLED[n - 1] if 0 < n <= len(_CIRCLED) else str(n)
+    if fmt == "lowerLetter":
+        return chr(ord("a") + (n - 1) % 26)
+    if fmt == "upperLetter":
+        return chr(ord("A") + (n - 1) % 26)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt in {"none", "bullet"}:
+        return ""
+    return str(n)
+
+
+@dataclass
+class _Level:
+    fmt: str = "decimal"
+    text: str = "%1."
+    start: int = 1
+
+
+@dataclass
+class _Numbering:
+    """Counters for Word list numbering, replayed in document order."""
+
+    levels: dict[str, dict[int, _Level]] = field(default_factory=dict)  # numId -> ilvl -> level
+    abstract_of: dict[str, str] = field(default_factory=dict)  # numId -> abstractNumId
+    counters: dict[str, list[int]] = field(default_factory=dict)  # abstractNumId -> counter per level
+
+    @classmethod
+    def from_document(cls, doc) -> _Numbering:
+        self = cls()
+        try:
+            root = doc.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return self
+        abstracts: dict[str, dict[int, _Level]] = {}
+        for absnum in root.findall(qn("w:abstractNum")):
+            lvls: dict[int, _Level] = {}
+            for lvl in absnum.findall(qn("w:lvl")):
+                ilvl = int(lvl.get(qn("w:ilvl"), "0"))
+                level = _Level()
+                if (el := lvl.find(qn("w:numFmt"))) is not None:
+                    level.fmt = el.get(qn("w:val"), "decimal")
+                if (el := lvl.find(qn("w:lvlText"))) is not None:
+                    level.text = el.get(qn("w:val"), "")
+                if (el := lvl.find(qn("w:start"))) is not None:
+                    level.start = int(el.get(qn("w:val"), "1"))
+                lvls[ilvl] = level
+            abstracts[absnum.get(qn("w:abstractNumId"))] = lvls
+        for num in root.findall(qn("w:num")):
+            num_id = num.get(qn("w:numId"))
+            abs_el = num.find(qn("w:abstractNumId"))
+            if abs_el is None:
+                continue
+            abs_id = abs_el.get(qn("w:val"))
+            self.abstract_of[num_id] = abs_id
+            self.levels[num_id] = abstracts.get(abs_id, {})
+        return self
+
+    def label(self, num_id: str, ilvl: int) -> str:
+        levels = self.levels.get(num_id)
+        if not levels or num_id == "0":
+            return ""
+        key = self.abstract_of.get(num_id, num_id)
+        counters = self.counters.setdefault(key, [0] * 9)
+        level = levels.get(ilvl, _Level())
+        if counters[ilvl] == 0:
+            counters[ilvl] = level.start
+        else:
+            counters[ilvl] += 1
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        text = level.text
+        for i in range(ilvl + 1):
+            lv = levels.get(i, _Level())
+            value = counters[i] or lv.start
+            text = text.replace(f"%{i + 1}", format_counter(value, lv.fmt))
+        return text
+
+
+def _num_pr(paragraph) -> tuple[str, int] | None:
+    """(numId, ilvl) from the paragraph's own properties or, failing that, its style chain."""
+    p_pr = paragraph._p.pPr
+    if p_pr is not None and p_pr.numPr is not None and p_pr.numPr.numId is not None:
+        ilvl = p_pr.numPr.ilvl.val if p_pr.numPr.ilvl is not None else 0
+        return str(p_pr.numPr.numId.val), int(ilvl)
+    style = paragraph.style
+    while style is not None:
+        s_pr = style.element.pPr
+        if s_pr is not None and s_pr.numPr is not None and s_pr.numPr.numId is not None:
+            ilvl = s_pr.numPr.ilvl.val if s_pr.numPr.ilvl is not None else 0
+            return str(s_pr.numPr.numId.val), int(ilvl)
+        style = style.base_style
+    return None
+
+
+def read_docx(path: Path) -> str:
+    """The document's text, one paragraph a line, with auto-numbering labels put back in front."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = Document(str(path))
+    numbering = _Numbering.from_document(doc)
+    lines: list[str] = []
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            para = Paragraph(child, doc)
+            text = para.text
+            num = _num_pr(para)
+            if num and text.strip():
+                text = numbering.label(*num) + text.lstrip()
+            lines.append(text)
+        elif child.tag == qn("w:tbl"):
+            for row in Table(child, doc).rows:
+                cells = []
+                for cell in row.cells:
+                    if cell.text.strip() and (not cells or cells[-1] != cell.text.strip()):
+                        cells.append(cell.text.strip())
+                if cells:
+                    lines.append("\t".join(cells))
+    return "\n".join(lines)
