@@ -450,10 +450,8 @@ def _is_date(value: Decimal, unit: str, m: re.Match[str], probe: str, end: int,
         return True
     if unit == "日" and value == value.to_integral() and 1 <= value <= 31:
         return True
-    if unit == "号" and previous and previous[-1].kind == "date" and previous[-1].unit == "月" \
-            and previous[-1].span[1] == m.start():
-        return True
-    return False
+    # 12月20号: 号 is a day only right after a month (12号文件 is not a date)
+    return unit == "号" and bool(previous) and previous[-1].unit == "月" and previous[-1].span[1] == m.start()
 
 
 def _inherit_range_units(probe: str, mentions: list[NumberMention]) -> list[NumberMention]:
