@@ -12,6 +12,11 @@ from vectorstore.classify import CANONICAL_TYPES
 DEMO_CORPUS = Path(__file__).resolve().parent / "demo_corpus"
 
 
+def demo_corpus_files() -> list[Path]:
+    """The fictional summaries shipped with drafter (the folder's README is not a document)."""
+    return sorted(DEMO_CORPUS.glob("*.txt"))
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = get_settings()
     if getattr(args, "db", None):
@@ -28,7 +33,7 @@ def _store(args: argparse.Namespace):
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    paths = [Path(p) for p in args.paths] or [DEMO_CORPUS]
+    paths = [Path(p) for p in args.paths] or demo_corpus_files()
     store = _store(args)
     bar = tqdm(total=0, unit="文件", desc="入库", disable=args.quiet or not sys.stderr.isatty())
 

@@ -150,7 +150,7 @@ class CorpusStore:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
-            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+            chroma_settings = ChromaSettings(anonymized_telemetry=False)
             if self.settings.chroma_url:
                 url = urlparse(self.settings.chroma_url)
                 self._client = chromadb.HttpClient(

@@ -107,7 +107,7 @@ def split_articles(text: str) -> list[_Article]:
         elif line:
             articles[-1].lines.append(line)
         i += 1
-    return [a for a in articles if _body_chars(a.lines) >= 80]
+    return [a for a in articles if _body_chars(a.lines) >= 30]
 
 
 def _body_follows(lines: list[str], i: int) -> bool:
@@ -314,8 +314,12 @@ def parse_article(article: _Article, source: str = "") -> ParsedDocument:
         for node in sec.walk():
             node.enumerations = enumerations(node.text)
             node.figures = section_figures(node.text)
-    if year is None:
-        m = _YEAR_IN_TEXT.search(title) or _YEAR_IN_TEXT.search(text[:400])
+    # The year a summary is about: its title says so ("2021年度…总结", signed in January 2022) before the date.
+    m = _YEAR_IN_TEXT.search(title)
+    if m:
+        year = int(m.group(1))
+    elif year is None:
+        m = _YEAR_IN_TEXT.search(text[:400])
         year = int(m.group(1)) if m else None
     full = "\n".join([title, *body, *(x for x in (signature, date) if x)])
     return ParsedDocument(
