@@ -12,6 +12,7 @@ import sys
 
 COMMAND_MODULES: tuple[str, ...] = (
     "vectorstore.cli",
+    "drafter.llm.cli",
 )
 
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     model_cache: Path = Field(default_factory=lambda: Path.home() / ".cache" / "drafter" / "models")
     local_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     local_ctx: int = 4096
+    local_start_timeout: float = Field(180.0, description="等待内置模型服务启动的最长秒数")
+    local_chat_format: str | None = Field(None, description="llama.cpp 对话格式；默认取 GGUF 自带模板")
+    tiktoken_cache_dir: Path | None = Field(None, description="tiktoken 缓存目录；默认 <model_cache>/tiktoken")
 
     # --- app ---
     host: str = "127.0.0.1"

@@ -1,0 +1,94 @@
+"""CLI commands of the LLM layer: ``drafter serve`` (run the embedded model server alone) and ``drafter model-info``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from types import FrameType
+
+from drafter.llm import model_file, server
+from drafter.llm.errors import LLMError
+from drafter.settings import get_settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser("serve", help="单独启动内置本地模型服务（OpenAI 兼容接口），打印地址")
+    serve.add_argument("--port", type=int, default=None, help="监听端口（默认自动选择空闲端口）")
+    serve.set_defaults(func=cmd_serve)
+    info = subparsers.add_parser("model-info", help="显示模型文件、校验状态和本地模型服务状态")
+    info.add_argument("--verify", action="store_true", help="重新计算模型文件的 sha256（约需数秒）")
+    info.set_defaults(func=cmd_model_info)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    try:
+        config = server.ServerConfig.from_settings(settings)
+        srv = server.EmbeddedServer(
+            config, log_path=settings.home / server.LOG_FILE, start_timeout=settings.local_start_timeout
+        )
+        print(f"正在加载模型 {config.model_path} …", flush=True)
+        srv.start(port=args.port)
+    except LLMError as exc:
+        print(f"错误：{exc.user_message}\n{exc}", file=sys.stderr)
+        return 1
+    server.write_state(settings, srv)
+    print(f"本地模型服务已就绪：{srv.url}/v1", flush=True)
+    print(f"同一数据目录（{settings.home}）下的 drafter 会自动复用它；其他程序可把 OpenAI 接口地址设为上述地址。")
+    print(f"日志：{srv.log_path}。按 Ctrl-C 停止。", flush=True)
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # run the finally block below, then exit
+    signal.signal(signal.SIGHUP, _exit_on_signal)
+    try:
+        assert srv.proc is not None
+        while (code := srv.proc.poll()) is None:
+            time.sleep(0.5)
+        print(f"本地模型服务已退出（代码 {code}）。日志末尾：\n{server.log_tail(srv.log_path)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\n正在停止本地模型服务 …")
+        return 0
+    finally:
+        server.clear_state(settings, srv)
+        srv.stop()
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def cmd_model_info(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.llm_base_url:
+        key = "已设置" if settings.llm_api_key else "未设置"
+        print(f"模型服务：{settings.llm_base_url}（API 密钥{key}）；模型：{settings.llm_model}")
+    else:
+        print("模型服务：内置本地模型（未设置 DRAFTER_LLM_BASE_URL）")
+    if settings.local_model_path:
+        path = settings.local_model_path
+        try:
+            model_file.check_gguf_magic(path)
+            status = "GGUF 文件头正常（自备模型，不做哈希校验）"
+        except LLMError as exc:
+            status = exc.user_message
+    else:
+        path = model_file.bundled_model_path(settings)
+        if not path.exists():
+            try:
+                model_file.part_paths()
+                status = "尚未组装（首次使用时自动从已安装的模型包组装）"
+            except LLMError as exc:
+                status = exc.user_message
+        elif model_file.verify(path, use_stamp=not args.verify):
+            status = f"sha256 校验通过（{model_file.MODEL_SHA256[:16]}…，{path.stat().st_size:,} 字节）"
+        else:
+            status = "校验失败：文件不完整或已损坏（下次使用时将重新组装）"
+    print(f"模型文件：{path}\n校验：{status}")
+    state = server.read_state(settings)
+    if state and server.pid_alive(int(state.get("pid", 0))) and server.port_open(int(state.get("port", 0))):
+        print(f"本地模型服务：运行中 {state['url']}/v1（进程 {state['pid']}）")
+    else:
+        print("本地模型服务：未运行（需要时自动启动，或运行 drafter serve）")
+    print(f"上下文长度：{settings.local_ctx}；线程数：{settings.local_threads}")
+    return 0
