@@ -38,7 +38,9 @@ class Response:
     started) and ``finish_reason`` are set once the answer has been read.
     """
 
-    def __init__(self, source: Iterable[str | Usage | Finish], *, model_id: str, started: float | None = None):
+    def __init__(
+        self, source: Iterable[str | Usage | Finish], *, model_id: str, started: float | None = None
+    ):
         self.model_id = model_id
         self.usage: Usage | None = None
         self.first_token_s: float | None = None

@@ -19,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(func=cmd_serve)
     info = subparsers.add_parser("model-info", help="显示模型文件、校验状态和本地模型服务状态")
     info.add_argument("--verify", action="store_true", help="重新计算模型文件的 sha256（约需数秒）")
+    info.add_argument("--ensure", action="store_true", help="如尚未组装则从模型包组装并校验；失败时返回非零")
     info.set_defaults(func=cmd_model_info)
 
 
@@ -36,7 +37,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     server.write_state(settings, srv)
     print(f"本地模型服务已就绪：{srv.url}/v1", flush=True)
-    print(f"同一数据目录（{settings.home}）下的 drafter 会自动复用它；其他程序可把 OpenAI 接口地址设为上述地址。")
+    print(
+        f"同一数据目录（{settings.home}）下的 drafter 会自动复用它；其他程序可把 OpenAI 接口地址设为上述地址。"
+    )
     print(f"日志：{srv.log_path}。按 Ctrl-C 停止。", flush=True)
     signal.signal(signal.SIGTERM, _exit_on_signal)  # run the finally block below, then exit
     signal.signal(signal.SIGHUP, _exit_on_signal)
@@ -44,7 +47,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         assert srv.proc is not None
         while (code := srv.proc.poll()) is None:
             time.sleep(0.5)
-        print(f"本地模型服务已退出（代码 {code}）。日志末尾：\n{server.log_tail(srv.log_path)}", file=sys.stderr)
+        print(
+            f"本地模型服务已退出（代码 {code}）。日志末尾：\n{server.log_tail(srv.log_path)}", file=sys.stderr
+        )
         return 1
     except KeyboardInterrupt:
         print("\n正在停止本地模型服务 …")
@@ -60,6 +65,12 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
 
 def cmd_model_info(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if args.ensure:
+        try:
+            model_file.ensure_model_file(settings)
+        except LLMError as exc:
+            print(f"错误：{exc.user_message}\n{exc}", file=sys.stderr)
+            return 1
     if settings.llm_base_url:
         key = "已设置" if settings.llm_api_key else "未设置"
         print(f"模型服务：{settings.llm_base_url}（API 密钥{key}）；模型：{settings.llm_model}")

@@ -107,7 +107,11 @@ def get_model(stage: str = "draft", settings: Settings | None = None) -> ChatMod
 
 
 def _context_window(settings: Settings) -> int:
-    return settings.llm_context_window if settings.llm_base_url else min(settings.llm_context_window, settings.local_ctx)
+    return (
+        settings.llm_context_window
+        if settings.llm_base_url
+        else min(settings.llm_context_window, settings.local_ctx)
+    )
 
 
 def langchain_chat(stage: str = "draft", settings: Settings | None = None) -> ChatOpenAI:

@@ -30,7 +30,9 @@ class MockModel(ChatModel):
     def enqueue(self, answer: Scripted) -> MockModel:
         """Queue the answer for the next ``execute()``; returns self so calls can be chained."""
         if not isinstance(answer, str | list | BaseException):
-            raise TypeError(f"enqueue() takes a str, a list of chunks or an exception, not {type(answer).__name__}")
+            raise TypeError(
+                f"enqueue() takes a str, a list of chunks or an exception, not {type(answer).__name__}"
+            )
         self._queue.append(answer)
         return self
 

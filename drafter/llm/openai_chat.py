@@ -133,7 +133,9 @@ def map_error(
         detail = f"HTTP {status}: {text}"
         if status in (400, 413, 422) and _CONTEXT_PATTERNS.search(text):
             found = _WINDOW.search(text)
-            return ContextOverflowError(detail, context_window=int(found.group(1)) if found else context_window)
+            return ContextOverflowError(
+                detail, context_window=int(found.group(1)) if found else context_window
+            )
         if status in (401, 403):
             return AuthError(status, detail)
         if status == 404:
@@ -287,7 +289,9 @@ class OpenAIChatModel:
             for chunk in raw:
                 usage = getattr(chunk, "usage", None)
                 if usage is not None and usage.prompt_tokens is not None:
-                    yield Usage(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens or 0)
+                    yield Usage(
+                        prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens or 0
+                    )
                 for choice in chunk.choices or ():
                     if choice.index not in (0, None):
                         continue

@@ -182,14 +182,20 @@ class EmbeddedServer:
             )  # fmt: skip
         self.port = port
         _register(self)
-        log.info("starting llama.cpp server pid=%d on %s (model %s)", self.proc.pid, self.url, self.config.model_path)
+        log.info(
+            "starting llama.cpp server pid=%d on %s (model %s)",
+            self.proc.pid,
+            self.url,
+            self.config.model_path,
+        )
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 code = self.proc.returncode
                 self.stop()
                 raise LocalServerError(
-                    f"llama.cpp server exited with code {code} during start-up", log_tail=log_tail(self.log_path)
+                    f"llama.cpp server exited with code {code} during start-up",
+                    log_tail=log_tail(self.log_path),
                 )
             if models_ok(self.url, timeout=2.0):
                 log.info("llama.cpp server ready on %s", self.url)
@@ -360,7 +366,9 @@ class LocalEndpoint:
         write_state(settings, self._server)
 
     def _matches(self, state: dict[str, Any]) -> bool:
-        return state.get("model_path") == str(self.config.model_path) and state.get("n_ctx") == self.config.n_ctx
+        return (
+            state.get("model_path") == str(self.config.model_path) and state.get("n_ctx") == self.config.n_ctx
+        )
 
     @staticmethod
     def _external_healthy(state: dict[str, Any], *, full: bool = False) -> bool:
@@ -381,7 +389,11 @@ class LocalEndpoint:
             if self._server is not None:
                 return {"url": self._server.url, "owned": True, "healthy": self._server.healthy()}
             if self._external is not None:
-                return {"url": self._external["url"], "owned": False, "healthy": self._external_healthy(self._external)}
+                return {
+                    "url": self._external["url"],
+                    "owned": False,
+                    "healthy": self._external_healthy(self._external),
+                }
             return {"url": None, "owned": False, "healthy": False}
 
 

@@ -33,7 +33,9 @@ ENCODING = "cl100k_base"
 CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
 CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
 
-TOKENS_PER_MESSAGE = 3  # <|im_start|>{role}\n ... <|im_end|>\n, as in the OpenAI cookbook and langchain-openai
+TOKENS_PER_MESSAGE = (
+    3  # <|im_start|>{role}\n ... <|im_end|>\n, as in the OpenAI cookbook and langchain-openai
+)
 TOKENS_REPLY_PRIMER = 3
 SEPARATOR = "\n\n"  # how examples are joined in a prompt
 MIN_PARTIAL_TOKENS = 24  # a truncated example shorter than this is not worth including
