@@ -1,0 +1,66 @@
+"""Draft checks, used by the drafting engine (to verify and repair), the app and the evals.
+
+``run_checks(draft, facts, examples, corpus_names)`` runs them all and returns a ``CheckReport``. Each check
+is also callable alone (``check_structure`` …), and the engine uses the per-section helpers
+``invented_numbers``, ``missing_figures``, ``missing_items`` and ``leaked_terms``. Rules and thresholds live
+in ``drafter.checks.rules``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from drafter.checks.base import ERROR, INFO, WARNING, CheckReport, CheckResult, Finding
+from drafter.checks.copying import check_copying, copied_runs
+from drafter.checks.coverage import check_coverage, looks_like_instruction, missing_items
+from drafter.checks.figures import check_numbers, invented_numbers, missing_figures
+from drafter.checks.leakage import check_leakage, leaked_terms, prompt_leaks
+from drafter.checks.length import check_length, count_chars
+from drafter.checks.structure import Section, check_structure, split_sections, strip_markup
+from drafter.facts import Facts
+
+CHECK_NAMES: tuple[str, ...] = ("structure", "numbers", "coverage", "leakage", "copying", "length")
+
+
+def run_checks(draft: str, facts: Facts, examples: Sequence[str] = (),
+               corpus_names: Iterable[str] = ()) -> CheckReport:
+    """All checks on one draft. ``examples`` are the retrieved example texts the draft was written from;
+    ``corpus_names`` are unit/person names known from the corpus (for leakage)."""
+    examples = tuple(examples)
+    return CheckReport([
+        check_structure(draft, facts),
+        check_numbers(draft, facts),
+        check_coverage(draft, facts),
+        check_leakage(draft, facts, examples, tuple(corpus_names)),
+        check_copying(draft, facts, examples),
+        check_length(draft, facts),
+    ])
+
+
+__all__ = [
+    "CHECK_NAMES",
+    "ERROR",
+    "INFO",
+    "WARNING",
+    "CheckReport",
+    "CheckResult",
+    "Finding",
+    "Section",
+    "check_copying",
+    "check_coverage",
+    "check_leakage",
+    "check_length",
+    "check_numbers",
+    "check_structure",
+    "copied_runs",
+    "count_chars",
+    "invented_numbers",
+    "leaked_terms",
+    "looks_like_instruction",
+    "missing_figures",
+    "missing_items",
+    "prompt_leaks",
+    "run_checks",
+    "split_sections",
+    "strip_markup",
+]

@@ -1,0 +1,153 @@
+"""Numbers check: every number of the draft must be derivable from the facts, every figure must appear.
+
+``invented_numbers(section_text, facts)`` works on one section (the drafting engine repairs section by
+section); ``missing_figures(draft, facts)`` on the whole draft. What counts as derivable is stated in
+``rules.py``: the same quantity after unit normalisation; sums are not derivable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from drafter.checks.base import WARNING, CheckResult, Finding
+from drafter.checks.rules import APPROX_TOLERANCE, LABEL_WINDOW, MEASURE_UNITS, SMALL_CHINESE_MAX
+from drafter.facts import Facts, Figure
+from drafter.numbers import NumberMention, canonical_unit, extract_numbers, normalize
+
+
+@dataclass
+class FactIndex:
+    """The facts' numbers arranged for lookups."""
+
+    keys: set[tuple[Decimal, str]] = field(default_factory=set)  # (base value, base unit)
+    values: dict[Decimal, list[str]] = field(default_factory=dict)  # written or base value → how facts write it
+    dates: set[tuple[Decimal, str]] = field(default_factory=set)
+    date_values: set[Decimal] = field(default_factory=set)  # 2024 of 2024年 may be cited bare
+    by_unit: dict[str, list[Decimal]] = field(default_factory=dict)  # base unit → base values
+    unitless: set[Decimal] = field(default_factory=set)  # values the facts give without a unit
+    labels: list[tuple[str, Figure]] = field(default_factory=list)
+
+
+def index_facts(facts: Facts) -> FactIndex:
+    idx = FactIndex()
+    for n in facts.all_numbers():
+        if n.kind == "ordinal":
+            continue
+        if n.kind == "date":
+            idx.dates.add((n.value, n.unit))
+            idx.date_values.add(n.value)
+            continue
+        base, unit = normalize(n.value, n.unit)
+        idx.keys.add((base, unit))
+        idx.values.setdefault(n.value, []).append(n.raw)
+        idx.values.setdefault(base, []).append(n.raw)
+        idx.by_unit.setdefault(unit, []).append(base)
+        if not unit:
+            idx.unitless.add(n.value)
+            idx.unitless.add(base)
+    idx.labels = [(f.label, f) for f in facts.figures]
+    return idx
+
+
+def _is_small_chinese(n: NumberMention) -> bool:
+    if n.kind != "chinese" or n.value > SMALL_CHINESE_MAX or n.value != n.value.to_integral():
+        return False
+    scale, _ = normalize(1, n.unit)
+    return scale == 1 and canonical_unit(n.unit) not in MEASURE_UNITS
+
+
+def _near_label(text: str, n: NumberMention, idx: FactIndex) -> Figure | None:
+    """A figure whose label sits right after (九个党支部) or right before (党支部九个) the number."""
+    after = text[n.span[1]:n.span[1] + LABEL_WINDOW + 4]
+    before = text[max(0, n.span[0] - LABEL_WINDOW - 4):n.span[0]]
+    for label, fig in idx.labels:
+        if label and (after.startswith(label) or before.endswith(label)):
+            return fig
+    return None
+
+
+def classify(n: NumberMention, idx: FactIndex, text: str = "") -> str:
+    """'ok' | 'invented' | 'wrong_unit' | 'date_unknown' | 'ignored' for one draft number."""
+    if n.kind == "ordinal":
+        return "ignored"
+    if n.kind == "date":
+        if (n.value, n.unit) in idx.dates:
+            return "ok"
+        return "date_unknown"
+    base, unit = n.key
+    if (base, unit) in idx.keys:
+        return "ok"
+    if not unit and (n.value in idx.values or base in idx.values or n.value in idx.date_values):
+        return "ok"  # a bare 1286 where the facts say 1286名
+    if n.value in idx.unitless or base in idx.unitless:
+        return "ok"  # the facts give the value without a unit
+    if n.approx:
+        for fact_value in idx.by_unit.get(unit, []):
+            if fact_value and abs(fact_value - base) <= APPROX_TOLERANCE * fact_value:
+                return "ok"
+    if _is_small_chinese(n):
+        fig = _near_label(text, n, idx)
+        if fig is None or canonical_unit(fig.unit) not in ("", unit):
+            return "ignored"  # discourse count: 三个方面, 一名党员
+        return "invented"
+    if n.value in idx.values or base in idx.values:
+        return "wrong_unit"
+    return "invented"
+
+
+def invented_numbers(section_text: str, facts: Facts, index: FactIndex | None = None) -> list[Finding]:
+    """Findings for numbers in ``section_text`` that the facts do not give (spans are in ``section_text``)."""
+    idx = index or index_facts(facts)
+    findings: list[Finding] = []
+    for n in extract_numbers(section_text):
+        verdict = classify(n, idx, section_text)
+        if verdict == "invented":
+            findings.append(Finding("NUM_INVENTED", f"“{n.raw}”不在事实中，疑为编造的数字", n.span))
+        elif verdict == "wrong_unit":
+            written = "、".join(sorted(set(idx.values.get(n.value, []) + idx.values.get(n.key[0], []))))
+            findings.append(Finding("NUM_WRONG_UNIT", f"“{n.raw}”与事实“{written}”单位不一致", n.span))
+        elif verdict == "date_unknown":
+            findings.append(Finding("NUM_DATE_UNKNOWN", f"日期“{n.raw}”不在事实中，请核实", n.span, WARNING))
+    return findings
+
+
+def figure_present(fig: Figure, mentions: list[NumberMention]) -> NumberMention | None:
+    """The first exact mention of the figure (same quantity; a unitless figure matches its value)."""
+    key = fig.key
+    for n in mentions:
+        if n.approx or n.kind in ("date", "ordinal"):
+            continue
+        if n.key == key or (not fig.unit and (n.value == fig.number or n.key[0] == fig.number)):
+            return n
+    return None
+
+
+def missing_figures(draft: str, facts: Facts) -> list[Figure]:
+    """Figures of the facts that the draft does not state (absent, approximate, or with another unit)."""
+    mentions = extract_numbers(draft)
+    return [f for f in facts.figures if figure_present(f, mentions) is None]
+
+
+def check_numbers(draft: str, facts: Facts) -> CheckResult:
+    idx = index_facts(facts)
+    mentions = extract_numbers(draft)
+    findings = invented_numbers(draft, facts, idx)
+    missing = [f for f in facts.figures if figure_present(f, mentions) is None]
+    for f in missing:
+        findings.append(Finding("FIG_MISSING", f"缺少事实数据：{f.label}{f.value}{f.unit}"))
+    checked = [n for n in mentions if n.kind not in ("date", "ordinal")]
+    bad = sum(f.code in ("NUM_INVENTED", "NUM_WRONG_UNIT") for f in findings)
+    coverage = 1 - len(missing) / len(facts.figures) if facts.figures else 1.0
+    precision = 1 - bad / len(checked) if checked else 1.0
+    details = {
+        "numbers": len(checked),
+        "figures": len(facts.figures),
+        "figures_missing": [f"{f.label}{f.value}{f.unit}" for f in missing],
+        "invented": [f.message_zh for f in findings if f.code == "NUM_INVENTED"],
+        "figure_coverage": round(coverage, 4),
+        "mentions": [
+            {"raw": n.raw, "normalized": n.normalized, "span": list(n.span), "kind": n.kind} for n in mentions
+        ],
+    }
+    return CheckResult.from_findings("numbers", findings, (coverage + precision) / 2, details)
