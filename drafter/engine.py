@@ -1,0 +1,395 @@
+"""The drafting engine: facts → retrieve → outline → write (with verify & repair) → regenerate → export.
+
+Each stage is a method that reads its inputs from the run directory and saves its output there, so a run can
+be inspected, edited between stages (the outline) and resumed after an interruption: ``write`` skips the
+sections already done. ``write`` and ``regenerate`` are generators of ``Event`` so the CLI and the web app can
+show text as it streams; a section's final text (sanitised, verified, repaired) comes with its
+``section_done`` event and replaces the streamed raw text.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drafter.facts import Facts
+from drafter.llm import ChatModel, LLMError
+from drafter.outline import PLACEHOLDER, Outline, OutlineSection, build_outline
+from drafter.prompts import render
+from drafter.retrieval import Retrieval, exemplar_texts, retrieve
+from drafter.run import Attempt, Run, SectionDraft
+from drafter.settings import Settings, get_settings
+from drafter.writing import examples_block as format_examples
+from drafter.writing import facts_block, max_tokens_for, quote_data, sanitize
+
+from . import document, verify
+
+PRESETS: dict[str, str] = {
+    "精简": "在不丢失任何事实和数据的前提下精简压缩，篇幅减少约一半",
+    "扩写": "在不新增任何数字和事实的前提下充实论述，篇幅增加约一半",
+    "补充数据": "把本节资料中的全部数据都写进正文，数字照原样使用",
+    "更加正式": "改用更加规范、庄重的公文语言",
+    "突出特色": "突出本单位做法的特色和亮点，语言更有概括性",
+}
+PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
+
+
+@dataclass
+class Event:
+    kind: str  # section_start | delta | section_done | repair | checks | done | error
+    section: int | None = None
+    text: str = ""
+    data: dict = field(default_factory=dict)
+
+
+class DraftEngine:
+    """One engine per process or per app session; clients are created on first use."""
+
+    def __init__(self, settings: Settings | None = None, *, store=None, model: ChatModel | None = None,
+                 rewrite_model: ChatModel | None = None, k: int = 3, per_section: int = 2,
+                 exemplar_chars: int = 240, exemplar_tokens: int = 400, max_repairs: int = 1) -> None:
+        self.settings = settings or get_settings()
+        self._store = store
+        self._model = model
+        self._rewrite_model = rewrite_model
+        self.k, self.per_section = k, per_section
+        self.exemplar_chars, self.exemplar_tokens, self.max_repairs = exemplar_chars, exemplar_tokens, max_repairs
+
+    # ------------------------------------------------------------------ dependencies
+
+    @property
+    def store(self):
+        if self._store is None:
+            from vectorstore.store import CorpusStore
+
+            self._store = CorpusStore(self.settings)
+        return self._store
+
+    @property
+    def model(self) -> ChatModel:
+        if self._model is None:
+            from drafter.llm import get_model
+
+            self._model = get_model("draft", self.settings)
+        return self._model
+
+    @property
+    def rewrite_model(self) -> ChatModel:
+        if self._rewrite_model is None:
+            if self._model is not None and not self.settings.llm_rewrite_model:
+                self._rewrite_model = self._model
+            else:
+                from drafter.llm import get_model
+
+                self._rewrite_model = get_model("rewrite", self.settings)
+        return self._rewrite_model
+
+    # ------------------------------------------------------------------ stages
+
+    def new_run(self, facts: Facts, *, k: int | None = None, runs_dir: Path | None = None) -> Run:
+        record = {
+            "llm_base_url": self.settings.llm_base_url or "(内置本地模型)", "llm_model": self.settings.llm_model,
+            "k": k or self.k, "per_section": self.per_section, "exemplar_chars": self.exemplar_chars,
+            "max_repairs": self.max_repairs, "temperature": self.settings.llm_temperature,
+            "collection": self.settings.collection,
+        }
+        return Run.create(runs_dir or self.settings.runs_dir, facts, record)
+
+    @classmethod
+    def resume(cls, run_dir: Path | str, **kwargs) -> tuple[DraftEngine, Run]:
+        return cls(**kwargs), Run.load(run_dir)
+
+    def retrieve(self, run: Run, pinned: list[str] = (), excluded: list[str] = ()) -> Retrieval:
+        started = time.perf_counter()
+        facts = run.facts
+        skeleton = build_outline(facts)
+        queries = [(s.key, s.section_type, " ".join([s.title, *s.items])[:300]) for s in skeleton.sections]
+        k = int((run.load_stage("settings") or {}).get("k", self.k))
+        result = retrieve(self.store, facts, queries, k=k, per_section=self.per_section, pinned=list(pinned),
+                          excluded=list(excluded))
+        run.save("retrieval", result.to_dict())
+        run.add_timing("retrieve", time.perf_counter() - started)
+        return result
+
+    def retrieval(self, run: Run) -> Retrieval:
+        return Retrieval.from_dict(run.load_stage("retrieval"))
+
+    def plan(self, run: Run) -> Outline:
+        started = time.perf_counter()
+        outline = build_outline(run.facts)
+        self.save_outline(run, outline)
+        run.add_timing("plan", time.perf_counter() - started)
+        return outline
+
+    def save_outline(self, run: Run, outline: Outline) -> None:
+        """Store an (edited) outline; sections whose heading changed start over, locked ones are kept."""
+        run.save("outline", outline.to_dict())
+        old = {(s.key, s.heading): s for s in run.sections}
+        fresh = []
+        for i, sec in enumerate(outline.sections):
+            heading = document.heading_for(i, sec.title)
+            kept = old.get((sec.key, heading))
+            if kept is not None and (kept.locked or kept.status == "done"):
+                kept.index = i
+                fresh.append(kept)
+            else:
+                fresh.append(SectionDraft(index=i, key=sec.key, section_type=sec.section_type, heading=heading))
+        run.reset_sections(fresh)
+
+    def write(self, run: Run) -> Iterator[Event]:
+        """Write every section not yet done (resumable), verify and repair each, then check the whole draft."""
+        started = time.perf_counter()
+        facts = run.facts
+        outline = run.outline or self.plan(run)
+        if not run.sections:
+            self.save_outline(run, outline)
+        retrieval = self.retrieval(run)
+        examples = retrieval.texts()
+        for osec, sdraft in zip(outline.sections, run.sections, strict=True):
+            if sdraft.status == "done" or sdraft.locked:
+                continue
+            try:
+                yield from self._write_section(run, facts, osec, sdraft, retrieval, examples)
+            except LLMError as exc:
+                sdraft.status, sdraft.error = "failed", exc.user_message
+                run.save_section(sdraft)
+                run.add_timing("write", time.perf_counter() - started)
+                yield Event("error", sdraft.index, data={"message": exc.user_message, "error": type(exc).__name__})
+                return
+        self._fill_missing_figures(run, facts, outline)
+        run.add_timing("write", time.perf_counter() - started)
+        yield from self._finish(run, facts, examples)
+
+    def _write_section(self, run: Run, facts: Facts, osec: OutlineSection, sdraft: SectionDraft,
+                       retrieval: Retrieval, examples: list[str]) -> Generator[Event, None, None]:
+        yield Event("section_start", sdraft.index, sdraft.heading)
+        sdraft.attempts, sdraft.flags = [], []
+        if osec.placeholder:
+            sdraft.body = PLACEHOLDER
+            sdraft.flags = [{"code": "placeholder", "message": f"“{osec.title}”缺少资料，已留【待补】，请补充后重新生成"}]
+        else:
+            hits = retrieval.by_section.get(osec.key, [])
+            exemplars = exemplar_texts(hits, self.exemplar_tokens, self.exemplar_chars)
+            pieces = self._pieces(osec)
+            parts = []
+            for j, (subheading, figures, items, target) in enumerate(pieces):
+                if subheading:
+                    line = document.subheading_for(j, subheading)
+                    yield Event("delta", sdraft.index, line + "\n")
+                title = subheading or osec.title
+                body = yield from self._piece(sdraft, facts, osec, title, figures, items, exemplars, examples, target)
+                parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)
+            sdraft.body = "\n".join(parts)
+        sdraft.status, sdraft.error = "done", ""
+        run.save_section(sdraft)
+        yield Event("section_done", sdraft.index, sdraft.body, {"heading": sdraft.heading, "flags": sdraft.flags})
+
+    @staticmethod
+    def _pieces(osec: OutlineSection) -> list[tuple[str, list[str], list[str], int]]:
+        """(sub-heading or "", figures, items, target chars) per model call of a section."""
+        if not osec.subheadings:
+            return [("", osec.figures, osec.items, osec.target_chars)]
+        n = len(osec.subheadings)
+        groups: list[list[str]] = [[] for _ in range(n)]
+        for i, item in enumerate(osec.items):
+            groups[min(i, n - 1)].append(item)
+        each = max(60, osec.target_chars // n)
+        return [(title, osec.figures if j == 0 else [], groups[j], each) for j, title in enumerate(osec.subheadings)]
+
+    def _piece(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection, title: str, figures: list[str],
+               items: list[str], exemplars: list[str], examples: list[str],
+               target: int) -> Generator[Event, None, str]:
+        block = facts_block(facts, figures, items)
+        messages = render("write_section", genre=facts.genre, unit=quote_data(facts.unit), section_title=title,
+                          task=osec.task, facts_block=block, examples_block=format_examples(exemplars),
+                          target_chars=target)
+        attempt = yield from self._stream(self.model, messages, "write", target, sdraft)
+        text = sanitize(attempt.output, title)
+        return (yield from self._verify(sdraft, facts, title, text, block, figures, items, examples, target))
+
+    def _verify(self, sdraft: SectionDraft, facts: Facts, title: str, text: str, block: str, figures: list[str],
+                items: list[str], examples: list[str], target: int, keep: set[str] | None = None,
+                model: ChatModel | None = None) -> Generator[Event, None, str]:
+        findings = verify.section_findings(text, facts, examples)
+        sdraft.attempts[-1].findings = [f.to_dict() for f in findings]
+        repairs = 0
+        while findings and repairs < self.max_repairs:
+            repairs += 1
+            yield Event("repair", sdraft.index, data={"attempt": repairs, "findings": [f.message_zh for f in findings]})
+            messages = render("repair_section", genre=facts.genre, unit=quote_data(facts.unit), section_title=title,
+                              facts_block=block, previous=text, findings=verify.findings_text(findings, text),
+                              target_chars=target)
+            attempt = yield from self._stream(model or self.model, messages, "repair", target, sdraft, emit=False)
+            candidate = sanitize(attempt.output, title, keep) if keep else sanitize(attempt.output, title)
+            new_findings = verify.section_findings(candidate, facts, examples)
+            attempt.findings = [f.to_dict() for f in new_findings]
+            if len(new_findings) < len(findings) and candidate.strip():
+                text, findings = candidate, new_findings
+        if findings:
+            text, removed = verify.drop_clauses(text, findings)
+            sdraft.attempts.append(Attempt(kind="fallback", prompt=None, output=text,
+                                           findings=[{"removed": r} for r in removed]))
+        missing_figs, missing_items = verify.missing_in(text, figures, items)
+        if missing_figs or missing_items:
+            text = verify.insert_missing(text, missing_figs, missing_items)
+        left = verify.section_findings(text, facts, examples)
+        sdraft.flags.extend({"code": f.code, "message": f.message_zh, "text": text[f.span[0]:f.span[1]] if f.span else ""}
+                            for f in left)
+        return text
+
+    def _stream(self, model: ChatModel, messages: list[dict], kind: str, target: int, sdraft: SectionDraft,
+                emit: bool = True) -> Generator[Event, None, Attempt]:
+        started = time.perf_counter()
+        response = model.execute(messages, stream=True, temperature=self.settings.llm_temperature,
+                                 max_tokens=max_tokens_for(target))
+        chunks = []
+        for chunk in response:
+            chunks.append(chunk)
+            if emit:
+                yield Event("delta", sdraft.index, chunk)
+        usage = response.usage
+        attempt = Attempt(kind=kind, prompt=messages, output="".join(chunks),
+                          prompt_tokens=usage.prompt_tokens if usage else 0,
+                          completion_tokens=usage.completion_tokens if usage else 0,
+                          elapsed_s=round(time.perf_counter() - started, 4), first_token_s=response.first_token_s,
+                          model=getattr(model, "model_id", ""))
+        sdraft.attempts.append(attempt)
+        return attempt
+
+    def _fill_missing_figures(self, run: Run, facts: Facts, outline: Outline) -> None:
+        """A figure no section carries (e.g. its section was left out) goes into the first written section."""
+        text = self.document_text(run)
+        missing = [f for f in facts.figures if not verify._numbers_present(f.text(), _keys(text))]
+        target = next((s for s in run.sections if s.status == "done" and s.body != PLACEHOLDER and not s.locked), None)
+        if missing and target is not None:
+            target.body = verify.insert_missing(target.body, [f.text() for f in missing], [])
+            run.save_section(target)
+
+    def _finish(self, run: Run, facts: Facts, examples: list[str]) -> Iterator[Event]:
+        started = time.perf_counter()
+        report = self.check(run, facts, examples)
+        self.export(run, formats=("md", "txt"))
+        run.add_timing("check_export", time.perf_counter() - started)
+        yield Event("checks", data=report)
+        yield Event("done", text=self.document_text(run), data={"run_dir": str(run.dir)})
+
+    # ------------------------------------------------------------------ editing
+
+    def regenerate(self, run: Run, index: int, instruction: str = "", preset: str | None = None) -> Iterator[Event]:
+        if not 0 <= index < len(run.sections):
+            yield Event("error", index, data={"message": f"没有第 {index + 1} 节（共 {len(run.sections)} 节）"})
+            return
+        sdraft = run.sections[index]
+        if sdraft.locked:
+            yield Event("error", index, data={"message": "本节已锁定，解锁后才能重新生成"})
+            return
+        if preset and preset not in PRESETS:
+            yield Event("error", index, data={"message": f"未知的预设“{preset}”，可选：{'、'.join(PRESETS)}"})
+            return
+        facts, outline = run.facts, run.outline
+        osec = outline.sections[index]
+        wanted = "；".join(x for x in (PRESETS.get(preset or ""), instruction.strip()) if x) or "重新组织语言，事实和数字不变"
+        target = int(max(60, len(sdraft.body) or osec.target_chars) * PRESET_LENGTH.get(preset or "", 1.0))
+        block = facts_block(facts, osec.figures, osec.items)
+        keep = {line for line in sdraft.body.split("\n") if line.startswith("（")}
+        messages = render("rewrite_section", genre=facts.genre, unit=quote_data(facts.unit), section_title=osec.title,
+                          facts_block=block, current=sdraft.body, instruction=quote_data(wanted), target_chars=target)
+        yield Event("section_start", index, sdraft.heading, {"instruction": wanted})
+        previous = sdraft.body
+        sdraft.flags = []
+        try:
+            attempt = yield from self._stream(self.rewrite_model, messages, "rewrite", target, sdraft)
+            text = sanitize(attempt.output, osec.title, keep)
+            examples = self.retrieval(run).texts()
+            text = yield from self._verify(sdraft, facts, osec.title, text, block, osec.figures, osec.items,
+                                           examples, target, keep, self.rewrite_model)
+        except LLMError as exc:
+            run.save_section(sdraft)
+            yield Event("error", index, data={"message": exc.user_message, "error": type(exc).__name__})
+            return
+        if not text.strip():
+            yield Event("error", index, data={"message": "模型没有给出可用的改写，原文未改动"})
+            return
+        sdraft.history.append(previous)
+        sdraft.body, sdraft.status = text, "done"
+        run.save_section(sdraft)
+        yield Event("section_done", index, text, {"heading": sdraft.heading, "flags": sdraft.flags})
+
+    def set_section_text(self, run: Run, index: int, text: str) -> None:
+        sdraft = run.sections[index]
+        if text == sdraft.body:
+            return
+        sdraft.history.append(sdraft.body)
+        sdraft.body, sdraft.status = text, "done"
+        run.save_section(sdraft)
+
+    def lock(self, run: Run, index: int, locked: bool = True) -> None:
+        run.sections[index].locked = locked
+        run.save_section(run.sections[index])
+
+    def undo(self, run: Run, index: int) -> bool:
+        sdraft = run.sections[index]
+        if not sdraft.history or sdraft.locked:
+            return False
+        sdraft.body = sdraft.history.pop()
+        run.save_section(sdraft)
+        return True
+
+    # ------------------------------------------------------------------ output
+
+    def document_text(self, run: Run) -> str:
+        outline = run.outline
+        if outline is None:
+            return ""
+        sections = [(s.heading, s.body) for s in run.sections]
+        return document.assemble(outline.title, outline.opening, sections, outline.signature, outline.date)
+
+    def check(self, run: Run, facts: Facts | None = None, examples: list[str] | None = None) -> dict:
+        from drafter.checks import run_checks
+
+        facts = facts or run.facts
+        examples = self.retrieval(run).texts() if examples is None else examples
+        report = run_checks(self.document_text(run), facts, examples=examples).to_dict()
+        report["flags"] = {s.index: s.flags for s in run.sections if s.flags}
+        run.save("checks", report)
+        return report
+
+    def export(self, run: Run, formats: tuple[str, ...] = ("docx", "md", "txt")) -> dict[str, Path]:
+        from drafter.export import export_docx
+
+        text = self.document_text(run)
+        out: dict[str, Path] = {}
+        if "txt" in formats:
+            out["txt"] = run.dir / "draft.txt"
+            out["txt"].write_text(text + "\n", encoding="utf-8")
+        if "md" in formats:
+            out["md"] = run.dir / "draft.md"
+            out["md"].write_text(document.to_markdown(text), encoding="utf-8")
+        if "docx" in formats:
+            out["docx"] = export_docx(text, run.dir / "draft.docx")
+        return out
+
+    # ------------------------------------------------------------------ all at once
+
+    def draft(self, facts: Facts, *, on_event=None, pinned: list[str] = (), excluded: list[str] = ()) -> Run:
+        run = self.new_run(facts)
+        self.retrieve(run, pinned=pinned, excluded=excluded)
+        self.plan(run)
+        for event in self.write(run):
+            if on_event:
+                on_event(event)
+        return run
+
+
+def _keys(text: str) -> set:
+    from drafter.numbers import extract_numbers
+
+    return {m.key for m in extract_numbers(text)}
+
+
+def load_report(run: Run) -> dict:
+    path = run.dir / "checks.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

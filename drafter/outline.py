@@ -1,0 +1,192 @@
+"""Stage 2 — outline: the genre's skeleton filled with the facts, as data a user can edit before writing.
+
+The skeleton per genre lives in ``SKELETONS``; which sections are required comes from the checks' rules
+(``drafter.checks.rules``), so the outline and the structure check cannot disagree. Policy for missing
+facts, stated once here: a section whose facts are empty is left out when the genre does not require it
+(存在问题 / 下一步打算 without problems / plans); a required section without facts gets the placeholder
+【待补】 in its body, so the clerk sees what to add and no text is invented for it.
+
+Figures are assigned to a section by their label: counts of what the unit *has* (党组织, 党员, 职工…) go to
+基本情况, everything else (收入, 满意度, 培训…) to 取得成效; numbers inside list items stay with their item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from drafter.checks.rules import genre_rule
+from drafter.facts import Facts
+
+PLACEHOLDER = "【待补】"
+
+# key, canonical section type, heading title, the facts list that feeds it
+SKELETONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "工作总结": (
+        ("basic", "基本情况", "基本情况", "figures"),
+        ("practice", "主要做法", "主要做法", "activities"),
+        ("results", "取得成效", "取得成效", "achievements"),
+        ("problems", "存在问题", "存在问题", "problems"),
+        ("plans", "下一步打算", "下一步工作打算", "plans"),
+    ),
+    "汇报材料": (
+        ("basic", "基本情况", "基本情况", "figures"),
+        ("practice", "主要做法", "主要工作开展情况", "activities"),
+        ("results", "取得成效", "取得的成效", "achievements"),
+        ("problems", "存在问题", "存在的问题", "problems"),
+        ("plans", "下一步打算", "下一步打算", "plans"),
+    ),
+}
+REQUIRED_KEYS_FALLBACK = ("practice", "results")
+BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|职工|员工|干部|人口|户|村|社区|学校|医院|床位|网格|小组|单位|成员|班子|队伍|科室|部门)")
+MAX_SUBSECTIONS = 6
+
+
+@dataclass
+class OutlineSection:
+    key: str
+    section_type: str
+    title: str  # heading text without its number: "主要做法"
+    items: list[str] = field(default_factory=list)  # facts list items this section must reflect
+    figures: list[str] = field(default_factory=list)  # figures (as text: 基层党组织42个) it must contain
+    subheadings: list[str] = field(default_factory=list)  # （一）… titles; item i of a sub-section = items[i]
+    placeholder: bool = False  # no facts for a required section: body is 【待补】
+    target_chars: int = 300
+
+    @property
+    def task(self) -> str:
+        return TASKS.get(self.section_type, "围绕本节主题展开论述")
+
+
+TASKS = {
+    "基本情况": "概述单位基本情况和总体工作情况，写明全部数据",
+    "主要做法": "写清楚具体做法、措施和载体，动词开头，条理清楚",
+    "取得成效": "写明取得的成效，用数据说话",
+    "经验体会": "提炼做法中的经验和体会，不引入新的事实和数字",
+    "存在问题": "实事求是地写明存在的问题和不足，语气客观",
+    "下一步打算": "写明下一步的工作打算和措施，语气坚定",
+}
+
+
+@dataclass
+class Outline:
+    genre: str
+    title: str
+    opening: str
+    sections: list[OutlineSection]
+    signature: str = ""
+    date: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Outline:
+        sections = [OutlineSection(**s) for s in data.get("sections", [])]
+        return cls(genre=data.get("genre", "工作总结"), title=data.get("title", ""), opening=data.get("opening", ""),
+                   sections=sections, signature=data.get("signature", ""), date=data.get("date", ""))
+
+
+def default_title(facts: Facts) -> str:
+    if facts.title:
+        return facts.title
+    period = facts.period or ""
+    theme = facts.theme or ""
+    if facts.genre == "汇报材料":
+        return f"{facts.unit}关于{period}{theme or '工作'}情况的汇报"
+    if facts.genre == "经验材料":
+        return f"{facts.unit}{theme or '工作'}经验材料"
+    suffix = "工作总结" if not theme.endswith(("总结", "工作")) else "总结"
+    if theme.endswith("活动"):
+        suffix = "总结"
+    return f"{facts.unit}{period}{theme}{suffix}"
+
+
+OPENING_FRAMES = {
+    "工作总结": "现将有关情况总结如下：",
+    "汇报材料": "现将有关情况汇报如下：",
+    "经验材料": "主要做法如下：",
+}
+
+
+def default_opening(facts: Facts) -> str:
+    """A fixed-format opening paragraph; the facts fill it, no model is involved."""
+    period = f"{facts.period}以来，" if facts.period and not facts.period.endswith("以来") else (
+        f"{facts.period}，" if facts.period else "")
+    theme = f"围绕{facts.theme}" if facts.theme else "围绕中心工作"
+    frame = OPENING_FRAMES.get(facts.genre, "现将有关情况报告如下：")
+    return f"{period}{facts.unit}认真贯彻落实上级部署要求，{theme}，统筹推进各项工作，取得了积极成效。{frame}"
+
+
+def short_title(item: str, limit: int = 18) -> str:
+    """A sub-heading from a list item: its first clause, trimmed ("组织党员志愿服务活动36场，…" → "组织党员志愿服务活动")."""
+    first = re.split(r"[，。；：,;:！？]", item.strip(), maxsplit=1)[0].strip()
+    first = re.sub(r"\d+(\.\d+)?\s*[^\d\s，。]{0,3}$", "", first).strip() or first
+    return first[:limit].rstrip("的和与及、")
+
+
+def _split_figures(facts: Facts) -> tuple[list[str], list[str]]:
+    basic, results = [], []
+    for fig in facts.figures:
+        (basic if BASIC_LABELS.search(fig.label) else results).append(fig.text())
+    return basic, results
+
+
+def build_outline(facts: Facts, examples_headings: list[str] | None = None) -> Outline:
+    """The editable outline for these facts. ``examples_headings`` may name sub-headings seen in exemplars
+    (kept for the record; the facts decide the structure)."""
+    target = facts.target_chars or 1500
+    basic_figs, result_figs = _split_figures(facts)
+    sections: list[OutlineSection] = []
+    rule = genre_rule(facts.genre)
+    required = {s.key for s in rule.sections if s.required == "always"} or set(REQUIRED_KEYS_FALLBACK)
+    if facts.genre == "经验材料":
+        sections = _experience_sections(facts, basic_figs + result_figs)
+    else:
+        for key, section_type, title, source in SKELETONS.get(facts.genre, SKELETONS["工作总结"]):
+            sec = OutlineSection(key, section_type, title)
+            if source == "figures":
+                sec.figures = basic_figs
+            else:
+                sec.items = list(getattr(facts, source))
+            if key == "results":
+                sec.figures = result_figs
+            if key == "practice" and len(sec.items) > 1:
+                sec.subheadings = [short_title(x) for x in sec.items[:MAX_SUBSECTIONS]]
+                if len(sec.items) > MAX_SUBSECTIONS:  # the rest join the last sub-section
+                    sec.subheadings[-1] = "其他工作"
+            empty = not sec.items and not sec.figures
+            if empty and key not in required:
+                continue  # 存在问题 / 下一步打算 without facts: left out (see module docstring)
+            sec.placeholder = empty and key in required
+            sections.append(sec)
+    _share_target(sections, target)
+    return Outline(
+        genre=facts.genre, title=default_title(facts), opening=default_opening(facts), sections=sections,
+        signature=facts.signature or "", date=facts.date or "",
+    )
+
+
+def _experience_sections(facts: Facts, figures: list[str]) -> list[OutlineSection]:
+    """经验材料: one level-1 section per practice (themed heading), then 成效 and 启示."""
+    sections = []
+    practices = facts.activities[:4] or [PLACEHOLDER]
+    for i, item in enumerate(practices):
+        rest = facts.activities[4:] if i == len(practices) - 1 else []
+        sections.append(OutlineSection(f"practice{i + 1}", "主要做法", short_title(item, 24) if item != PLACEHOLDER
+                                       else "主要做法", items=[item, *rest] if item != PLACEHOLDER else [],
+                                       placeholder=item == PLACEHOLDER))
+    results = OutlineSection("results", "取得成效", "取得的成效", items=list(facts.achievements), figures=figures)
+    results.placeholder = not results.items and not results.figures
+    sections.append(results)
+    sections.append(OutlineSection("lessons", "经验体会", "几点启示", items=[]))
+    return sections
+
+
+def _share_target(sections: list[OutlineSection], target: int) -> None:
+    weights = {"基本情况": 1.0, "主要做法": 2.2, "取得成效": 1.4, "经验体会": 1.0, "存在问题": 0.9, "下一步打算": 1.0}
+    active = [s for s in sections if not s.placeholder]
+    total = sum(weights.get(s.section_type, 1.0) for s in active) or 1.0
+    body = max(200, target - 120)  # title, opening and sign-off take about 120 characters
+    for s in sections:
+        s.target_chars = 0 if s.placeholder else max(60, int(body * weights.get(s.section_type, 1.0) / total))

@@ -1,0 +1,134 @@
+"""The run record: one directory per draft holding every stage's output, so a run can be inspected and resumed.
+
+Layout::
+
+    <runs_dir>/<run id>/
+      facts.json  settings.json  retrieval.json  outline.json
+      sections/NN.json      one per outline section: text, status, lock, history, attempts (prompt, output,
+                            findings, usage, timings)
+      checks.json  draft.md  draft.txt  draft.docx  timings.json
+
+Writes are atomic (temp file + rename), so an interrupted run never leaves half a JSON file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from drafter.facts import Facts, validate_facts
+from drafter.outline import Outline
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, data: object) -> None:
+    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@dataclass
+class Attempt:
+    kind: str  # "write" | "repair" | "rewrite" | "fallback"
+    prompt: list[dict] | None
+    output: str
+    findings: list[dict] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    elapsed_s: float = 0.0
+    first_token_s: float | None = None
+    model: str = ""
+
+
+@dataclass
+class SectionDraft:
+    index: int
+    key: str
+    section_type: str
+    heading: str  # "一、基本情况"
+    body: str = ""  # text under the heading, sub-headings （一）… included
+    status: str = "pending"  # pending | done | failed
+    locked: bool = False
+    history: list[str] = field(default_factory=list)  # earlier versions of body, oldest first
+    flags: list[dict] = field(default_factory=list)  # findings left after repair, with reasons and spans
+    attempts: list[Attempt] = field(default_factory=list)
+    error: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SectionDraft:
+        data = dict(data)
+        data["attempts"] = [Attempt(**a) for a in data.get("attempts", [])]
+        return cls(**data)
+
+
+class Run:
+    """A draft on disk. Stages save through this object; ``Run.load`` reopens one."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = Path(directory)
+        self.id = self.dir.name
+        self.sections: list[SectionDraft] = []
+        self.timings: dict[str, float] = {}
+
+    @classmethod
+    def create(cls, runs_dir: Path, facts: Facts, settings_record: dict) -> Run:
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+        run = cls(Path(runs_dir) / run_id)
+        run.dir.mkdir(parents=True, exist_ok=False)
+        atomic_write(run.dir / "facts.json", facts.to_json())
+        write_json(run.dir / "settings.json", settings_record)
+        return run
+
+    @classmethod
+    def load(cls, directory: Path | str) -> Run:
+        run = cls(Path(directory))
+        if not (run.dir / "facts.json").exists():
+            raise FileNotFoundError(f"{run.dir} 不是草稿目录（缺少 facts.json）")
+        for path in sorted((run.dir / "sections").glob("*.json")):
+            run.sections.append(SectionDraft.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+        if (run.dir / "timings.json").exists():
+            run.timings = json.loads((run.dir / "timings.json").read_text(encoding="utf-8"))
+        return run
+
+    # --- stages ------------------------------------------------------------------------------------
+
+    @property
+    def facts(self) -> Facts:
+        return validate_facts(json.loads((self.dir / "facts.json").read_text(encoding="utf-8")))
+
+    def save(self, name: str, data: object) -> None:
+        write_json(self.dir / f"{name}.json", data)
+
+    def load_stage(self, name: str) -> dict | list | None:
+        path = self.dir / f"{name}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    @property
+    def outline(self) -> Outline | None:
+        data = self.load_stage("outline")
+        return Outline.from_dict(data) if data else None
+
+    def save_section(self, section: SectionDraft) -> None:
+        write_json(self.dir / "sections" / f"{section.index:02d}.json", section.to_dict())
+
+    def reset_sections(self, sections: list[SectionDraft]) -> None:
+        for path in (self.dir / "sections").glob("*.json"):
+            path.unlink()
+        self.sections = sections
+        for s in sections:
+            self.save_section(s)
+
+    def add_timing(self, name: str, seconds: float) -> None:
+        self.timings[name] = round(self.timings.get(name, 0.0) + seconds, 4)
+        write_json(self.dir / "timings.json", self.timings)

@@ -1,0 +1,90 @@
+"""Stage 4 — verify & repair: the checks run on each section; what fails is re-prompted, then fixed by rule.
+
+Order per section: (1) invented numbers and names leaked from exemplars → re-prompt with the findings, at
+most ``max_repairs`` times; (2) still there → drop the clause that carries each one (deterministic);
+(3) figures or numbered items assigned to the section but absent → append a template sentence that states
+them. Whatever cannot be fixed stays flagged with its reason and position, so nothing unverified reaches
+the user unmarked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from drafter.checks import invented_numbers, leaked_terms
+from drafter.checks.base import Finding
+from drafter.facts import Facts
+from drafter.numbers import extract_numbers
+
+_CLAUSE_END = "，；。！？\n"
+
+
+def section_findings(text: str, facts: Facts, examples: list[str]) -> list[Finding]:
+    found = list(invented_numbers(text, facts)) + list(leaked_terms(text, facts, examples))
+    return [f for f in found if f.severity == "error"]
+
+
+def findings_text(findings: list[Finding], text: str) -> str:
+    lines = []
+    for f in findings:
+        where = f"（原文：“{text[f.span[0]:f.span[1]]}”）" if f.span else ""
+        lines.append(f"- {f.message_zh}{where}")
+    lines.append("- 删除或改写上述内容；资料中没有的数字、单位名称、人名一律不写。")
+    return "\n".join(lines)
+
+
+def drop_clauses(text: str, findings: list[Finding]) -> tuple[str, list[str]]:
+    """Remove the clause (between ，；。 marks) around each finding's span; returns (text, removed clauses)."""
+    spans = sorted({f.span for f in findings if f.span}, reverse=True)
+    removed: list[str] = []
+    for start, end in spans:
+        if start >= len(text):
+            continue
+        left = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
+        rights = [i for i in (text.find(c, end) for c in _CLAUSE_END) if i != -1]
+        right = min(rights) if rights else len(text)
+        closing = text[right] if right < len(text) else ""
+        removed.append(text[left:right])
+        if closing in "。！？" and left > 0 and text[left - 1] == "，":
+            # "…，bad clause。" → "…。": keep the sentence end on the clause before
+            text = text[: left - 1] + closing + text[right + 1:]
+        else:
+            text = text[:left] + text[right + (1 if closing and closing != "\n" else 0):]
+    text = re.sub(r"，([。！？])", r"\1", text)
+    text = re.sub(r"^[，；]+", "", text, flags=re.M)
+    text = "\n".join(line for line in text.split("\n") if line.strip("，。；！？ "))
+    return text.strip(), removed
+
+
+def figure_sentence(figure_text: str) -> str:
+    """A template sentence that states a figure: 基层党组织42个 → 基层党组织达42个。"""
+    m = re.match(r"^(.*?)(\d[\d.,]*.*)$", figure_text)
+    if not m or not m.group(1):
+        return figure_text.rstrip("。") + "。"
+    return f"{m.group(1)}达{m.group(2)}。"
+
+
+def missing_in(text: str, figure_texts: list[str], items: list[str]) -> tuple[list[str], list[str]]:
+    """Figures and numbered items assigned to this section whose numbers do not occur in ``text``."""
+    present = {m.key for m in extract_numbers(text)}
+    missing_figs = [f for f in figure_texts if not _numbers_present(f, present)]
+    missing_items = [i for i in items if extract_numbers(i) and not _numbers_present(i, present)]
+    return missing_figs, missing_items
+
+
+def _numbers_present(snippet: str, present: set) -> bool:
+    wanted = [m.key for m in extract_numbers(snippet) if m.kind not in ("date", "ordinal")]
+    return all(k in present for k in wanted)
+
+
+def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
+    additions = [figure_sentence(f) for f in figure_texts]
+    additions += [i.strip().rstrip("。；;，,") + "。" for i in items]
+    if not additions:
+        return text
+    joined = "".join(additions)
+    if not text.strip():
+        return joined
+    lines = text.split("\n")
+    lines[-1] = lines[-1] + joined
+    return "\n".join(lines)
