@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fault_server import FaultServer
 
 from drafter.llm import factory
@@ -17,8 +16,8 @@ from drafter.settings import Settings
 SECRET = "sk-test-Secret-0123456789abcdef"  # a key that must never show up anywhere
 
 
-@pytest.fixture
-def fault() -> Iterator[FaultServer]:
+def serve_faults() -> Iterator[FaultServer]:
+    """Body of the ``fault`` fixture each test module defines: a fresh fault server, model cache cleared after."""
     server = FaultServer()
     yield server
     server.close()

@@ -7,10 +7,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 
 import pytest
 from fault_server import FaultServer, hang, ok, status, stream
-from llm_fixtures import SECRET, fault, record_sleeps, remote_settings  # noqa: F401
+from llm_fixtures import SECRET, record_sleeps, remote_settings, serve_faults
 
 from drafter.llm import (
     AuthError,
@@ -34,6 +35,11 @@ from drafter.settings import Settings
 
 MSGS = [{"role": "system", "content": "你是文秘。"}, {"role": "user", "content": "写一句话。"}]
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def fault() -> Iterator[FaultServer]:
+    yield from serve_faults()
 
 
 def _raises(fault: FaultServer, exc_type: type[LLMError], **settings_kw: object) -> LLMError:

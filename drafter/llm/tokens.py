@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,14 +124,14 @@ def count_messages(messages: list[Message]) -> int:
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")
 
 
-def _truncate(text: str, room: int) -> str:
-    """The longest prefix of ``text`` ending on a sentence boundary that fits in ``room`` tokens ('' if none)."""
+def _truncate(text: str, fits: Callable[[str], bool]) -> str:
+    """The longest prefix of ``text`` ending on a sentence boundary for which ``fits`` holds ('' if none)."""
     ends = [m.start() for m in _SENTENCE_END.finditer(text) if 0 < m.start() < len(text)]
     best, lo, hi = "", 0, len(ends) - 1
     while lo <= hi:  # token counts grow with the prefix: binary search the boundaries
         mid = (lo + hi) // 2
         prefix = text[: ends[mid]].rstrip()
-        if count_tokens(prefix) <= room:
+        if fits(prefix):
             best, lo = prefix, mid + 1
         else:
             hi = mid - 1
@@ -142,23 +143,25 @@ def fit_to_budget(
 ) -> list[str]:
     """The leading ``items`` (e.g. retrieved examples, best first) that fit the remaining context.
 
-    Room = ``budget_tokens - fixed_prompt_tokens - reserve_for_output``; items are taken in order, each
-    costing its tokens plus the separator it is joined with (``SEPARATOR``); the first item that does not fit
-    is cut on a sentence boundary if at least ``MIN_PARTIAL_TOKENS`` of it fit, and nothing after it is taken.
+    Room = ``budget_tokens - fixed_prompt_tokens - reserve_for_output``. Items are taken in order while the
+    kept items joined with ``SEPARATOR`` (as the prompt will hold them) count at most that many tokens; the
+    first item that does not fit is cut on a sentence boundary if at least ``MIN_PARTIAL_TOKENS`` of it fit,
+    and nothing after it is taken.
     """
     room = budget_tokens - fixed_prompt_tokens - reserve_for_output
-    sep = count_tokens(SEPARATOR)
     kept: list[str] = []
+    joined = ""
+
+    def with_item(item: str) -> str:
+        return f"{joined}{SEPARATOR}{item}" if kept else item
+
     for item in items:
-        cost = count_tokens(item) + (sep if kept else 0)
-        if cost <= room:
+        if count_tokens(with_item(item)) <= room:
             kept.append(item)
-            room -= cost
+            joined = with_item(item)
             continue
-        part_room = room - (sep if kept else 0)
-        if part_room >= MIN_PARTIAL_TOKENS:
-            partial = _truncate(item, part_room)
-            if partial and count_tokens(partial) >= MIN_PARTIAL_TOKENS:
-                kept.append(partial)
+        partial = _truncate(item, lambda prefix: count_tokens(with_item(prefix)) <= room)
+        if partial and count_tokens(partial) >= MIN_PARTIAL_TOKENS:
+            kept.append(partial)
         break
     return kept
