@@ -18,22 +18,25 @@ from functools import lru_cache
 from drafter.checks.base import CheckResult, Finding
 from drafter.checks.figures import classify, index_facts
 from drafter.checks.rules import (
+    COMMON_COMPOUNDS,
     GENERIC_PLACE_WORDS,
+    NAME_MAX_FREQ,
     PERSON_TITLES,
     PLACE_BAD_CHARS,
+    PLACE_SUFFIXES,
     PROMPT_LEAK_RE,
     SURNAMES,
+    WORD_MAX_FREQ,
 )
 from drafter.facts import Facts
 from drafter.numbers import extract_numbers
 
-_PLACE_TOKEN_SUFFIXES = ("街道", "社区", "中学", "小学", "医院", "卫生院", "公司", "省", "市", "县", "区", "镇", "乡",
-                         "村")
-_NAME_FLAGS_OK = (None, "ns", "nr", "nrt", "nrfg", "nz", "nt")
+_PLACE_SUFFIX_RE = re.compile("|".join(sorted(PLACE_SUFFIXES, key=len, reverse=True)))
 _TITLES = "|".join(sorted(PERSON_TITLES, key=len, reverse=True))
 _PERSON_AFTER_TITLE = re.compile(rf"(?:{_TITLES}|领导)([{SURNAMES}][\u4e00-\u9fa5]{{1,2}})")
 _PERSON_BEFORE_TITLE = re.compile(rf"([{SURNAMES}][\u4e00-\u9fa5]{{1,2}}?)(?:{_TITLES})")
-_PERSON_LIST = re.compile(rf"、([{SURNAMES}][\u4e00-\u9fa5]{{1,2}})(?=[、，,等])")
+_NAME = rf"[{SURNAMES}][\u4e00-\u9fa5]{{1,2}}"
+_PERSON_LIST = re.compile(rf"(?:{_TITLES}|领导)((?:{_NAME}、)+{_NAME})(?=[，,。；等同先在])")
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +45,7 @@ def _jieba():  # type: ignore[no-untyped-def]
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()  # loads the word frequencies used below (cached by jieba on disk)
     return jieba, jieba.posseg.dt.word_tag_tab
 
 
@@ -49,39 +53,59 @@ def _flag(word: str) -> str | None:
     return _jieba()[1].get(word)
 
 
-def _is_name_word(word: str) -> bool:
-    return _flag(word) in _NAME_FLAGS_OK
+def _freq(word: str) -> int | None:
+    return _jieba()[0].dt.FREQ.get(word) or None
+
+
+def _is_known_name(word: str) -> bool:
+    """jieba knows ``word`` as a place or person name (湖南, 韩城, 李家湾) of moderate frequency."""
+    freq = _freq(word)
+    return freq is not None and _flag(word) in ("ns", "nr", "nrt", "nrfg", "nz") and freq <= NAME_MAX_FREQ
+
+
+def _plausible_name_head(head: str, suffix: str) -> bool:
+    """Is ``head`` (the chars before 镇/村/中学 …) likely part of a proper name rather than ordinary words?"""
+    if not re.fullmatch(r"[\u4e00-\u9fa5]+", head) or any(c in PLACE_BAD_CHARS for c in head):
+        return False
+    if re.search(r"[一二两三四五六七八九十百千万]", head):
+        return False
+    if _is_known_name(head):
+        return True
+    tail_word = head[-1] + suffix[0]
+    if (_freq(tail_word) or 0) > 100:
+        return False  # 城市, 农村, 下乡: the suffix belongs to an ordinary word
+    freq = _freq(head)
+    return freq is None or freq <= WORD_MAX_FREQ
 
 
 @lru_cache(maxsize=512)
 def example_names(example: str) -> frozenset[str]:
     """Place, organisation and person names found in one example text."""
-    jieba, _ = _jieba()
+    _jieba()
     names: set[str] = set()
-    tokens = jieba.lcut(example)
-    for i, tok in enumerate(tokens):
-        if not tok.endswith(_PLACE_TOKEN_SUFFIXES):
-            continue
-        if tok in _PLACE_TOKEN_SUFFIXES:
-            prev = tokens[i - 1] if i else ""
-            cand, head = prev + tok, prev
-            if len(prev) < 2:
-                continue
-        else:
-            cand, head = tok, tok[: -1]
-            if len(tok) < 3:
-                continue
-        if (cand in GENERIC_PLACE_WORDS or head[0] in PLACE_BAD_CHARS or any(c in "全本我各该每" for c in head)
-                or not re.fullmatch(r"[\u4e00-\u9fa5]+", cand)):
-            continue
-        if _is_name_word(cand) if _flag(cand) else _is_name_word(head):
-            names.add(cand)
-    for pattern in (_PERSON_AFTER_TITLE, _PERSON_BEFORE_TITLE, _PERSON_LIST):
-        for m in pattern.finditer(example):
-            name = m.group(1)
-            if _is_name_word(name) and name not in PERSON_TITLES:
-                names.add(name)
-    return frozenset(names)
+    for m in _PLACE_SUFFIX_RE.finditer(example):
+        suffix, p = m.group(), m.start()
+        if example[p:p + 2] in COMMON_COMPOUNDS:
+            continue  # 美丽乡村, 村民, 市场: the suffix starts an ordinary word
+        head = example[max(0, p - 2):p]
+        before = example[p - 3] if p >= 3 else ""
+        if (len(head) == 2 and head + suffix not in GENERIC_PLACE_WORDS and _plausible_name_head(head, suffix)
+                and (_freq(before + head[0]) or 0) <= 100):  # 教育强区: 育强 starts inside the word 教育
+            names.add(head + suffix)
+        longer = example[max(0, p - 3):p]
+        if len(longer) == 3 and _is_known_name(longer):  # 李家湾村: take the three-char name whole
+            names.add(longer + suffix)
+    for m in _PERSON_AFTER_TITLE.finditer(example):
+        name = m.group(1)
+        if len(name) == 3 and example.startswith(PERSON_TITLES, m.start(1) + 2):
+            name = name[:2]  # 书记石磊同志: the name is 石磊
+        names.add(name)
+    for m in _PERSON_BEFORE_TITLE.finditer(example):
+        names.add(m.group(1))
+    for m in _PERSON_LIST.finditer(example):
+        names.update(m.group(1).split("、"))
+    return frozenset(n for n in names if n not in PERSON_TITLES and (_flag(n) is None or _flag(n).startswith("nr")
+                                                                    or any(n.endswith(x) for x in PLACE_SUFFIXES)))
 
 
 @lru_cache(maxsize=512)

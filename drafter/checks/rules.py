@@ -162,8 +162,18 @@ PERSON_TITLES = (
     "院长", "组长", "部长", "科长", "所长", "站长", "队长", "经理", "董事长", "主席", "委员", "老师", "教授",
     "医生", "代表", "等同志",
 )
-# Place and organisation names: 2–4 chars, then one of these suffixes.
-PLACE_SUFFIXES = ("街道", "社区", "开发区", "管委会", "办事处", "省", "市", "县", "区", "镇", "乡", "村")
+# Place and organisation names: 2–3 chars, then one of these suffixes. The chars before the suffix must not
+# be an ordinary word: jieba's dictionary frequency decides (城市 25084, 示范 981 are words; 青山 192 as a
+# place name, 石门 672, 博望 10 are names).
+PLACE_SUFFIXES = ("街道", "社区", "中学", "小学", "医院", "卫生院", "公司", "省", "市", "县", "区", "镇", "乡", "村")
+NAME_MAX_FREQ = 5000  # a head jieba tags as a name (ns/nr/nz) may be this frequent
+WORD_MAX_FREQ = 700  # any other dictionary word this frequent is an ordinary word, not a name
+# Words the suffix begins: in 美丽乡村 or 村民 the 乡/村 ends no place name.
+COMMON_COMPOUNDS = frozenset((
+    "乡村", "乡镇", "乡亲", "乡土", "村民", "村级", "村委", "村庄", "村干", "村组", "村务", "村集", "村两", "市场",
+    "市民", "市级", "市委", "县级", "县域", "县委", "省级", "省委", "区域", "区级", "区委", "镇级", "镇村", "镇党",
+    "镇政", "社区", "街道", "公司", "中学", "小学", "医院",
+))
 # Generic words that end like a place name but name no particular place.
 GENERIC_PLACE_WORDS = frozenset((
     "全省", "全市", "全县", "全区", "全镇", "全乡", "全村", "本市", "本县", "本区", "本镇", "我市", "我县", "我区",
