@@ -13,6 +13,7 @@ import sys
 COMMAND_MODULES: tuple[str, ...] = (
     "vectorstore.cli",
     "drafter.llm.cli",
+    "evals.cli",
 )
 
 
