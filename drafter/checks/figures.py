@@ -84,9 +84,11 @@ def classify(n: NumberMention, idx: FactIndex, text: str = "") -> str:
         return "ok"  # the facts give the value without a unit
     if n.approx:
         for fact_value in idx.by_unit.get(unit, []):
-            if fact_value and abs(fact_value - base) <= APPROX_TOLERANCE * fact_value:
+            if fact_value and abs(fact_value - base) <= Decimal(str(APPROX_TOLERANCE)) * fact_value:
                 return "ok"
     if _is_small_chinese(n):
+        if n.value == 1:
+            return "ignored"  # 一名党员就是一面旗帜
         fig = _near_label(text, n, idx)
         if fig is None or canonical_unit(fig.unit) not in ("", unit):
             return "ignored"  # discourse count: 三个方面, 一名党员

@@ -104,8 +104,20 @@ def example_names(example: str) -> frozenset[str]:
         names.add(m.group(1))
     for m in _PERSON_LIST.finditer(example):
         names.update(m.group(1).split("、"))
-    return frozenset(n for n in names if n not in PERSON_TITLES and (_flag(n) is None or _flag(n).startswith("nr")
-                                                                    or any(n.endswith(x) for x in PLACE_SUFFIXES)))
+    return frozenset(n for n in names if n not in PERSON_TITLES and _plausible_name(n))
+
+
+def _plausible_name(name: str) -> bool:
+    """Reject candidates that are, or start with, an ordinary word: 高度重 (书记高度重视) is no person."""
+    if any(name.endswith(x) for x in PLACE_SUFFIXES):
+        return True
+    flag = _flag(name)
+    if flag is not None and not flag.startswith("nr"):
+        return False
+    head = name[:2]
+    if len(name) > 2 and head != name and _flag(head) is not None and not _flag(head).startswith("nr"):
+        return (_freq(head) or 0) <= WORD_MAX_FREQ
+    return True
 
 
 @lru_cache(maxsize=512)
