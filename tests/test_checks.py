@@ -178,7 +178,8 @@ def test_bare_value_and_discourse_counts_are_fine() -> None:
     ("extra", "code", "raw"),
     [("新建活动室27个。", "NUM_INVENTED", "27个"),
      ("基层党组织和党员共1328个。", "NUM_INVENTED", "1328个"),  # a sum is not derivable (rules.ALLOW_SUMS)
-     ("其中党员42名。", "NUM_WRONG_UNIT", "42名"),
+     ("其中党员42名。", "NUM_INVENTED", "42名"),  # 42 is a count of 个, not of people: not the same figure
+     ("另有基层党组织42名。", "NUM_WRONG_UNIT", "42名"),  # the label says which figure was meant
      ("增长96.3个百分点。", "NUM_WRONG_UNIT", "96.3个百分点"),
      ("收入86.4万元。", "NUM_WRONG_UNIT", "86.4万元"),
      ("另有党员一千二百名。", "NUM_INVENTED", "一千二百名"),

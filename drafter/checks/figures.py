@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from drafter.checks.base import WARNING, CheckResult, Finding
-from drafter.checks.rules import APPROX_TOLERANCE, LABEL_WINDOW, MEASURE_UNITS, SMALL_CHINESE_MAX
+from drafter.checks.rules import (
+    APPROX_TOLERANCE,
+    LABEL_WINDOW,
+    MEASURE_UNITS,
+    SMALL_CHINESE_MAX,
+    UNIT_FAMILIES,
+)
 from drafter.facts import Facts, Figure
 from drafter.numbers import NumberMention, canonical_unit, extract_numbers, normalize
 
@@ -27,6 +33,7 @@ class FactIndex:
     by_unit: dict[str, list[Decimal]] = field(default_factory=dict)  # base unit → base values
     unitless: set[Decimal] = field(default_factory=set)  # values the facts give without a unit
     labels: list[tuple[str, Figure]] = field(default_factory=list)
+    by_value: dict[Decimal, list[tuple[str, str]]] = field(default_factory=dict)  # value → (base unit, label)
 
 
 def index_facts(facts: Facts) -> FactIndex:
@@ -43,6 +50,9 @@ def index_facts(facts: Facts) -> FactIndex:
         idx.values.setdefault(n.value, []).append(n.raw)
         idx.values.setdefault(base, []).append(n.raw)
         idx.by_unit.setdefault(unit, []).append(base)
+        label = n.label if n.kind == "figure" else ""
+        idx.by_value.setdefault(n.value, []).append((unit, label))
+        idx.by_value.setdefault(base, []).append((unit, label))
         if not unit:
             idx.unitless.add(n.value)
             idx.unitless.add(base)
@@ -93,9 +103,29 @@ def classify(n: NumberMention, idx: FactIndex, text: str = "") -> str:
         if fig is None or canonical_unit(fig.unit) not in ("", unit):
             return "ignored"  # discourse count: 三个方面, 一名党员
         return "invented"
-    if n.value in idx.values or base in idx.values:
+    if _same_value_other_unit(n, idx, text):
         return "wrong_unit"
     return "invented"
+
+
+def _family(unit: str) -> str:
+    for i, family in enumerate(UNIT_FAMILIES):
+        if unit in family:
+            return f"family{i}"
+    return unit
+
+
+def _same_value_other_unit(n: NumberMention, idx: FactIndex, text: str) -> bool:
+    """The facts have this value in another unit of the same kind (万元/亿元, %/个百分点, 人/人次), or in any
+    unit when the figure's label stands right next to the number (党员1286个)."""
+    base, unit = n.key
+    before = text[max(0, n.span[0] - 12):n.span[0]]
+    after = text[n.span[1]:n.span[1] + 10]
+    for value in {n.value, base}:
+        for fact_unit, label in idx.by_value.get(value, []):
+            if _family(fact_unit) == _family(unit) or (label and (label in before or after.startswith(label))):
+                return True
+    return False
 
 
 def invented_numbers(section_text: str, facts: Facts, index: FactIndex | None = None) -> list[Finding]:

@@ -116,6 +116,22 @@ LABEL_WINDOW = 6  # chars after a small Chinese count in which a figure's label 
 MEASURE_UNITS = ("%", "元", "千克", "吨", "亩", "公里", "米", "平方米", "平方公里", "立方米", "公顷", "个百分点",
                  "千瓦", "千瓦时", "美元", "倍")
 
+# A fact value written with another unit of the same kind is reported as a changed unit (NUM_WRONG_UNIT):
+# 86.4万元 for 86.4亿元 (same base unit, other scale), 96.3个百分点 for 96.3%, 120人次 for 120名. Across kinds
+# (864亿元 when the facts have 864名 党员) it is a changed unit only when the figure's label stands next to the
+# number (党员1286个); otherwise the number is simply invented.
+UNIT_FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset(("%", "个百分点", "‰")),
+    frozenset(("人", "人次")),
+    frozenset(("户", "户次")),
+    frozenset(("元", "美元")),
+    frozenset(("天", "小时", "周", "个月", "年", "分钟")),
+    frozenset(("千克", "吨")),
+    frozenset(("亩", "公顷", "平方米", "平方公里")),
+    frozenset(("公里", "米")),
+    frozenset(("次", "场", "场次", "期", "批", "轮")),
+)
+
 # --------------------------------------------------------------------------------------------------------
 # Coverage
 
