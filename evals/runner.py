@@ -168,7 +168,7 @@ def effective_workers(requested: int) -> int:
 
 
 def _new_run_id(out_dir: Path) -> str:
-    base = datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = datetime.now().strftime("%Y%m%d-%H%M%S-%f")  # sorts by time, even for runs in the same second
     run_id, n = base, 1
     while (out_dir / f"{run_id}.jsonl").exists():
         n += 1

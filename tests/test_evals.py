@@ -1,0 +1,213 @@
+"""The eval harness end to end through ``drafter eval``: drafts as files, exit codes, reports, run comparison,
+model columns, variants (registered in the test), invalid cases and leave-one-out cases."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from drafter.cli import main
+from drafter.facts import Facts, load_facts
+from evals.loo import compare_with_reference, facts_from_document, loo_cases
+from evals.report import read_rows
+from evals.variants import DraftOptions, DraftResult, register_variant, unregister_variant
+
+ROOT = Path(__file__).resolve().parent.parent
+DRAFTS = ROOT / "tests" / "data" / "drafts"
+EXAMPLE_DIR = ROOT / "tests" / "data" / "examples"
+CLEAN = ["enterprise_party_summary", "hospital_service_report", "school_party_experience", "town_party_summary",
+         "village_injection_summary"]
+
+
+def case_args(ids: list[str] = CLEAN) -> list[str]:
+    return [x for c in ids for x in ("--case", c)]
+
+
+def only_run(out: Path) -> list[dict]:
+    runs = sorted(out.glob("*.jsonl"))
+    return read_rows(runs[-1])
+
+
+def test_drafts_as_files_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    rc = main(["eval", "--drafts", str(DRAFTS), "--out", str(out), "--min-pass", "1.0", "--examples", str(EXAMPLE_DIR),
+               *case_args()])
+    assert rc == 0
+    [jsonl] = list(out.glob("*.jsonl"))
+    rows = read_rows(jsonl)
+    assert sorted(r["case_id"] for r in rows) == CLEAN
+    assert all(r["passed"] and r["model"] == "drafts" and r["variant"] == "files" for r in rows)
+    assert all(set(r["checks"]) == {"structure", "numbers", "coverage", "leakage", "copying", "length"} for r in rows)
+    assert all(r["checks"]["copying"]["details"]["examples"] == 1 for r in rows)
+    md = jsonl.with_suffix(".md").read_text(encoding="utf-8")
+    page = jsonl.with_suffix(".html").read_text(encoding="utf-8")
+    for text in (md, page):
+        assert "用例 × 模型" in text and all(c in text for c in CLEAN)
+    assert "| drafts / files | 5 | 5 | 100% |" in md
+    assert page.startswith("<!doctype html>") and "<table>" in page
+    assert "通过率 100%（5/5）" in capsys.readouterr().out
+
+
+def test_missing_drafts_count_as_failures_and_min_pass_sets_the_exit_code(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["eval", "--drafts", str(DRAFTS), "--out", str(out), "--min-pass", "0.8"]) == 1
+    rows = only_run(out)
+    cases = {p.stem for p in (ROOT / "evals" / "cases").glob("*.json")}
+    assert {r["case_id"] for r in rows} == cases
+    missing = [r for r in rows if r["case_id"] not in CLEAN]
+    assert missing and all(not r["passed"] and "没有草稿文件" in r["error"] for r in missing)
+    rate = 5 / len(cases)
+    assert main(["eval", "--drafts", str(DRAFTS), "--out", str(out), "--min-pass", f"{rate - 0.01:.3f}"]) == 0
+    assert main(["eval", "--drafts", str(DRAFTS), "--out", str(out), "--min-pass", "1.5"]) == 2
+
+
+def test_a_planted_defect_fails_its_case_and_the_report_compares_runs(tmp_path: Path) -> None:
+    drafts, out = tmp_path / "drafts", tmp_path / "out"
+    shutil.copytree(DRAFTS, drafts)
+    assert main(["eval", "--drafts", str(drafts), "--out", str(out), "--min-pass", "1.0", *case_args()]) == 0
+    path = drafts / "hospital_service_report.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("业务收入3.2亿元", "业务收入3.2万元"), encoding="utf-8")
+    assert main(["eval", "--drafts", str(drafts), "--out", str(out), "--min-pass", "0.8", *case_args()]) == 0
+    rows = {r["case_id"]: r for r in only_run(out)}
+    assert not rows["hospital_service_report"]["passed"]
+    assert sum(r["passed"] for r in rows.values()) == 4
+    md = sorted(out.glob("*.md"))[-1].read_text(encoding="utf-8")
+    assert "对比上一次运行" in md
+    assert "hospital_service_report（drafts / files）：通过 → 未通过" in md
+    assert "NUM_WRONG_UNIT" in md and "-20%" in md
+    assert main(["eval", "--drafts", str(drafts), "--out", str(out), "--min-pass", "1.0", *case_args()]) == 1
+
+
+def test_subdirectories_are_model_columns(tmp_path: Path) -> None:
+    drafts, out = tmp_path / "drafts", tmp_path / "out"
+    for model in ("qwen-0.5b", "deepseek"):
+        (drafts / model).mkdir(parents=True)
+        for case in CLEAN:
+            shutil.copy(DRAFTS / f"{case}.md", drafts / model / f"{case}.md")
+    bad = drafts / "deepseek" / "town_party_summary.md"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("（一）加强组织领导", "(一)加强组织领导"), encoding="utf-8")
+    assert main(["eval", "--drafts", str(drafts), "--out", str(out), "--min-pass", "0.95", *case_args()]) == 1
+    rows = only_run(out)
+    assert len(rows) == 10 and {r["model"] for r in rows} == {"qwen-0.5b", "deepseek"}
+    md = sorted(out.glob("*.md"))[-1].read_text(encoding="utf-8")
+    assert "| 用例 | deepseek / files | qwen-0.5b / files |" in md
+    assert "STRUCT_PUNCT" in md
+
+
+def test_missing_variant_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["eval", "--variant", "nosuch", "--out", str(tmp_path), "--case", "town_party_summary"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "nosuch" in err and "register_variant" in err and "--drafts" in err
+    assert not list(tmp_path.glob("*.jsonl"))
+
+
+def test_registered_variant_drafts_saves_and_can_be_rechecked(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    calls: list[tuple[str, str | None]] = []
+    example = (EXAMPLE_DIR / "qingshan_town.txt").read_text(encoding="utf-8")
+
+    def scripted(facts: Facts, options: DraftOptions) -> DraftResult:
+        calls.append((options.case_id, options.model))
+        assert isinstance(facts, Facts) and options.case_dir == ROOT / "evals" / "cases"
+        return DraftResult((DRAFTS / f"{options.case_id}.md").read_text(encoding="utf-8"), [example],
+                           {"model": options.model})
+
+    register_variant("scripted", scripted)
+    try:
+        out = tmp_path / "out"
+        rc = main(["eval", "--variant", "scripted", "--model", "m1", "--model", "m2", "--workers", "3", "--out",
+                   str(out), "--min-pass", "1.0", *case_args()])
+    finally:
+        unregister_variant("scripted")
+    assert rc == 0
+    assert "本地模型一次只能起草一篇" in capsys.readouterr().err
+    assert sorted(calls) == sorted((c, m) for c in CLEAN for m in ("m1", "m2"))
+    rows = only_run(out)
+    assert len(rows) == 10 and all(r["source"] == "drafted" and r["meta"]["model"] == r["model"] for r in rows)
+    run_id = rows[0]["run_id"]
+    saved = out / run_id / "drafts" / "m1" / "scripted"
+    assert (saved / "town_party_summary.md").read_text(encoding="utf-8") == \
+        (DRAFTS / "town_party_summary.md").read_text(encoding="utf-8")
+    meta = json.loads((saved / "town_party_summary.meta.json").read_text(encoding="utf-8"))
+    assert meta["examples"] == [example]
+    # the saved drafts are re-checked as files, with the examples of their meta
+    out2 = tmp_path / "out2"
+    assert main(["eval", "--drafts", str(saved), "--out", str(out2), "--min-pass", "1.0", *case_args()]) == 0
+    assert all(r["checks"]["copying"]["details"]["examples"] == 1 for r in only_run(out2))
+
+
+def test_a_failing_variant_gives_a_failed_row(tmp_path: Path) -> None:
+    def broken(facts: Facts, options: DraftOptions) -> DraftResult:
+        raise RuntimeError("模型服务不可用")
+
+    register_variant("broken", broken)
+    try:
+        rc = main(["eval", "--variant", "broken", "--out", str(tmp_path), "--case", "town_party_summary"])
+    finally:
+        unregister_variant("broken")
+    assert rc == 1
+    [row] = only_run(tmp_path)
+    assert not row["passed"] and "起草失败" in row["error"] and "模型服务不可用" in row["error"]
+
+
+def test_invalid_case_file_is_a_failed_row(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    shutil.copy(ROOT / "evals" / "cases" / "town_party_summary.json", cases)
+    (cases / "broken.json").write_text('{"unit": "", "figures": [{"label": "党员", "value": "约三十"}]}',
+                                       encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["eval", "--cases", str(cases), "--drafts", str(DRAFTS), "--out", str(out)]) == 1
+    rows = {r["case_id"]: r for r in only_run(out)}
+    assert rows["town_party_summary"]["passed"]
+    assert not rows["broken"]["passed"] and "'约三十' 不是数字" in rows["broken"]["error"]
+
+
+# --- leave-one-out -----------------------------------------------------------------------------------------
+
+
+def test_facts_from_a_parsed_document() -> None:
+    from vectorstore.structure import parse_text
+
+    text = (DRAFTS / "town_party_summary.md").read_text(encoding="utf-8")
+    [doc] = parse_text(text, "town.md")
+    facts = facts_from_document(doc)
+    wanted = load_facts(ROOT / "evals" / "cases" / "town_party_summary.json")
+    assert {f.key for f in wanted.figures} <= {f.key for f in facts.figures}
+    assert {"加强组织领导", "强化学习教育", "注重点评评议"} <= set(facts.activities)
+    assert any("主动性不强" in p for p in facts.problems)
+    assert facts.plans == ["健全长效机制", "加强分类指导"]
+    assert compare_with_reference(text, text, facts).passed
+
+
+def test_loo_cases_from_the_real_corpus(shared_corpus: Path) -> None:
+    cases = loo_cases(shared_corpus)
+    assert len(cases) >= 4
+    assert {c.facts.genre for c in cases} <= {"工作总结", "汇报材料", "经验材料"}
+    town = next(c for c in cases if "博望镇" in c.reference[:200])
+    assert ("党员", "1730", "名") in {(f.label[-2:], f.value, f.unit) for f in town.facts.figures}
+    assert "动员部署阶段" in town.facts.activities
+    assert town.facts.problems and town.facts.plans
+    for case in cases:
+        assert compare_with_reference(case.reference, case.reference, case.facts).passed
+    one_section = "标题\n一、存在问题\n正文。"
+    r = compare_with_reference(one_section, town.reference, town.facts)
+    assert {"REF_STRUCTURE", "REF_FIGURES"} <= set(r.codes())
+
+
+def test_eval_with_leave_one_out_drafts(tmp_path: Path, shared_corpus: Path) -> None:
+    cases = loo_cases(shared_corpus)
+    drafts, empty, out = tmp_path / "drafts", tmp_path / "cases", tmp_path / "out"
+    drafts.mkdir()
+    empty.mkdir()
+    for case in cases:  # the real text stands in for a perfect draft (written to a temp dir only)
+        (drafts / f"{case.case_id}.md").write_text(case.reference, encoding="utf-8")
+    main(["eval", "--cases", str(empty), "--loo", str(shared_corpus), "--drafts", str(drafts), "--out", str(out)])
+    rows = only_run(out)
+    assert len(rows) == len(cases) and all(r["loo"] for r in rows)
+    assert all(r["checks"]["reference"]["passed"] for r in rows)
+    assert all(r["checks"]["reference"]["details"]["structure_match"] == 1.0 for r in rows)
