@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vectorstore.cli",
     "drafter.llm.cli",
     "evals.cli",
+    "drafter.commands",
 )
 
 

@@ -11,17 +11,28 @@ from __future__ import annotations
 
 import re
 
-from drafter.checks import invented_numbers, leaked_terms
+from drafter.checks import copied_runs, invented_numbers, leaked_terms
 from drafter.checks.base import Finding
+from drafter.checks.rules import COPY_MAX_RUN
 from drafter.facts import Facts
 from drafter.numbers import extract_numbers
 
 _CLAUSE_END = "，；。！？\n"
 
 
+# A section may quote an exemplar for a set phrase, not for a passage: half the run the whole-draft check fails.
+SECTION_COPY_RUN = COPY_MAX_RUN // 2
+
+
 def section_findings(text: str, facts: Facts, examples: list[str]) -> list[Finding]:
+    """What verification repairs in one section: invented numbers, names leaked from exemplars, and
+    passages copied from an exemplar."""
     found = list(invented_numbers(text, facts)) + list(leaked_terms(text, facts, examples))
-    return [f for f in found if f.severity == "error"]
+    found = [f for f in found if f.severity == "error"]
+    for start, end, ex in copied_runs(text, examples, exclude=facts.all_text()):
+        if end - start >= SECTION_COPY_RUN:
+            found.append(Finding("copied", f"与范文{ex + 1}有 {end - start} 字逐字相同，不能照抄范文", (start, end)))
+    return found
 
 
 def findings_text(findings: list[Finding], text: str) -> str:

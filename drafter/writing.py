@@ -14,7 +14,8 @@ from drafter.headings import match_heading
 from vectorstore.cleaning import normalise_punctuation
 
 CHARS_PER_TOKEN = 1.3  # Qwen-family tokenisers: about 1.3 Chinese characters per token
-_CHATTER = re.compile(r"^(好的|以下是|下面是|本节|注[:：]|说明[:：]|当然|根据(您|你)提供)")
+_CHATTER = re.compile(r"^(好的|以下是|下面是|本节|注[:：]|说明[:：]|当然|根据(您|你)提供|【|参考语气|写作要求|必须用到|"
+                      r"单位[:：]|时间[:：]|主题[:：]|数据[:：]|事项[:：]|字数[:：]|约\d+字)")
 _MARKDOWN = re.compile(r"^\s*(#{1,6}\s*|[-*+]\s+|>\s*|\d+\)\s+)|\*\*|__|`+")
 
 
@@ -24,24 +25,21 @@ def quote_data(text: str) -> str:
 
 
 def facts_block(facts: Facts, figures: list[str], items: list[str], extra: str = "") -> str:
-    lines = [f"- 单位：{quote_data(facts.unit)}"]
-    if facts.period:
-        lines.append(f"- 时间：{quote_data(facts.period)}")
-    if facts.theme:
-        lines.append(f"- 主题：{quote_data(facts.theme)}")
-    lines += [f"- 数据：{quote_data(f)}" for f in figures]
-    lines += [f"- 事项：{quote_data(i)}" for i in items]
+    """The section's facts as a numbered list of quoted data (no labels a small model would echo)."""
+    lines = [quote_data(f) for f in figures] + [quote_data(i) for i in items]
     if extra:
-        lines.append(f"- {extra}")
-    if not figures and not items:
-        lines.append("- （本节没有具体数据，不要写任何数字）")
-    return "\n".join(lines)
+        lines.append(quote_data(extra))
+    if not lines:
+        return "（本节没有具体数据，不要写任何数字）"
+    return "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
 
 
 def examples_block(examples: list[str]) -> str:
+    """Exemplars for tone only, shortened; their facts must not be reused (the checks enforce it)."""
     if not examples:
-        return "（无）"
-    return "\n---\n".join(quote_block(e) for e in examples)
+        return ""
+    joined = "\n".join(quote_block(e) for e in examples)
+    return f"参考语气（只学写法，不得照抄其中的内容和数字）：\n{joined}"
 
 
 def quote_block(text: str) -> str:
