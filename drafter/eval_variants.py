@@ -1,0 +1,84 @@
+"""Eval variants backed by the engine: ``pipeline`` (the product's staged drafting) and ``naive`` (one prompt:
+the facts and the top retrieved example → the whole summary), so the pipeline is always measured against the
+naive approach on the same model and the same corpus."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from drafter.engine import DraftEngine
+from drafter.facts import Facts
+from drafter.prompts import render
+from drafter.settings import get_settings
+from drafter.writing import facts_block, max_tokens_for, quote_data
+from evals.variants import DraftOptions, DraftResult, register_variant
+
+
+def _engine(options: DraftOptions) -> DraftEngine:
+    settings = get_settings()
+    if options.model:
+        settings = settings.model_copy(update={"llm_model": options.model})
+    engine = DraftEngine(settings)
+    if engine.store.count() == 0:
+        from vectorstore.cli import demo_corpus_files
+
+        engine.store.ingest(demo_corpus_files())
+    return engine
+
+
+def draft_pipeline(facts: Facts, options: DraftOptions) -> DraftResult:
+    engine = _engine(options)
+    started = time.perf_counter()
+    run = engine.new_run(facts, runs_dir=options.workdir)
+    retrieval = engine.retrieve(run, excluded=list(options.exclude_doc_ids))
+    engine.plan(run)
+    events = list(engine.write(run))
+    errors = [e.data.get("message", "") for e in events if e.kind == "error"]
+    attempts = [a for s in run.sections for a in s.attempts]
+    decode = sum(a.elapsed_s for a in attempts if a.kind == "write")
+    repair = sum(a.elapsed_s for a in attempts if a.kind == "repair")
+    first = next((a.first_token_s for a in attempts if a.first_token_s is not None), None)
+    return DraftResult(
+        text=engine.document_text(run), examples=retrieval.texts(),
+        meta={"run_dir": str(run.dir), "elapsed_s": round(time.perf_counter() - started, 3),
+              "model_time_s": round(decode, 3), "repair_time_s": round(repair, 3), "first_token_s": first,
+              "calls": len([a for a in attempts if a.prompt]),
+              "completion_tokens": sum(a.completion_tokens for a in attempts),
+              "flags": sum(len(s.flags) for s in run.sections), "errors": errors,
+              "example_ids": [h.id for h in retrieval.examples]},
+    )
+
+
+def draft_naive(facts: Facts, options: DraftOptions) -> DraftResult:
+    engine = _engine(options)
+    started = time.perf_counter()
+    hits = engine.store.search(" ".join([facts.theme or "", facts.genre, *facts.activities[:3]]) or facts.genre,
+                               k=1, kind="document", exclude_doc_ids=list(options.exclude_doc_ids))
+    example = hits[0].text[:1200] if hits else "（无）"
+    figures = [f.text() for f in facts.figures]
+    items = [*facts.activities, *facts.achievements, *facts.problems, *facts.plans]
+    extra = "；".join(x for x in (f"落款：{facts.signature}" if facts.signature else "",
+                                  f"日期：{facts.date}" if facts.date else "") if x)
+    target = facts.target_chars or 1500
+    messages = render("naive_draft", genre=facts.genre, title=quote_data(facts.title or f"{facts.unit}{facts.genre}"),
+                      facts_block=facts_block(facts, figures, items, extra), example=example, target_chars=target)
+    response = engine.model.execute(messages, stream=True, temperature=engine.settings.llm_temperature,
+                                    max_tokens=max_tokens_for(target))
+    text = response.text()
+    return DraftResult(
+        text=sanitize_naive(text), examples=[h.text for h in hits],
+        meta={"elapsed_s": round(time.perf_counter() - started, 3), "first_token_s": response.first_token_s,
+              "model_time_s": response.elapsed_s, "calls": 1,
+              "completion_tokens": response.usage.completion_tokens if response.usage else 0},
+    )
+
+
+def sanitize_naive(text: str) -> str:
+    """Only Markdown marks go; the naive draft keeps whatever structure the model wrote."""
+    lines = [re.sub(r"^\s*(#{1,6}\s*|[-*+]\s+)|\*\*", "", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+register_variant("pipeline", draft_pipeline)
+register_variant("naive", draft_naive)
