@@ -107,7 +107,10 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.parametrize("how", ["exit", "sigterm", "ctrl-c", "sigkill"])
 def test_server_stops_with_its_owner(how: str, tmp_path: Path) -> None:
-    env = {**os.environ, "DRAFTER_HOME": str(tmp_path)}
+    # llama.cpp's server settings read unprefixed variables (uvicorn even prefers $PORT to --port): the child
+    # must ignore whatever the user's environment holds.
+    stray = {"PORT": "9", "HOST": "0.0.0.0", "API_KEY": "stray", "N_CTX": "16", "MODEL": "/nonexistent.gguf"}
+    env = {**os.environ, **stray, "DRAFTER_HOME": str(tmp_path)}
     owner = subprocess.Popen(
         [sys.executable, "-c", CHILD, how], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True,
         start_new_session=True,  # its own process group, like a program in a terminal

@@ -19,6 +19,7 @@ import email.utils
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -179,11 +180,16 @@ class OpenAIChatModel:
         self._client_url: str | None = None
         self._stream_usage = True  # ask for usage in streams until an endpoint rejects stream_options
         self._sleep: Callable[[float], None] = time.sleep
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never shows the key
         return f"<OpenAIChatModel model={self.model_id!r} url={self._client_url!r}>"
 
     def _client_for(self, url: str) -> openai.OpenAI:
+        with self._lock:
+            return self._build_client(url)
+
+    def _build_client(self, url: str) -> openai.OpenAI:
         if self._client is None or url != self._client_url:
             if self._client is not None:
                 self._client.close()
