@@ -21,6 +21,8 @@ _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_CHARS = "〇零一二两三四五六七八九十百"
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
+_MARKER_FIRST_CHARS = frozenset("〇零一二两三四五六七八九十百（(0123456789０１２３４５６７８９")
+
 # Longest level-3/4 ordinal we accept; beyond this a "51." line is far more likely a number than a heading.
 MAX_ARABIC_ORDINAL = 50
 
@@ -86,6 +88,9 @@ def match_heading(line: str, line_no: int = 0, start: int = 0) -> Heading | None
     (without a trailing carriage return).
     """
     line = line.rstrip("\r\n")
+    first = line.lstrip(" \t\u3000\u00a0")[:1]
+    if not first or first not in _MARKER_FIRST_CHARS:
+        return None  # most lines: cheap reject before the regexes
     end = start + len(line)
     probe = line.translate(_FULLWIDTH_DIGITS)
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from drafter.headings import parse_headings
+from drafter.headings import match_heading
 
 __all__ = [
     "SET_PHRASES",
@@ -214,6 +214,7 @@ def canonical_unit(unit: str) -> str:
     return _split_unit(unit)[1]
 
 
+@lru_cache(maxsize=16384)
 def normalize(value: Decimal | int | str, unit: str) -> tuple[Decimal, str]:
     """Comparable form of a quantity: (86.4, '亿元') → (Decimal('8640000000'), '元')."""
     scale, base = _split_unit(unit)
@@ -319,19 +320,53 @@ _TIME_RE = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?!\d)")
 _SPACES = " \t\u3000\u00a0"
 _PREFIX_APPROX = ("将近", "大约", "超过", "不到", "不足", "近", "约", "逾")
 _SUFFIX_APPROX = ("以上", "左右", "以下", "余", "多")
-_UNIT_ALTERNATION = "|".join(map(re.escape, UNITS))
-_UNIT_RE = re.compile(rf"(?:{'|'.join(map(re.escape, _SCALE_NAMES))})?(?:余|多)?(?:{_UNIT_ALTERNATION})?")
+_UNIT_AT = re.compile("|".join(map(re.escape, UNITS)))  # longest first, as UNITS is sorted
+_SCALE_AT = re.compile("|".join(map(re.escape, _SCALE_NAMES)))
+_SET_WINDOW = 12  # longer than any set phrase: a phrase overlapping a number lies within this margin
+_LINE_LEAD = " \t\u3000\u00a0（("
 
 
-def _skip_spans(text: str) -> list[tuple[int, int]]:
-    spans = [(m.start(), m.end()) for m in _SET_RE.finditer(text)]
-    for h in parse_headings(text):
-        line = text[h.start:h.end]
-        idx = line.find(h.marker)
-        if idx >= 0:
-            spans.append((h.start + idx, h.start + idx + len(h.marker)))
-    spans.extend((m.start(), m.end()) for m in _TIME_RE.finditer(text))
-    return sorted(spans)
+class _Skipper:
+    """Decides lazily, per candidate, whether it lies in a set phrase, a time or a heading marker."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lines: dict[int, tuple[int, int] | None] = {}
+
+    def __call__(self, start: int, end: int) -> bool:
+        text = self.text
+        lo, hi = max(0, start - _SET_WINDOW), min(len(text), end + _SET_WINDOW)
+        for m in _SET_RE.finditer(text, lo, hi):
+            if m.start() < end and start < m.end():
+                return True
+        for m in _TIME_RE.finditer(text, lo, hi):
+            if m.start() < end and start < m.end():
+                return True
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip(_LINE_LEAD) == "":
+            marker = self._marker(line_start)
+            if marker is not None and marker[0] < end and start < marker[1]:
+                return True
+        return False
+
+    def _marker(self, line_start: int) -> tuple[int, int] | None:
+        if line_start not in self.lines:
+            line_end = self.text.find("\n", line_start)
+            line = self.text[line_start:line_end if line_end >= 0 else len(self.text)]
+            h = match_heading(line)
+            span = None
+            if h is not None:
+                idx = line.find(h.marker)
+                span = (line_start + idx, line_start + idx + len(h.marker)) if idx >= 0 else None
+            self.lines[line_start] = span
+        return self.lines[line_start]
+
+
+_UNIT_FIRST_CHARS = frozenset(u[0] for u in UNITS) | frozenset("余多") | frozenset(_SPACES)
+
+
+def _may_start_unit(text: str, pos: int) -> bool:
+    return pos < len(text) and text[pos] in _UNIT_FIRST_CHARS
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -343,22 +378,20 @@ def _read_unit(text: str, pos: int, *, arabic: bool) -> tuple[str, str, int]:
     p = pos
     while p < len(text) and text[p] in _SPACES and p - pos < 2:
         p += 1
-    # A unit written as a whole word first (千克, 千米), then scale + unit.
-    for u in UNITS:
-        if text.startswith(u, p):
-            return u, "", p + len(u)
+    m = _UNIT_AT.match(text, p)  # a unit written as a whole word first (千克, 千米), then scale + unit
+    if m:
+        return m.group(), "", m.end()
     scale = ""
     if arabic:
-        for s in _SCALE_NAMES:
-            if text.startswith(s, p):
-                scale, p = s, p + len(s)
-                break
+        sm = _SCALE_AT.match(text, p)
+        if sm:
+            scale, p = sm.group(), sm.end()
     qualifier = ""
     if text.startswith(("余", "多"), p):
         qualifier, p = text[p], p + 1
-    for u in UNITS:
-        if text.startswith(u, p):
-            return scale + u, qualifier, p + len(u)
+    m = _UNIT_AT.match(text, p)
+    if m:
+        return scale + m.group(), qualifier, m.end()
     if scale or qualifier:
         return scale, qualifier, p
     return "", "", pos
@@ -366,8 +399,13 @@ def _read_unit(text: str, pos: int, *, arabic: bool) -> tuple[str, str, int]:
 
 def extract_numbers(text: str) -> list[NumberMention]:
     """Every number in ``text``, in order, with units, spans and kinds (see the module docstring)."""
+    return list(_extract(text))
+
+
+@lru_cache(maxsize=4096)
+def _extract(text: str) -> tuple[NumberMention, ...]:
     probe = text.translate(_FULLWIDTH)  # same length: offsets stay valid
-    skip = _skip_spans(probe)
+    skip = _Skipper(probe)
     mentions: list[NumberMention] = []
     taken: list[tuple[int, int]] = []
 
@@ -378,23 +416,28 @@ def extract_numbers(text: str) -> list[NumberMention]:
         taken.append((m.start(), m.end()))
 
     consumed = 0
+    n = len(probe)
     for m in _TOKEN_RE.finditer(probe):
-        if m.start() < consumed or _overlaps(taken, m.start(), m.end()):
+        start, end = m.span()
+        if m.lastgroup == "cn" and end < n and probe[end] not in _UNIT_FIRST_CHARS and probe[end - 1] not in "万亿" \
+                and not m.group("pct"):
+            continue  # the common case: 一/二/十 inside ordinary words, with no unit after
+        if start < consumed or (taken and _overlaps(taken, start, end)):
             continue
         mention = _mention(text, probe, m, skip, mentions)
         if mention is not None:
             mentions.append(mention)
             consumed = mention.span[1]
     mentions.sort(key=lambda x: x.span)
-    return _inherit_range_units(probe, mentions)
+    return tuple(_inherit_range_units(probe, mentions))
 
 
-def _mention(text: str, probe: str, m: re.Match[str], skip: list[tuple[int, int]],
+def _mention(text: str, probe: str, m: re.Match[str], skip: _Skipper,
              previous: list[NumberMention]) -> NumberMention | None:
     start = m.start()
     pct = bool(m["pct"])
     if m["arabic"]:
-        if _overlaps(skip, m.start("arabic"), m.end("arabic")):
+        if skip(m.start("arabic"), m.end("arabic")):
             return None
         value = Decimal(m["arabic"].replace(",", ""))
         if pct:
@@ -404,7 +447,9 @@ def _mention(text: str, probe: str, m: re.Match[str], skip: list[tuple[int, int]
         kind = "mixed" if pct or _split_unit(unit)[0] != 1 else "arabic"
     else:
         run, cn_start = m["cn"], m.start("cn")
-        if _overlaps(skip, cn_start, m.end("cn")):
+        if not pct and not _may_start_unit(probe, m.end("cn")) and not run.endswith(("万", "亿")):
+            return None  # 一是, 统一, 二十大: no unit follows, so no number (checked before costlier tests)
+        if skip(cn_start, m.end("cn")):
             return None
         # A trailing scale (八十六点四亿元, 两万人) belongs to the unit, as in 86.4亿元.
         scale = next((sc for sc in ("万亿", "亿", "万") if run.endswith(sc) and len(run) > len(sc)), "")

@@ -15,43 +15,58 @@ def _grams(text: str, n: int = COPY_NGRAM) -> set[str]:
     return {text[i:i + n] for i in range(len(text) - n + 1)}
 
 
-@lru_cache(maxsize=512)
-def _example_grams(example: str) -> frozenset[str]:
-    return frozenset(_grams(example))
+@lru_cache(maxsize=64)
+def _gram_map(examples: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """n-gram → indices of the examples containing it (built once per set of examples)."""
+    owners: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        for g in _grams(ex):
+            owners.setdefault(g, []).append(i)
+    return {g: tuple(v) for g, v in owners.items()}
 
 
 def copied_runs(draft: str, examples: Sequence[str], exclude: str = "") -> list[tuple[int, int, int]]:
     """Verbatim runs of at least COPY_NGRAM chars shared with an example: (start, end, example index).
 
-    Runs are maximal chains of consecutive shared n-grams of one example; n-grams that also occur in
-    ``exclude`` (the facts' own words) break a run.
+    Runs are maximal chains of consecutive n-grams shared with one example; n-grams that also occur in
+    ``exclude`` (the facts' own words) break a run. One pass over the draft, whatever the number of examples.
     """
     n = COPY_NGRAM
+    owners = _gram_map(tuple(examples))
     own = _grams(exclude) if exclude else set()
     runs: list[tuple[int, int, int]] = []
-    for ex_i, ex in enumerate(examples):
-        grams = _example_grams(ex)
-        start = None
-        for i in range(len(draft) - n + 2):
-            hit = i <= len(draft) - n and (g := draft[i:i + n]) in grams and g not in own
-            if hit and start is None:
-                start = i
-            elif not hit and start is not None:
-                runs.append((start, i - 1 + n, ex_i))
-                start = None
+    open_runs: dict[int, int] = {}  # example index → start of its current run
+    last = len(draft) - n
+    for i in range(last + 1):
+        g = draft[i:i + n]
+        hits = owners.get(g)
+        if hits is not None and g in own:
+            hits = None
+        if open_runs:
+            for ex in [e for e in open_runs if hits is None or e not in hits]:
+                runs.append((open_runs.pop(ex), i - 1 + n, ex))
+        if hits:
+            for ex in hits:
+                open_runs.setdefault(ex, i)
+    for ex, start in open_runs.items():
+        runs.append((start, len(draft), ex))
     return runs
+
+
+def _union_length(spans: list[tuple[int, int]]) -> int:
+    total, reach = 0, -1
+    for a, b in sorted(spans):
+        if b > reach:
+            total += b - max(a, reach)
+            reach = b
+    return total
 
 
 def check_copying(draft: str, facts: Facts, examples: Sequence[str] = ()) -> CheckResult:
     if not examples:
         return CheckResult.from_findings("copying", [], 1.0, {"examples": 0, "longest_run": 0, "overlap": 0.0})
     runs = copied_runs(draft, examples, facts.all_text())
-    covered = [False] * len(draft)
-    for a, b, _ in runs:
-        for i in range(a, b):
-            covered[i] = True
-    total = max(1, len(draft.replace("\n", "").replace(" ", "")))
-    overlap = sum(1 for i, c in enumerate(covered) if c and not draft[i].isspace()) / total
+    overlap = min(1.0, _union_length([(a, b) for a, b, _ in runs]) / max(1, len(draft.strip())))
     longest = max(runs, key=lambda r: r[1] - r[0], default=None)
     longest_len = longest[1] - longest[0] if longest else 0
     findings: list[Finding] = []

@@ -35,6 +35,8 @@ def looks_like_instruction(text: str) -> bool:
 
 
 def _windows(draft: str) -> list[tuple[int, int, set[str]]]:
+    """Windows of COVERAGE_WINDOW_SENTENCES consecutive sentences (recall only grows with the window, so
+    shorter windows never score better and are not built)."""
     bounds: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(draft):
@@ -44,12 +46,13 @@ def _windows(draft: str) -> list[tuple[int, int, set[str]]]:
     if start < len(draft):
         bounds.append((start, len(draft)))
     sentence_grams = [bigrams(draft[a:b]) for a, b in bounds]
+    k = COVERAGE_WINDOW_SENTENCES
     out: list[tuple[int, int, set[str]]] = []
-    for i in range(len(bounds)):
-        grams: set[str] = set()
-        for j in range(i, min(i + COVERAGE_WINDOW_SENTENCES, len(bounds))):
-            grams |= sentence_grams[j]
-            out.append((bounds[i][0], bounds[j][1], set(grams)))
+    for i in range(max(1, len(bounds) - k + 1)):
+        j = min(i + k, len(bounds))
+        if i >= j:
+            break
+        out.append((bounds[i][0], bounds[j - 1][1], set().union(*sentence_grams[i:j])))
     return out
 
 
