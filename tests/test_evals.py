@@ -211,3 +211,11 @@ def test_eval_with_leave_one_out_drafts(tmp_path: Path, shared_corpus: Path) -> 
     assert len(rows) == len(cases) and all(r["loo"] for r in rows)
     assert all(r["checks"]["reference"]["passed"] for r in rows)
     assert all(r["checks"]["reference"]["details"]["structure_match"] == 1.0 for r in rows)
+
+
+def test_a_provider_module_that_does_not_exist_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DRAFTER_EVAL_VARIANTS", "no_such_provider_module")
+    assert main(["eval", "--variant", "nosuch", "--out", str(tmp_path), "--case", "town_party_summary"]) == 2
+    err = capsys.readouterr().err
+    assert "no_such_provider_module" in err and "模块不存在" in err
