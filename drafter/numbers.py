@@ -21,7 +21,6 @@ Dates (2024年, 二〇二四年, 12月20日) are returned with ``kind="date"`` a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -511,7 +510,3 @@ def _inherit_range_units(probe: str, mentions: list[NumberMention]) -> list[Numb
             out[i] = NumberMention(a.value, b.unit, a.raw, a.span, a.kind, a.approx)
     return out
 
-
-def numbers_in(texts: Iterable[str]) -> list[NumberMention]:
-    """All numbers of several texts (spans refer to each text separately)."""
-    return [n for t in texts for n in extract_numbers(t)]
