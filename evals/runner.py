@@ -209,7 +209,9 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> RunOutcome:
 
         def job(item: tuple[Case, str, str]) -> dict[str, Any]:
             case, model, variant = item
-            return _row_from_variant(run_id, case, model, variant, fns[variant], drafts_root, global_examples)
+            row = _row_from_variant(run_id, case, model, variant, fns[variant], drafts_root, global_examples)
+            _log_row(row, log)  # progress as each draft is checked
+            return row
 
         if workers == 1:
             rows = [job(item) for item in jobs]
@@ -217,10 +219,9 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> RunOutcome:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 rows = list(pool.map(job, jobs))
 
-    for row in rows:
-        mark = "通过" if row["passed"] else "未通过"
-        reason = row["error"] or "；".join(_first_errors(row, 2))
-        log(f"{row['case_id']} [{row['model']}/{row['variant']}] {mark} {row['score']:.2f} {reason}".rstrip())
+    if config.drafts_dir is not None:
+        for row in rows:
+            _log_row(row, log)
 
     jsonl = config.out_dir / f"{run_id}.jsonl"
     with jsonl.open("w", encoding="utf-8") as fh:
@@ -230,6 +231,12 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> RunOutcome:
     markdown, html = write_reports(rows, config.out_dir / run_id, previous)
     pass_rate = sum(r["passed"] for r in rows) / len(rows)
     return RunOutcome(run_id, rows, jsonl, markdown, html, pass_rate, previous)
+
+
+def _log_row(row: dict[str, Any], log: Callable[[str], None]) -> None:
+    mark = "通过" if row["passed"] else "未通过"
+    reason = row["error"] or "；".join(_first_errors(row, 2))
+    log(f"{row['case_id']} [{row['model']}/{row['variant']}] {mark} {row['score']:.2f} {reason}".rstrip())
 
 
 def _default_model() -> str:
