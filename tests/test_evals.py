@@ -219,3 +219,35 @@ def test_a_provider_module_that_does_not_exist_is_named(tmp_path: Path, monkeypa
     assert main(["eval", "--variant", "nosuch", "--out", str(tmp_path), "--case", "town_party_summary"]) == 2
     err = capsys.readouterr().err
     assert "no_such_provider_module" in err and "模块不存在" in err
+
+
+def test_workers_draft_concurrently_against_a_remote_endpoint(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from drafter.settings import get_settings
+
+    monkeypatch.setenv("DRAFTER_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # never called: the variant is scripted
+    get_settings.cache_clear()
+    lock = threading.Lock()
+    active = [0, 0]  # current, maximum
+
+    def slow(facts: Facts, options: DraftOptions) -> DraftResult:
+        with lock:
+            active[0] += 1
+            active[1] = max(active[1], active[0])
+        time.sleep(0.3)
+        with lock:
+            active[0] -= 1
+        return DraftResult((DRAFTS / f"{options.case_id}.md").read_text(encoding="utf-8"))
+
+    register_variant("slow", slow)
+    try:
+        rc = main(["eval", "--variant", "slow", "--workers", "4", "--out", str(tmp_path), "--min-pass", "1.0",
+                   *case_args()])
+    finally:
+        unregister_variant("slow")
+    assert rc == 0
+    assert active[1] >= 2
+    assert [r["case_id"] for r in only_run(tmp_path)] == CLEAN  # rows keep the case order
