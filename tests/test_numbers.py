@@ -74,10 +74,14 @@ def test_normalisation_table(text: str, expected: list[tuple[str, str, str, str]
     ["坚持“三会一课”制度", "践行“三个代表”重要思想", "争创“五个好”党组织", "深入开展“两学一做”", "落实“第一议题”制度",
      "学习贯彻党的二十大精神", "十九届四中全会", "一是加强学习，二是完善制度", "一把手带头", "深入一线", "统一思想",
      "一起研究", "进一步加强", "十分重要", "千方百计", "千家万户", "“十四五”规划", "三分之一的党员", "5G网络", "G20峰会",
-     "19:04:04", "百姓满意", "三五成群"],
+     "19:04:04", "百姓满意", "三五成群", "通过12345热线", "拨打110报警", "96110反诈专线"],
 )
 def test_set_phrases_and_non_numbers(text: str) -> None:
     assert extract_numbers(text) == []
+
+
+def test_hotline_skip_keeps_real_counts() -> None:
+    assert [n.raw for n in extract_numbers("12345热线受理诉求1380件，接待120人，共110名党员")] == ["1380件", "120人", "110名"]
 
 
 def test_heading_ordinals_are_not_numbers() -> None:
