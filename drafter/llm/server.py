@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib.util
 import json
 import logging
 import os
@@ -50,6 +51,7 @@ MODEL_ALIAS = "local"
 STATE_FILE = Path("run") / "llm_server.json"
 LOG_FILE = Path("logs") / "llm_server.log"
 _LOG_TAIL_LINES = 25
+_SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
 
 
 @dataclass(frozen=True)
@@ -164,10 +166,9 @@ class EmbeddedServer:
                 log.info("port %d was taken, trying another", chosen)
 
     def _start_once(self, port: int) -> None:
-        try:
-            import llama_cpp.server  # noqa: F401  (only to fail early and clearly if it is missing)
-        except ImportError as exc:
-            raise ModelNotInstalledError(f"llama-cpp-python[server] is not importable: {exc}") from None
+        missing = [name for name in _SERVER_MODULES if importlib.util.find_spec(name) is None]
+        if missing:  # checked without importing llama_cpp (and its native library) into this process
+            raise ModelNotInstalledError(f"llama-cpp-python[server] is incomplete: missing {', '.join(missing)}")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         cmd = [
             sys.executable, "-m", "drafter.llm.server_child",
