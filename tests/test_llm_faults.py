@@ -29,6 +29,7 @@ from drafter.llm import (
     get_model,
     langchain_chat,
 )
+from drafter.llm.factory import resolve_endpoint
 from drafter.llm.server import free_port
 from drafter.llm.tokens import count_messages
 from drafter.settings import Settings
@@ -344,7 +345,11 @@ def test_key_never_logged_printed_or_shown(
         stream(["好"], abort=True),
         ok("完成"),
     )
-    seen: list[str] = [repr(model)]
+    seen: list[str] = [
+        repr(model),
+        repr(langchain_chat(settings=settings)),
+        repr(resolve_endpoint("draft", settings)),
+    ]
     with pytest.raises(AuthError) as info:
         model.execute(MSGS, stream=False)
     seen += [str(info.value), repr(info.value), info.value.user_message, str(info.value.args)]
