@@ -151,7 +151,10 @@ class EmbeddedServer:
         return self.proc is not None and self.proc.poll() is None
 
     def healthy(self) -> bool:
-        return self.alive() and self.port is not None and port_open(self.port)
+        """Alive and accepting connections (a second, longer try before declaring a live process dead)."""
+        if not self.alive() or self.port is None:
+            return False
+        return port_open(self.port, timeout=1.0) or (self.alive() and port_open(self.port, timeout=5.0))
 
     def start(self, port: int | None = None) -> None:
         """Start the child and wait until it serves; retries another port if the chosen one was taken."""
