@@ -44,8 +44,9 @@ def record_sleeps(model: Any) -> list[float]:
     return sleeps
 
 
-def drafter_server_pids(owner_pid: int | None = None) -> list[int]:
-    """PIDs of llama.cpp server children (started via drafter.llm.server_child), optionally of one owner."""
+def drafter_server_pids(owner_pid: int | None = None, n_ctx: int | None = None) -> list[int]:
+    """PIDs of llama.cpp server children (started via drafter.llm.server_child), optionally of one owner
+    and one context size."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -65,6 +66,10 @@ def drafter_server_pids(owner_pid: int | None = None) -> list[int]:
                     continue
             except (ValueError, IndexError):
                 continue
+        if n_ctx is not None and (
+            b"--n_ctx" not in argv or argv[argv.index(b"--n_ctx") + 1] != str(n_ctx).encode()
+        ):
+            continue
         found.append(int(entry.name))
     return found
 
