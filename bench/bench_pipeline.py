@@ -1,0 +1,95 @@
+"""Pipeline speed with the real local model: end-to-end time against the pure decode time of the tokens it
+produced, and time to first streamed text. Figures printed, nothing asserted.
+
+Baseline (same process, same model): one long plain generation gives the decode rate (tokens/s after the
+first token). Pure decode time of a draft = its completion tokens / that rate. Overhead = everything else:
+retrieval, prompt building and prompt processing, checks, repair bookkeeping. Repair regenerations are
+counted separately (their time is excluded from the ratio and reported on its own line).
+
+    .venv/bin/python bench/bench_pipeline.py [--cases N] [--target 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def decode_rate(model) -> tuple[float, float]:
+    messages = [{"role": "user", "content": "请写一篇关于加强基层党组织建设的短文，约600字。"}]
+    r = model.execute(messages, max_tokens=256, temperature=0.3)
+    r.text()
+    tokens = r.usage.completion_tokens if r.usage else 0
+    return tokens / max(1e-6, (r.elapsed_s or 0) - (r.first_token_s or 0)), r.first_token_s or 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=3)
+    parser.add_argument("--target", type=int, default=400)
+    args = parser.parse_args()
+    import os
+
+    home = Path(tempfile.mkdtemp(prefix="bench_pipeline_"))
+    os.environ["DRAFTER_HOME"] = str(home)
+    from drafter.engine import DraftEngine
+    from drafter.facts import load_facts
+    from drafter.llm import get_model
+    from vectorstore.cli import demo_corpus_files
+
+    engine = DraftEngine()
+    engine.store.ingest(demo_corpus_files())
+    model = get_model("draft")
+    engine._model = model
+    warm = time.perf_counter()
+    rate, ttft = decode_rate(model)
+    print(f"baseline: decode {rate:.1f} tokens/s, first token {ttft:.2f}s (server start + warm-up {time.perf_counter() - warm:.1f}s)")
+
+    cases = sorted((Path(__file__).resolve().parent.parent / "evals" / "cases").glob("*.json"))[: args.cases]
+    rows = []
+    for case in cases:
+        facts = load_facts(case).model_copy(update={"target_chars": args.target})
+        started = time.perf_counter()
+        first_text = None
+        run = engine.new_run(facts)
+        engine.retrieve(run)
+        engine.plan(run)
+        for ev in engine.write(run):
+            if ev.kind == "delta" and first_text is None:
+                first_text = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        attempts = [a for s in run.sections for a in s.attempts if a.prompt]
+        write_tokens = sum(a.completion_tokens for a in attempts if a.kind == "write")
+        repair_time = sum(a.elapsed_s for a in attempts if a.kind == "repair")
+        repair_tokens = sum(a.completion_tokens for a in attempts if a.kind == "repair")
+        prompt_tokens = sum(a.prompt_tokens for a in attempts)
+        pure = write_tokens / rate if rate else float("nan")
+        report = json.loads((run.dir / "checks.json").read_text(encoding="utf-8"))
+        rows.append({
+            "case": case.stem, "elapsed": elapsed, "first_text": first_text or float("nan"), "calls": len(attempts),
+            "tokens": write_tokens, "prompt_tokens": prompt_tokens, "pure_decode": pure,
+            "ratio": (elapsed - repair_time) / pure if pure else float("nan"),
+            "repair_time": repair_time, "repair_tokens": repair_tokens,
+            "numbers": report["checks"]["numbers"]["passed"], "structure": report["checks"]["structure"]["passed"],
+        })
+        r = rows[-1]
+        print(f"{r['case']:<34} {r['elapsed']:6.1f}s  first text {r['first_text']:5.2f}s  calls {r['calls']:2d}  "
+              f"tokens {r['tokens']:4d} (+{r['repair_tokens']} repair, prompt {r['prompt_tokens']})  "
+              f"pure decode {r['pure_decode']:5.1f}s  ratio {r['ratio']:.2f} (target ≤ 1.2)  "
+              f"repair {r['repair_time']:.1f}s  numbers {'ok' if r['numbers'] else 'FAIL'}  "
+              f"structure {'ok' if r['structure'] else 'FAIL'}")
+    if rows:
+        print(f"median ratio {statistics.median(r['ratio'] for r in rows):.2f}; "
+              f"median first text {statistics.median(r['first_text'] for r in rows):.2f}s (target ≤ 3 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
