@@ -1,0 +1,131 @@
+"""Helpers for the browser tests: launch the real app in-process, screenshots, and page actions on the
+app's elem_ids (Gradio's DOM around them is not ours, so every selector starts from an elem_id)."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # app.py lives at the repo root, outside the installed packages
+    sys.path.insert(0, str(REPO))
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BASE_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Only loopback works: every host name resolves to nothing and any proxied request goes to a closed port.
+OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9",
+                "--proxy-bypass-list=<-loopback>"]
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(ctx, **launch) -> Iterator[str]:
+    """Launch the app for ``ctx`` on a free port; yields its URL; closes it afterwards."""
+    import app
+
+    demo = app.build_app(ctx)
+    demo.queue(default_concurrency_limit=4)
+    kwargs = app.launch_kwargs(ctx)
+    kwargs.update(server_port=free_port(), prevent_thread_lock=True, quiet=True, **launch)
+    demo.launch(**kwargs)
+    try:
+        yield demo.local_url
+    finally:
+        demo.close()
+
+
+class Shots:
+    """Numbered screenshots of one test: artifacts/screenshots/<test>/<nn>-<name>.png."""
+
+    def __init__(self, name: str) -> None:
+        self.dir = SCREENSHOTS / name
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.n = 0
+
+    def __call__(self, page, name: str, full_page: bool = True) -> Path:
+        self.n += 1
+        path = self.dir / f"{self.n:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+def wait_ready(page, timeout: float = 30_000) -> None:
+    """The page has loaded and the session was opened (the load event stored the session id)."""
+    page.wait_for_selector("#f-unit textarea, #f-unit input", timeout=timeout)
+    page.wait_for_function("() => Object.keys(localStorage).some(k => k.includes('drafter_session'))",
+                           timeout=timeout)
+    time.sleep(0.3)
+
+
+def field(page, name: str):
+    return page.locator(f"#f-{name} textarea, #f-{name} input").first
+
+
+def fill(page, name: str, value: str) -> None:
+    """Type into a form field like a user (fires the input event the autosave listens to)."""
+    box = field(page, name)
+    box.fill(value)
+
+
+def set_cell(page, row: int, col: int, value: str) -> None:
+    cell = page.locator(f'#f-figures [data-testid="cell-{row}-{col}"]')
+    cell.dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+    time.sleep(0.15)
+
+
+def cell_text(page, row: int, col: int) -> str:
+    return page.locator(f'#f-figures [data-testid="cell-{row}-{col}"] span').first.inner_text().strip()
+
+
+def pick(page, elem_id: str, option: str) -> None:
+    page.locator(f"#{elem_id} input").first.click()
+    page.locator("[role=option]", has_text=option).first.click()
+    time.sleep(0.2)
+
+
+def section_text(page, i: int) -> str:
+    return page.locator(f"#sec-{i}-text textarea").input_value()
+
+
+def visible_sections(page) -> int:
+    return sum(1 for i in range(8) if page.locator(f"#sec-{i}").is_visible())
+
+
+def wait_status(page, text: str, timeout: float = 60_000, where: str = "#status") -> None:
+    page.wait_for_function("([sel, t]) => (document.querySelector(sel)||{}).innerText?.includes(t)",
+                           arg=[where, text], timeout=timeout)
+
+
+MOCK_TEXT = "坚持把党建工作摆在突出位置，健全工作机制，压实工作责任，推动各项任务落地见效。"
+
+
+def scripted_context(settings=None, answers: int = 60, text: str = MOCK_TEXT, ingest_demo: bool = True):
+    """An AppContext whose engine writes with a scripted model (for UI behaviour tests, not draft quality)."""
+    from drafter.llm import MockModel
+    from drafter.settings import get_settings
+    from drafter.webapp.context import AppContext
+    from vectorstore.cli import demo_corpus_files
+
+    model = MockModel("scripted")
+    for _ in range(answers):
+        model.enqueue([text[: len(text) // 2], text[len(text) // 2 :]])
+    ctx = AppContext(settings or get_settings(), model=model)
+    if ingest_demo:
+        ctx.store.ingest(demo_corpus_files())
+    return ctx

@@ -1,0 +1,70 @@
+"""Outline ↔ editable text: round trip, edits keep section keys, new sections classified, errors by line."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter.facts import validate_facts
+from drafter.outline import build_outline
+from drafter.webapp.outline_text import MAX_SECTIONS, OutlineTextError, outline_to_text, text_to_outline
+from drafter.webapp.presets import PRESETS
+
+
+@pytest.fixture
+def outline():
+    return build_outline(validate_facts(PRESETS["乡镇创先争优活动总结"]))
+
+
+def test_round_trip_is_lossless(outline):
+    assert text_to_outline(outline_to_text(outline), outline) == outline
+
+
+def test_renamed_section_keeps_its_key_and_type(outline):
+    text = outline_to_text(outline).replace("二、主要做法", "二、主要工作举措")
+    edited = text_to_outline(text, outline)
+    assert edited.sections[1].title == "主要工作举措"
+    assert edited.sections[1].key == outline.sections[1].key
+    assert edited.sections[1].section_type == "主要做法"
+
+
+def test_added_and_removed_sections(outline):
+    lines = outline_to_text(outline).split("\n")
+    # drop section 一 (基本情况) with its lines, add a new one at the end
+    start = lines.index(next(line for line in lines if line.startswith("一、")))
+    end = lines.index(next(line for line in lines if line.startswith("二、")))
+    lines = lines[:start] + lines[end:]
+    lines.insert(-2, "九、经验体会（约200字）")
+    lines.insert(-2, "  要点：党建引领是关键")
+    edited = text_to_outline("\n".join(lines), outline)
+    keys = [s.key for s in edited.sections]
+    assert "basic" not in keys
+    new = edited.sections[-1]
+    assert new.key.startswith("custom") and new.section_type == "经验体会"
+    assert new.items == ["党建引领是关键"] and new.target_chars == 200
+
+
+def test_title_signature_and_subheadings_are_edited(outline):
+    text = outline_to_text(outline).replace(f"标题：{outline.title}", "标题：新标题")
+    text = text.replace("落款：中共青山镇委员会", "落款：青山镇党委")
+    text = text.replace("  （一）", "  （一）改过的小标题", 1).replace("改过的小标题开展", "改过的小标题", 1)
+    edited = text_to_outline(text, outline)
+    assert edited.title == "新标题" and edited.signature == "青山镇党委"
+    assert edited.sections[1].subheadings[0].startswith("改过的小标题")
+
+
+def test_problems_are_listed_with_line_numbers(outline):
+    bad = "标题：\n随便一行\n一、甲（约5字）\n  奇怪的行\n" + "\n".join(f"{n}、节" for n in "二三四五六七八九十")
+    with pytest.raises(OutlineTextError) as err:
+        text_to_outline(bad, outline)
+    problems = err.value.problems
+    assert "第2行：“随便一行”不在任何一节之下（节标题应写成“一、标题”）" in problems
+    assert any(p.startswith("第4行：无法识别“奇怪的行”") for p in problems)
+    assert "标题不能为空" in problems
+    assert f"提纲最多 {MAX_SECTIONS} 节，现有 10 节" in problems
+    assert "第3行：字数 5 应在 30–5000 之间" in problems
+
+
+def test_placeholder_section(outline):
+    text = outline_to_text(outline) .replace("落款：", "五、特色亮点\n  【待补】\n落款：")
+    edited = text_to_outline(text, outline)
+    assert edited.sections[-1].placeholder and edited.sections[-1].target_chars == 0
