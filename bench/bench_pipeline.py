@@ -57,13 +57,15 @@ def main() -> int:
     for case in cases:
         facts = load_facts(case).model_copy(update={"target_chars": args.target})
         started = time.perf_counter()
-        first_text = None
+        first_text = first_model_text = None
         run = engine.new_run(facts)
         engine.retrieve(run)
         engine.plan(run)
         for ev in engine.write(run):
-            if ev.kind == "delta" and first_text is None:
+            if ev.kind in ("delta", "preamble") and first_text is None:
                 first_text = time.perf_counter() - started
+            if ev.kind == "delta" and first_model_text is None:
+                first_model_text = time.perf_counter() - started
         elapsed = time.perf_counter() - started
         attempts = [a for s in run.sections for a in s.attempts if a.prompt]
         write_tokens = sum(a.completion_tokens for a in attempts if a.kind == "write")
@@ -73,14 +75,15 @@ def main() -> int:
         pure = write_tokens / rate if rate else float("nan")
         report = json.loads((run.dir / "checks.json").read_text(encoding="utf-8"))
         rows.append({
-            "case": case.stem, "elapsed": elapsed, "first_text": first_text or float("nan"), "calls": len(attempts),
+            "case": case.stem, "elapsed": elapsed, "first_text": first_text or float("nan"),
+            "first_model_text": first_model_text or float("nan"), "calls": len(attempts),
             "tokens": write_tokens, "prompt_tokens": prompt_tokens, "pure_decode": pure,
             "ratio": (elapsed - repair_time) / pure if pure else float("nan"),
             "repair_time": repair_time, "repair_tokens": repair_tokens,
             "numbers": report["checks"]["numbers"]["passed"], "structure": report["checks"]["structure"]["passed"],
         })
         r = rows[-1]
-        print(f"{r['case']:<34} {r['elapsed']:6.1f}s  first text {r['first_text']:5.2f}s  calls {r['calls']:2d}  "
+        print(f"{r['case']:<34} {r['elapsed']:6.1f}s  first text {r['first_text']:5.2f}s (model's {r['first_model_text']:5.2f}s)  calls {r['calls']:2d}  "
               f"tokens {r['tokens']:4d} (+{r['repair_tokens']} repair, prompt {r['prompt_tokens']})  "
               f"pure decode {r['pure_decode']:5.1f}s  ratio {r['ratio']:.2f} (target ≤ 1.2)  "
               f"repair {r['repair_time']:.1f}s  numbers {'ok' if r['numbers'] else 'FAIL'}  "

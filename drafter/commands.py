@@ -29,13 +29,15 @@ class _Printer:
         self.first_text: float | None = None
 
     def __call__(self, ev: Event) -> None:
-        if ev.kind == "delta":
+        if ev.kind in ("delta", "preamble"):
             if self.first_text is None:
                 self.first_text = time.perf_counter() - self.started
             if self.stream:
                 sys.stdout.write(ev.text)
                 sys.stdout.flush()
         elif ev.kind == "section_start":
+            if self.stream:
+                print(f"\n{ev.text}")
             print(f"\n[{time.perf_counter() - self.started:5.1f}s] 正在写：{ev.text}", file=sys.stderr)
         elif ev.kind == "repair":
             print(f"         校核发现问题，第 {ev.data['attempt']} 次修改：{'；'.join(ev.data['findings'])[:80]}",

@@ -39,7 +39,7 @@ PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 
 @dataclass
 class Event:
-    kind: str  # section_start | delta | section_done | repair | checks | done | error
+    kind: str  # preamble | section_start | delta | section_done | repair | checks | done | error
     section: int | None = None
     text: str = ""
     data: dict = field(default_factory=dict)
@@ -144,10 +144,14 @@ class DraftEngine:
         started = time.perf_counter()
         facts = run.facts
         outline = run.outline or self.plan(run)
-        if not run.sections:
-            self.save_outline(run, outline)
+        headings = [document.heading_for(i, s.title) for i, s in enumerate(outline.sections)]
+        if [s.heading for s in run.sections] != headings:
+            self.save_outline(run, outline)  # the outline was edited on disk: re-align, keeping finished sections
         retrieval = self.retrieval(run)
         examples = retrieval.texts()
+        if not any(s.status == "done" for s in run.sections):
+            # Title and opening are fixed by format: the reader sees them at once, before any model call.
+            yield Event("preamble", None, f"{outline.title}\n{outline.opening}\n")
         for osec, sdraft in zip(outline.sections, run.sections, strict=True):
             if sdraft.status == "done" or sdraft.locked:
                 continue

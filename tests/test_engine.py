@@ -188,3 +188,26 @@ def test_prompt_templates_fail_loudly(tmp_path):
         load_prompt("bad", tmp_path)
     for name in ("write_section", "repair_section", "rewrite_section", "naive_draft"):
         assert load_prompt(name).variables
+
+
+def test_outline_edited_on_disk_rewrites_only_changed_section(facts, store):
+    engine = DraftEngine(store=store, model=answers(MockModel(), 6))
+    run = engine.draft(facts)
+    outline = json.loads((run.dir / "outline.json").read_text(encoding="utf-8"))
+    outline["sections"][3]["title"] = "存在的不足"
+    (run.dir / "outline.json").write_text(json.dumps(outline, ensure_ascii=False), encoding="utf-8")
+    engine2, reopened = DraftEngine.resume(run.dir, store=store, model=answers(MockModel(), 1, "仍有短板。"))
+    events = list(engine2.write(reopened))
+    assert len(engine2._model.history) == 1
+    assert "四、存在的不足" in engine2.document_text(reopened) and "仍有短板。" in engine2.document_text(reopened)
+    assert not any(e.kind == "preamble" for e in events)  # already shown when the run started
+
+
+def test_preamble_streams_before_any_model_call(facts, store):
+    model = answers(MockModel(), 6)
+    engine = DraftEngine(store=store, model=model)
+    run = engine.new_run(facts)
+    engine.retrieve(run)
+    engine.plan(run)
+    first = next(iter(engine.write(run)))
+    assert first.kind == "preamble" and first.text.startswith("城关镇党委2024年") and not model.history
