@@ -193,6 +193,16 @@ def test_invented_and_wrong_unit(extra: str, code: str, raw: str) -> None:
     assert text[a:b] == raw
 
 
+def test_sums_are_derivable_only_when_the_rule_allows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from drafter.checks import rules
+
+    f = facts(figures=[{"label": "男党员", "value": 800, "unit": "名"}, {"label": "女党员", "value": 486, "unit": "名"}])
+    text = "男党员800名，女党员486名，共1286名。"
+    assert [x.code for x in invented_numbers(text, f)] == ["NUM_INVENTED"]
+    monkeypatch.setattr(rules, "ALLOW_SUMS", True)
+    assert invented_numbers(text, f) == []
+
+
 def test_approximate_mentions() -> None:
     f = facts()
     assert invented_numbers("党员1200余名", f) == []  # within 20 % of 1286

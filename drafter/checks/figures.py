@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from drafter.checks import rules
 from drafter.checks.base import WARNING, CheckResult, Finding
 from drafter.checks.rules import (
     APPROX_TOLERANCE,
@@ -57,6 +58,12 @@ def index_facts(facts: Facts) -> FactIndex:
             idx.unitless.add(n.value)
             idx.unitless.add(base)
     idx.labels = [(f.label, f) for f in facts.figures]
+    if rules.ALLOW_SUMS:  # off by default: see rules.py
+        keys = [f.key for f in facts.figures]
+        for i, (a, unit_a) in enumerate(keys):
+            for b, unit_b in keys[i + 1:]:
+                if unit_a == unit_b:
+                    idx.keys.add(((a + b).normalize(), unit_a))
     return idx
 
 
