@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from drafter.facts import Facts
-from drafter.llm import ChatModel, LLMError
+from drafter.llm import ChatModel, LLMError, count_messages, fit_to_budget
 from drafter.outline import PLACEHOLDER, Outline, OutlineSection, build_outline
 from drafter.prompts import render
 from drafter.retrieval import Retrieval, exemplar_texts, retrieve
@@ -207,9 +207,13 @@ class DraftEngine:
                items: list[str], exemplars: list[str], examples: list[str],
                target: int) -> Generator[Event, None, str]:
         block = facts_block(facts, figures, items)
-        messages = render("write_section", genre=facts.genre, unit=quote_data(facts.unit), section_title=title,
-                          task=osec.task, facts_block=block, examples_block=format_examples(exemplars),
-                          target_chars=target)
+        values = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, task=osec.task,
+                      facts_block=block, target_chars=target)
+        # Exemplars get what the context window leaves after the prompt itself and the answer.
+        room = self.settings.llm_context_window - count_messages(render("write_section", examples_block="", **values))
+        budget = min(self.exemplar_tokens, room - max_tokens_for(target) - 64)
+        exemplars = fit_to_budget(exemplars, budget) if budget > 0 else []
+        messages = render("write_section", examples_block=format_examples(exemplars), **values)
         attempt = yield from self._stream(self.model, messages, "write", target, sdraft)
         text = sanitize(attempt.output, title)
         return (yield from self._verify(sdraft, facts, title, text, block, figures, items, examples, target))

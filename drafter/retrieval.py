@@ -56,8 +56,15 @@ def retrieve(store: CorpusStore, facts: Facts, sections: list[tuple[str, str, st
     if store.count() == 0:
         return result
     exclude = list(excluded)
-    result.examples = store.search(facts_query(facts) or facts.genre, k=k, kind="document", genre=None,
-                                   exclude_doc_ids=exclude)
+    query = facts_query(facts) or facts.genre
+    # Same genre and unit type first, then the same genre, then anything similar.
+    examples: list[Hit] = []
+    for filters in ({"genre": facts.genre, "unit_type": facts.unit_type}, {"genre": facts.genre}, {}):
+        if len(examples) >= k or (filters.get("unit_type", "") is None):
+            continue
+        found = store.search(query, k=k, kind="document", exclude_doc_ids=exclude, **filters)
+        examples += [h for h in found if h.id not in {e.id for e in examples}]
+    result.examples = examples[:k]
     pinned_hits = store.get(list(pinned)) if pinned else []
     for key, section_type, query in sections:
         hits = [h for h in pinned_hits if h.kind == "section" and h.section_type == section_type]

@@ -211,3 +211,15 @@ def test_preamble_streams_before_any_model_call(facts, store):
     engine.plan(run)
     first = next(iter(engine.write(run)))
     assert first.kind == "preamble" and first.text.startswith("城关镇党委2024年") and not model.history
+
+
+def test_exemplars_fit_the_context_window(facts, store):
+    from drafter.settings import get_settings
+
+    roomy = DraftEngine(store=store, model=answers(MockModel(), 6))
+    roomy.draft(facts)
+    assert any("参考语气" in msgs[-1]["content"] for msgs, _ in roomy._model.history)
+    tight_settings = get_settings().model_copy(update={"llm_context_window": 700})
+    tight = DraftEngine(tight_settings, store=store, model=answers(MockModel(), 6))
+    tight.draft(facts)
+    assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in tight._model.history)
