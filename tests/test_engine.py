@@ -219,7 +219,7 @@ def test_exemplars_fit_the_context_window(facts, store):
     roomy = DraftEngine(store=store, model=answers(MockModel(), 6))
     roomy.draft(facts)
     assert any("参考语气" in msgs[-1]["content"] for msgs, _ in roomy._model.history)
-    tight_settings = get_settings().model_copy(update={"llm_context_window": 700})
+    tight_settings = get_settings().model_copy(update={"llm_context_window": 300})
     tight = DraftEngine(tight_settings, store=store, model=answers(MockModel(), 6))
     tight.draft(facts)
     assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in tight._model.history)
