@@ -314,12 +314,17 @@ class NumberMention:
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CN_RUN = rf"[{_CN_CHARS}]+(?:点[〇零一二三四五六七八九]+(?:万亿|亿|万)?)?"
+_SPACES = " \t\u3000\u00a0"
+_UNIT_FIRST_CHARS = frozenset(u[0] for u in UNITS) | frozenset("余多") | frozenset(_SPACES)
+_UNIT_FIRST_CLASS = "".join(sorted(re.escape(c) for c in _UNIT_FIRST_CHARS))
+# A Chinese run only matches when a unit may follow (or it ends with 万/亿, or 百分之 precedes it): most
+# numeral characters sit inside ordinary words (统一, 一是) and are rejected by the regex engine itself.
 _TOKEN_RE = re.compile(
-    rf"(?P<pct>百分之)?(?:(?P<arabic>(?<![\dA-Za-z.])(?:{_ARABIC})(?![\dA-Za-z]))|(?P<cn>{_CN_RUN}))"
+    rf"(?P<pct>百分之)?(?:(?P<arabic>(?<![\dA-Za-z.])(?:{_ARABIC})(?![\dA-Za-z]))"
+    rf"|(?P<cn>{_CN_RUN})(?(pct)|(?:(?=[{_UNIT_FIRST_CLASS}])|(?<=[万亿]))))"
 )
 _ISO_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _TIME_RE = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?!\d)")
-_SPACES = " \t\u3000\u00a0"
 _PREFIX_APPROX = ("将近", "大约", "超过", "不到", "不足", "近", "约", "逾")
 _SUFFIX_APPROX = ("以上", "左右", "以下", "余", "多")
 _UNIT_AT = re.compile("|".join(map(re.escape, UNITS)))  # longest first, as UNITS is sorted
@@ -362,9 +367,6 @@ class _Skipper:
                 span = (line_start + idx, line_start + idx + len(h.marker)) if idx >= 0 else None
             self.lines[line_start] = span
         return self.lines[line_start]
-
-
-_UNIT_FIRST_CHARS = frozenset(u[0] for u in UNITS) | frozenset("余多") | frozenset(_SPACES)
 
 
 def _may_start_unit(text: str, pos: int) -> bool:
