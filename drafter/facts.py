@@ -51,6 +51,13 @@ MAX_FIGURES = 200
 MAX_ITEMS = 100
 MAX_ITEM_CHARS = 500
 MIN_TARGET, MAX_TARGET = 200, 20000
+MAX_VALUE_CHARS = 30  # a figure's value: digits, separators, a Chinese numeral or a unit, never prose
+
+
+def _show(value: Any, limit: int = 30) -> str:
+    """A value as quoted in a message: long input is cut, so a pasted page is not echoed back."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class FactsError(ValueError):
@@ -99,7 +106,7 @@ class Figure(BaseModel):
         if not isinstance(data, dict):
             return data
         value, unit = data.get("value"), data.get("unit")
-        if isinstance(value, str) and parse_number(value) is None:
+        if isinstance(value, str) and len(value) <= MAX_VALUE_CHARS and parse_number(value) is None:
             found = extract_numbers(value.strip())
             if len(found) == 1 and found[0].raw == value.strip() and found[0].unit and not found[0].approx:
                 written_unit = found[0].unit
@@ -118,7 +125,10 @@ class Figure(BaseModel):
         if v is None or (isinstance(v, str) and not v.strip()):
             raise PydanticCustomError("figure_value", "数值不能为空")
         if isinstance(v, bool) or not isinstance(v, int | float | str | Decimal):
-            raise PydanticCustomError("figure_value", "'{v}' 不是数字", {"v": str(v)})
+            raise PydanticCustomError("figure_value", "'{v}' 不是数字", {"v": _show(v)})
+        if isinstance(v, str) and len(v.strip()) > MAX_VALUE_CHARS:
+            raise PydanticCustomError("figure_value", "'{v}' 过长（{n} 字）：请只填数字，如 1286",
+                                      {"v": _show(v), "n": len(v.strip())})
         if isinstance(v, str):
             number = parse_number(v)
             found = extract_numbers(v.strip()) if number is None else []
@@ -132,9 +142,9 @@ class Figure(BaseModel):
             except InvalidOperation:
                 number = None
         if number is None or not number.is_finite():
-            raise PydanticCustomError("figure_value", "'{v}' 不是数字", {"v": v})
+            raise PydanticCustomError("figure_value", "'{v}' 不是数字", {"v": _show(v)})
         if number < 0:
-            raise PydanticCustomError("figure_value", "'{v}' 是负数；请填写正数，增减写在名称中（如“下降”）", {"v": v})
+            raise PydanticCustomError("figure_value", "'{v}' 是负数；请填写正数，增减写在名称中（如“下降”）", {"v": _show(v)})
         return format_decimal(number)
 
     @property
@@ -291,8 +301,10 @@ def _translate(error: dict[str, Any]) -> tuple[str, str]:
         text = "应为列表（每项一条）"
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
         text = "应为对象，如 {\"label\": \"党员\", \"value\": 1286, \"unit\": \"名\"}"
-    elif kind in ("int_type", "int_parsing", "int_from_float"):
-        text = f"'{value}' 不是整数"
+    elif kind in ("int_type", "int_parsing", "int_from_float", "finite_number"):
+        text = f"'{str(value)[:40]}' 不是整数"
+    elif kind == "int_parsing_size":
+        text = f"'{str(value)[:40]}' 超出范围：应在 {MIN_TARGET}–{MAX_TARGET} 之间"
     elif kind == "string_too_short":
         text = "不能为空"
     elif kind == "string_too_long":
@@ -301,8 +313,8 @@ def _translate(error: dict[str, Any]) -> tuple[str, str]:
         text = f"过多：最多 {ctx.get('max_length')} 项，现有 {ctx.get('actual_length')} 项"
     elif kind in ("greater_than_equal", "less_than_equal"):
         text = f"'{value}' 超出范围：应在 {MIN_TARGET}–{MAX_TARGET} 之间"
-    else:  # pragma: no cover - a pydantic error type we did not anticipate: keep its text
-        text = str(error.get("msg", kind))
+    else:  # pragma: no cover - a pydantic error type we did not anticipate: say so in Chinese, keep its text
+        text = f"取值无效（{error.get('msg', kind)}）"
     return path, _msg(path, text)
 
 
