@@ -272,6 +272,8 @@ def generate(ctx, sid: str, form: dict[str, Any], outline_text: str = "",
     """生成初稿: stream the draft section by section. Sections already written are rewritten in a new run
     (locked ones kept); an interrupted run resumes where it stopped."""
     _save_form(ctx, sid, form)
+    if outline_text and str(outline_text).strip():
+        ctx.sessions.update(sid, outline_text=str(outline_text))
     check = check_form(form)
     if not check.ok:
         yield {"errors": errors_patch(check.errors), "status": _form_problem_status(check.errors)}
