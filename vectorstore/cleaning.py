@@ -44,6 +44,7 @@ _SITE_TAG = re.compile(r"【[^】]{0,10}(例文|范文|精品|推荐|原创|最�
 _TEASER_END = re.compile(r"(\.{3,}|…{1,2}|。。。)\s*$")
 _TERMINAL = "。！？；：…”’」』）)!?;:"
 _OPENERS = {"“": "”", "《": "》", "（": "）", "「": "」", "(": ")"}
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u2060"))
 
 
 @lru_cache(maxsize=1)
@@ -178,7 +179,9 @@ def _continues(prev: str, line: str) -> bool:
 
 def clean_text(raw: str) -> str:
     """The full cleaning pass. Returns the cleaned text, one paragraph a line, no blank lines."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    # Byte-order marks (concatenated files) and zero-width spaces anywhere: invisible, but they would make a
+    # line of their own a paragraph and hide a heading marker at the start of a line.
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
     text = strip_pinyin_glosses(text)
     text = to_simplified(text)
     kept: list[str] = []
