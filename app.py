@@ -37,7 +37,10 @@ LIST_HINTS = {
 
 CSS = """
 .err-slot:has(.prose:empty), .err-slot:has(.html-container:empty) { display: none !important; }
-.field-error { color: #b42318; font-size: 0.9em; margin: 2px 0 6px 0; padding-left: 1.2em; }
+.field-error { color: #b42318 !important; font-size: 0.88em; margin: 2px 0 4px 0 !important;
+  padding-left: 0 !important; list-style: none !important; text-align: left !important; }
+.field-error li { color: #b42318 !important; margin: 0 !important; list-style: none !important; }
+.field-error li::before { content: "✕ "; font-weight: bold; }
 .notice { padding: 6px 10px; border-radius: 6px; margin: 4px 0; }
 .notice-info { background: #eef4ff; } .notice-ok { background: #ecfdf3; }
 .notice-warn { background: #fffaeb; } .notice-error { background: #fef3f2; color: #b42318; }
@@ -193,7 +196,9 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             if sid:
                 page.autosave(ctx, sid, _form(form_names, values))
 
-        gr.on([c.input for c in form_inputs], on_autosave, inputs=[session, *form_inputs], outputs=None,
+        # `change`, not `input`: Gradio fires `input` for key presses only, so text committed by an IME or
+        # pasted would be missed; `change` also follows loads and presets, which only re-save the same form.
+        gr.on([c.change for c in form_inputs], on_autosave, inputs=[session, *form_inputs], outputs=None,
               show_progress="hidden", trigger_mode="always_last", queue=False)
 
         def on_validate(sid, *values):
@@ -239,8 +244,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             if sid:
                 ctx.sessions.update(sid, outline_text=str(text or ""))
 
-        ui.outline.input(on_outline_input, [session, ui.outline], None, show_progress="hidden",
-                         trigger_mode="always_last", queue=False)
+        ui.outline.change(on_outline_input, [session, ui.outline], None, show_progress="hidden",
+                          trigger_mode="always_last", queue=False)
 
         # --- writing --------------------------------------------------------------------------------------
         def on_generate(sid, outline_text, *values):
@@ -319,13 +324,13 @@ def _draft_tab(ui: UI) -> None:
             with gr.Row():
                 for name in LIST_FIELDS[:2]:
                     with gr.Column():
-                        ui.form[name] = gr.Textbox(label=FIELD_NAMES[name], lines=4, placeholder=LIST_HINTS[name],
+                        ui.form[name] = gr.Textbox(label=FIELD_NAMES[name], lines=4, max_lines=10, placeholder=LIST_HINTS[name],
                                                    elem_id=f"f-{name}")
                         ui.errors[name] = _labelled_error(name)
             with gr.Row():
                 for name in LIST_FIELDS[2:]:
                     with gr.Column():
-                        ui.form[name] = gr.Textbox(label=FIELD_NAMES[name], lines=3, placeholder=LIST_HINTS[name],
+                        ui.form[name] = gr.Textbox(label=FIELD_NAMES[name], lines=3, max_lines=10, placeholder=LIST_HINTS[name],
                                                    elem_id=f"f-{name}")
                         ui.errors[name] = _labelled_error(name)
             with gr.Row():

@@ -20,7 +20,7 @@ BASE_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
              "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Only loopback works: every host name resolves to nothing and any proxied request goes to a closed port.
 OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--proxy-server=http://127.0.0.1:9",
-                "--proxy-bypass-list=<-loopback>"]
+                "--proxy-bypass-list=127.0.0.1;localhost"]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 
 
@@ -75,9 +75,10 @@ def field(page, name: str):
 
 
 def fill(page, name: str, value: str) -> None:
-    """Type into a form field like a user (fires the input event the autosave listens to)."""
+    """Enter a value and leave the field, as a user does (Gradio sends the change when the field blurs)."""
     box = field(page, name)
     box.fill(value)
+    box.blur()
 
 
 def set_cell(page, row: int, col: int, value: str) -> None:
@@ -129,3 +130,15 @@ def scripted_context(settings=None, answers: int = 60, text: str = MOCK_TEXT, in
     if ingest_demo:
         ctx.store.ingest(demo_corpus_files())
     return ctx
+
+
+@contextlib.contextmanager
+def screenshot_on_failure(page, shots: Shots) -> Iterator[None]:
+    """Keep a screenshot and the status line of the page when a step fails."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            shots(page, "failure")
+            print("status at failure:", page.locator("#status").inner_text())
+        raise

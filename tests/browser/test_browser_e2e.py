@@ -12,6 +12,7 @@ from browser_helpers import (
     SCREENSHOTS,
     cell_text,
     fill,
+    screenshot_on_failure,
     section_text,
     serve,
     set_cell,
@@ -54,110 +55,111 @@ def test_draft_edit_export_corpus_reload(browser, shots, tmp_path):
     ctx.store.ingest(demo_corpus_files())
     metrics: dict[str, float] = {}
     with serve(ctx) as url:
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         page = context.new_page()
-        requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
-        started = time.perf_counter()
-        page.goto(url)
-        wait_ready(page)
-        metrics["page_load_s"] = time.perf_counter() - started
+        with screenshot_on_failure(page, shots):
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            started = time.perf_counter()
+            page.goto(url)
+            wait_ready(page)
+            metrics["page_load_s"] = time.perf_counter() - started
 
-        # 1. fill the form (a short target keeps the real model quick)
-        fill(page, "unit", "青山镇党委")
-        page.locator("#f-unit_type input").fill("乡镇")
-        page.keyboard.press("Enter")
-        fill(page, "period", "2024年")
-        fill(page, "theme", "创先争优")
-        for row, (label, value, unit) in enumerate([("基层党组织", "42", "个"), ("党员", "1286", "名")]):
-            set_cell(page, row, 0, label)
-            set_cell(page, row, 1, value)
-            set_cell(page, row, 2, unit)
-        fill(page, "activities", "举办党课培训12期\n设立党员先锋岗")
-        fill(page, "achievements", "群众满意度明显提升")
-        fill(page, "plans", "建立创先争优长效机制")
-        fill(page, "signature", "中共青山镇委员会")
-        fill(page, "date", "2024年12月20日")
-        fill(page, "target_chars", "300")
-        shots(page, "form-filled")
+            # 1. fill the form (a short target keeps the real model quick)
+            fill(page, "unit", "青山镇党委")
+            page.locator("#f-unit_type input").fill("乡镇")
+            page.keyboard.press("Enter")
+            fill(page, "period", "2024年")
+            fill(page, "theme", "创先争优")
+            for row, (label, value, unit) in enumerate([("基层党组织", "42", "个"), ("党员", "1286", "名")]):
+                set_cell(page, row, 0, label)
+                set_cell(page, row, 1, value)
+                set_cell(page, row, 2, unit)
+            fill(page, "activities", "举办党课培训12期\n设立党员先锋岗")
+            fill(page, "achievements", "群众满意度明显提升")
+            fill(page, "plans", "建立创先争优长效机制")
+            fill(page, "signature", "中共青山镇委员会")
+            fill(page, "date", "2024年12月20日")
+            fill(page, "target_chars", "300")
+            shots(page, "form-filled")
 
-        # 2. generate: sections stream in one by one
-        page.click("#btn-generate")
-        started = time.perf_counter()
-        page.wait_for_function("() => { const t = document.querySelector('#sec-0-text textarea');"
-                               " return t && t.value.trim().length > 0; }", timeout=300_000)
-        metrics["first_text_s"] = time.perf_counter() - started
-        shots(page, "streaming")
-        wait_status(page, "初稿已生成", timeout=900_000)
-        metrics["generate_s"] = time.perf_counter() - started
-        n = visible_sections(page)
-        assert n >= 3
-        before = [section_text(page, i) for i in range(n)]
-        assert all(t.strip() for t in before), before
-        assert "检查结果" in page.locator("#checks").inner_text()
-        shots(page, "draft-done")
+            # 2. generate: sections stream in one by one
+            page.click("#btn-generate")
+            started = time.perf_counter()
+            page.wait_for_function("() => { const t = document.querySelector('#sec-0-text textarea');"
+                                   " return t && t.value.trim().length > 0; }", timeout=300_000)
+            metrics["first_text_s"] = time.perf_counter() - started
+            shots(page, "streaming")
+            wait_status(page, "初稿已生成", timeout=900_000)
+            metrics["generate_s"] = time.perf_counter() - started
+            n = visible_sections(page)
+            assert n >= 3
+            before = [section_text(page, i) for i in range(n)]
+            assert all(t.strip() for t in before), before
+            assert "检查结果" in page.locator("#checks").inner_text()
+            shots(page, "draft-done")
 
-        # 3. lock section 0, regenerate section 1 with an instruction
-        page.locator("#sec-0-lock input").check()
-        wait_status(page, "第 1 节已锁定")
-        page.locator("#sec-1-instr textarea, #sec-1-instr input").first.fill("语言更加简练，突出党员先锋岗")
-        page.click("#sec-1-regen")
-        wait_status(page, "本节已重新生成", timeout=600_000)
-        after = [section_text(page, i) for i in range(n)]
-        assert after[0] == before[0], "the locked section changed"
-        assert "历史版本 1 个" in page.locator("#sec-1-status").inner_text()
-        assert "已锁定" in page.locator("#sec-0-status").inner_text()
-        shots(page, "regenerated")
+            # 3. lock section 0, regenerate section 1 with an instruction
+            page.locator("#sec-0-lock input").check()
+            wait_status(page, "第 1 节已锁定")
+            page.locator("#sec-1-instr textarea, #sec-1-instr input").first.fill("语言更加简练，突出党员先锋岗")
+            page.click("#sec-1-regen")
+            wait_status(page, "本节已重新生成", timeout=600_000)
+            after = [section_text(page, i) for i in range(n)]
+            assert after[0] == before[0], "the locked section changed"
+            assert "历史版本 1 个" in page.locator("#sec-1-status").inner_text()
+            assert "已锁定" in page.locator("#sec-0-status").inner_text()
+            shots(page, "regenerated")
 
-        # the locked section refuses to be regenerated and stays as it was
-        page.click("#sec-0-regen")
-        wait_status(page, "已锁定，解锁后才能重新生成")
-        assert section_text(page, 0) == before[0]
+            # the locked section refuses to be regenerated and stays as it was
+            page.click("#sec-0-regen")
+            wait_status(page, "已锁定，解锁后才能重新生成")
+            assert section_text(page, 0) == before[0]
 
-        # 4. edit section 2 by hand, export and find the edit in the .docx
-        box = page.locator("#sec-2-text textarea")
-        box.click()
-        box.press("End")
-        page.keyboard.press("Control+End")
-        page.keyboard.type(EDIT)
-        page.click("#btn-export")
-        wait_status(page, "已导出")
-        link = page.locator("#downloads a", has_text=".docx").first
-        with page.expect_download() as info:
-            link.click()
-        path = tmp_path / "draft.docx"
-        info.value.save_as(path)
-        paragraphs = "\n".join(p.text for p in Document(str(path)).paragraphs)
-        assert EDIT in paragraphs
-        assert after[0].split("\n")[0][:10] in paragraphs  # the locked section is in the document too
-        shots(page, "exported")
+            # 4. edit section 2 by hand, export and find the edit in the .docx
+            box = page.locator("#sec-2-text textarea")
+            box.click()
+            box.press("End")
+            page.keyboard.press("Control+End")
+            page.keyboard.type(EDIT)
+            page.click("#btn-export")
+            wait_status(page, "已导出")
+            link = page.locator("#downloads a", has_text=".docx").first
+            with page.expect_download() as info:
+                link.click()
+            path = tmp_path / "draft.docx"
+            info.value.save_as(path)
+            paragraphs = "\n".join(p.text for p in Document(str(path)).paragraphs)
+            assert EDIT in paragraphs
+            assert after[0].split("\n")[0][:10] in paragraphs  # the locked section is in the document too
+            shots(page, "exported")
 
-        # 5. corpus tab: upload a GBK .txt and find it in the list
-        gbk = tmp_path / "liuhe_2023.txt"
-        gbk.write_bytes(GBK_TEXT.encode("gbk"))
-        page.get_by_role("tab", name="语料库").click()
-        page.locator("#corpus-files input[type=file]").set_input_files(str(gbk))
-        page.wait_for_selector("#corpus-files :text('liuhe_2023.txt')", timeout=30_000)
-        page.click("#corpus-ingest")
-        page.wait_for_function("t => document.querySelector('#corpus-list').innerText.includes(t)", arg=GBK_TITLE,
-                               timeout=120_000)
-        listing = page.locator("#corpus-list").inner_text()
-        assert "liuhe_2023.txt" in listing and "gb" in listing.lower()
-        shots(page, "corpus-gbk")
+            # 5. corpus tab: upload a GBK .txt and find it in the list
+            gbk = tmp_path / "liuhe_2023.txt"
+            gbk.write_bytes(GBK_TEXT.encode("gbk"))
+            page.get_by_role("tab", name="语料库").click()
+            page.locator("#corpus-files input[type=file]").set_input_files(str(gbk))
+            page.wait_for_selector("#corpus-files :text('liuhe_2023.txt')", timeout=30_000)
+            page.click("#corpus-ingest")
+            page.wait_for_function("t => document.querySelector('#corpus-list').innerText.includes(t)", arg=GBK_TITLE,
+                                   timeout=120_000)
+            listing = page.locator("#corpus-list").inner_text()
+            assert "liuhe_2023.txt" in listing and "gb" in listing.lower()
+            shots(page, "corpus-gbk")
 
-        # 6. reload: form and draft (with the edit) come back
-        final = [section_text(page, i) for i in range(n)]
-        page.reload()
-        wait_ready(page)
-        page.wait_for_function("() => (document.querySelector('#sec-0-text textarea')||{}).value?.length > 0",
-                               timeout=30_000)
-        assert [section_text(page, i) for i in range(n)] == final
-        assert EDIT in section_text(page, 2)
-        assert page.locator("#f-unit textarea, #f-unit input").first.input_value() == "青山镇党委"
-        assert cell_text(page, 1, 1) == "1286"
-        assert page.locator("#sec-0-lock input").is_checked()
-        shots(page, "reloaded")
-        context.close()
+            # 6. reload: form and draft (with the edit) come back
+            final = [section_text(page, i) for i in range(n)]
+            page.reload()
+            wait_ready(page)
+            page.wait_for_function("() => (document.querySelector('#sec-0-text textarea')||{}).value?.length > 0",
+                                   timeout=30_000)
+            assert [section_text(page, i) for i in range(n)] == final
+            assert EDIT in section_text(page, 2)
+            assert page.locator("#f-unit textarea, #f-unit input").first.input_value() == "青山镇党委"
+            assert cell_text(page, 1, 1) == "1286"
+            assert page.locator("#sec-0-lock input").is_checked()
+            shots(page, "reloaded")
+            context.close()
 
     outside = sorted({u for u in requests if not u.startswith(url.rstrip("/"))})
     assert not outside, f"requests left the machine: {outside}"
