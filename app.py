@@ -24,6 +24,7 @@ import gradio as gr
 from drafter.facts import GENRES, LIST_FIELDS
 from drafter.webapp import config, corpus, drafting, page, render
 from drafter.webapp.context import AppContext
+from drafter.webapp.errors import safe_call, safe_stream
 from drafter.webapp.form import FIELD_NAMES, FIGURE_HEADERS, FORM_FIELDS, GENERAL
 from drafter.webapp.outline_text import MAX_SECTIONS
 from drafter.webapp.presets import PRESETS
@@ -202,7 +203,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
               show_progress="hidden", trigger_mode="always_last", queue=False)
 
         def on_validate(sid, *values):
-            return ui.updates(page.validate(ctx, sid, _form(form_names, values)))
+            return ui.updates(safe_call(lambda: page.validate(ctx, sid, _form(form_names, values))))
 
         ui.buttons["check"].click(on_validate, [session, *form_inputs], outputs, show_progress="hidden")
 
@@ -219,24 +220,25 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         ui.buttons["import"].upload(on_import, [session, ui.buttons["import"]], outputs, show_progress="hidden")
 
         def on_export_facts(sid, *values):
-            return ui.updates(page.export_facts(ctx, sid, _form(form_names, values)))
+            return ui.updates(safe_call(lambda: page.export_facts(ctx, sid, _form(form_names, values))))
 
         ui.buttons["save_facts"].click(on_export_facts, [session, *form_inputs], outputs, show_progress="hidden")
 
         # --- examples and outline -------------------------------------------------------------------------
         def on_retrieve(sid, pinned, excluded, *values):
-            return ui.updates(drafting.retrieve(ctx, sid, _form(form_names, values), pinned or [], excluded or []))
+            form = _form(form_names, values)
+            return ui.updates(safe_call(lambda: drafting.retrieve(ctx, sid, form, pinned or [], excluded or [])))
 
         for button in (ui.buttons["retrieve"], ui.buttons["reretrieve"]):
             button.click(on_retrieve, [session, ui.pin, ui.exclude, *form_inputs], outputs, show_progress="hidden")
 
         def on_replan(sid, *values):
-            return ui.updates(drafting.replan(ctx, sid, _form(form_names, values)))
+            return ui.updates(safe_call(lambda: drafting.replan(ctx, sid, _form(form_names, values))))
 
         ui.buttons["replan"].click(on_replan, [session, *form_inputs], outputs, show_progress="hidden")
 
         def on_outline_save(sid, text):
-            return ui.updates(drafting.save_outline(ctx, sid, text))
+            return ui.updates(safe_call(lambda: drafting.save_outline(ctx, sid, text)))
 
         ui.buttons["save_outline"].click(on_outline_save, [session, ui.outline], outputs, show_progress="hidden")
 
@@ -250,7 +252,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         # --- writing --------------------------------------------------------------------------------------
         def on_generate(sid, outline_text, *values):
             form = _form(form_names, values[: len(form_names)])
-            for patch in drafting.generate(ctx, sid, form, outline_text, list(values[len(form_names):])):
+            texts_now = list(values[len(form_names):])
+            for patch in safe_stream(lambda: drafting.generate(ctx, sid, form, outline_text, texts_now)):
                 yield ui.updates(patch)
 
         ui.buttons["generate"].click(on_generate, [session, ui.outline, *form_inputs, *texts], outputs,
@@ -260,12 +263,12 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             _wire_slot(ctx, ui, i, slot, session, texts, outputs)
 
         def on_recheck(sid, *section_texts):
-            return ui.updates(drafting.recheck(ctx, sid, list(section_texts)))
+            return ui.updates(safe_call(lambda: drafting.recheck(ctx, sid, list(section_texts))))
 
         ui.buttons["recheck"].click(on_recheck, [session, *texts], outputs, show_progress="hidden")
 
         def on_export(sid, *section_texts):
-            return ui.updates(drafting.export(ctx, sid, list(section_texts)))
+            return ui.updates(safe_call(lambda: drafting.export(ctx, sid, list(section_texts))))
 
         ui.buttons["export"].click(on_export, [session, *texts], outputs, show_progress="hidden")
 
@@ -283,12 +286,14 @@ def _draft_tab(ui: UI) -> None:
     with gr.Row():
         with gr.Column(scale=5):
             gr.Markdown("#### 一、填写事实")
-            with gr.Row():
-                ui.preset_name = gr.Dropdown(list(PRESETS), label="示例", value=None, scale=3, elem_id="preset-name")
-                ui.buttons["preset"] = gr.Button("填入示例", scale=1, elem_id="preset-apply")
-                ui.buttons["import"] = gr.UploadButton("导入事实 JSON", file_types=[".json"], scale=1,
-                                                       elem_id="facts-import")
-                ui.buttons["save_facts"] = gr.Button("保存事实 JSON", scale=1, elem_id="facts-save")
+            with gr.Row(equal_height=True):
+                ui.preset_name = gr.Dropdown(list(PRESETS), value=next(iter(PRESETS)), show_label=False, container=False, scale=3,
+                                             min_width=180, elem_id="preset-name", info=None)
+                ui.buttons["preset"] = gr.Button("填入示例", size="sm", scale=1, min_width=90, elem_id="preset-apply")
+                ui.buttons["import"] = gr.UploadButton("导入事实 JSON", file_types=[".json"], size="sm", scale=1,
+                                                       min_width=110, elem_id="facts-import")
+                ui.buttons["save_facts"] = gr.Button("保存事实 JSON", size="sm", scale=1, min_width=110,
+                                                     elem_id="facts-save")
             ui.facts_file = gr.File(label="事实文件", visible=False, interactive=False, elem_id="facts-file")
             with gr.Row():
                 with gr.Column(min_width=160):
@@ -369,7 +374,7 @@ def _draft_tab(ui: UI) -> None:
                 with gr.Row():
                     ui.buttons["save_outline"] = gr.Button("保存提纲", size="sm", elem_id="btn-save-outline")
                     ui.buttons["replan"] = gr.Button("按事实重新生成提纲", size="sm", elem_id="btn-replan")
-    gr.Markdown("#### 三、初稿（逐节修改、重新生成、锁定）")
+    gr.Markdown("#### 三、初稿\n点“生成初稿”后各节在此逐节显示；可直接修改，或填写要求后重新生成，锁定的节保持不变。")
     with gr.Row():
         with gr.Column(scale=3):
             for i in range(MAX_SECTIONS):
@@ -402,19 +407,20 @@ def _draft_tab(ui: UI) -> None:
 
 def _wire_slot(ctx: AppContext, ui: UI, i: int, slot: Slot, session, texts: list, outputs: list) -> None:
     def on_regen(sid, instruction, preset, *section_texts):
-        for patch in drafting.regenerate(ctx, sid, i, instruction, preset, list(section_texts)):
+        texts_now = list(section_texts)
+        for patch in safe_stream(lambda: drafting.regenerate(ctx, sid, i, instruction, preset, texts_now)):
             yield ui.updates(patch)
 
     slot.regen.click(on_regen, [session, slot.instruction, slot.preset, *texts], outputs, show_progress="hidden",
                      concurrency_limit=2, concurrency_id="model")
 
     def on_lock(sid, locked, *section_texts):
-        return ui.updates(drafting.set_lock(ctx, sid, i, locked, list(section_texts)))
+        return ui.updates(safe_call(lambda: drafting.set_lock(ctx, sid, i, locked, list(section_texts))))
 
     slot.lock.input(on_lock, [session, slot.lock, *texts], outputs, show_progress="hidden")
 
     def on_undo(sid, *section_texts):
-        return ui.updates(drafting.undo(ctx, sid, i, list(section_texts)))
+        return ui.updates(safe_call(lambda: drafting.undo(ctx, sid, i, list(section_texts))))
 
     slot.undo.click(on_undo, [session, *texts], outputs, show_progress="hidden")
 
@@ -426,7 +432,7 @@ def _wire_slot(ctx: AppContext, ui: UI, i: int, slot: Slot, session, texts: list
                     queue=False)
 
     def on_blur(sid, text):
-        return ui.updates(drafting.commit_edit(ctx, sid, i, text))
+        return ui.updates(safe_call(lambda: drafting.commit_edit(ctx, sid, i, text)))
 
     slot.text.blur(on_blur, [session, slot.text], outputs, show_progress="hidden")
 
@@ -570,7 +576,7 @@ def launch_kwargs(ctx: AppContext) -> dict[str, Any]:
         "server_name": settings.host, "server_port": settings.port, "auth": config.login_checker(settings),
         "auth_message": "请输入用户名和密码", "share": False, "theme": theme(), "css": CSS,
         "footer_links": [], "ssr_mode": False, "pwa": False, "mcp_server": False, "run_history": False,
-        "show_error": True, "favicon_path": None,
+        "show_error": True, "favicon_path": None, "max_file_size": "25mb",
     }
 
 

@@ -254,3 +254,15 @@ def test_reload_restores_everything_and_sessions_are_isolated(ctx, sid):
 def test_forged_session_id_starts_a_new_session(ctx):
     sid, form, _ = page.open_session(ctx, "../../../etc")
     assert len(sid) == 32 and form["unit"] == ""
+
+
+def test_one_model_task_per_session_at_a_time(ctx, sid):
+    running = drafting.generate(ctx, sid, preset_form(), "", (), interval=0)
+    next(running)  # holds the session's task lock while suspended
+    assert drafting.BUSY in next(iter(drafting.regenerate(ctx, sid, 0)))["status"]
+    other = ctx.sessions.ensure_id(None)
+    assert "请先生成初稿" in list(drafting.regenerate(ctx, other, 0))[-1]["status"]  # other sessions are free
+    list(running)  # finishing releases the lock
+    ctx.engine.rewrite_model.enqueue(REWRITE)
+    patches = list(drafting.regenerate(ctx, sid, 0, "", None, interval=0))
+    assert all(drafting.BUSY not in p.get("status", "") for p in patches)

@@ -267,6 +267,27 @@ def _fresh_copy(ctx, sid: str, run: Run, facts: Facts) -> Run:
     return Run.load(new.dir)
 
 
+BUSY = "上一项生成尚未完成，请稍候再试。"
+
+
+def exclusive(action):
+    """Run a streaming action only if the session has no other model task running (else say so)."""
+
+    def wrapper(ctx, sid: str, *args, **kwargs) -> Iterator[Patch]:
+        lock = ctx.sessions.task_lock(sid)
+        if not lock.acquire(blocking=False):
+            yield {"status": render.notice(BUSY, "warn")}
+            return
+        try:
+            yield from action(ctx, sid, *args, **kwargs)
+        finally:
+            lock.release()
+
+    wrapper.__name__, wrapper.__doc__ = action.__name__, action.__doc__
+    return wrapper
+
+
+@exclusive
 def generate(ctx, sid: str, form: dict[str, Any], outline_text: str = "",
              texts: Sequence[str | None] = (), interval: float = STREAM_INTERVAL) -> Iterator[Patch]:
     """生成初稿: stream the draft section by section. Sections already written are rewritten in a new run
@@ -357,6 +378,7 @@ def _slot_run(ctx, sid: str, index: int) -> tuple[Run | None, Patch | None]:
     return run, None
 
 
+@exclusive
 def regenerate(ctx, sid: str, index: int, instruction: str = "", preset: str | None = None,
                texts: Sequence[str | None] = (), interval: float = STREAM_INTERVAL) -> Iterator[Patch]:
     run, problem = _slot_run(ctx, sid, index)

@@ -78,11 +78,17 @@ class SessionStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._locks: dict[str, threading.RLock] = {}
+        self._tasks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
     def lock(self, session_id: str) -> threading.RLock:
         with self._guard:
             return self._locks.setdefault(session_id, threading.RLock())
+
+    def task_lock(self, session_id: str) -> threading.Lock:
+        """Held while a session's model task (generate / regenerate) runs: one at a time per session."""
+        with self._guard:
+            return self._tasks.setdefault(session_id, threading.Lock())
 
     def ensure_id(self, session_id: object) -> str:
         """The given id if it is well-formed, else a fresh one (a forged or missing id starts a new session)."""
