@@ -313,3 +313,36 @@ def test_import_and_export_facts_json(browser, tmp_path):
         saved = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
         assert saved["unit"] == "东风社区党委" and saved["figures"][0]["value"] == "18"
         context.close()
+
+
+def test_corpus_remove_and_rebuild_and_example_exclusion(browser, shots):
+    ctx = scripted_context()
+    with serve(ctx) as url:
+        context = browser.new_context(**ZH)
+        page = context.new_page()
+        page.goto(url)
+        wait_ready(page)
+        # exclude the best example's document and retrieve again: it is gone from the panel
+        use_preset(page)
+        page.click("#btn-retrieve")
+        wait_status(page, "已检索到")
+        first_title = page.locator("#examples tr").nth(1).locator("td").nth(1).inner_text().split("\n")[0]
+        page.locator("#pin-exclude").click()
+        page.locator("#exclude label", has_text=first_title).first.click()
+        page.click("#btn-reretrieve")
+        page.wait_for_function("t => !document.querySelector('#examples').innerText.includes(t)", arg=first_title)
+        assert page.locator("#exclude label", has_text="已排除").count() == 1
+        shots(page, "example-excluded")
+        # corpus: remove one document, then rebuild brings the demo corpus back
+        page.get_by_role("tab", name="语料库").click()
+        page.wait_for_function("() => document.querySelector('#corpus-list').innerText.includes('共 12 篇')")
+        pick(page, "corpus-remove-pick", "01_xiangzhen")
+        page.click("#corpus-remove")
+        wait_status(page, "已删除", where="#corpus-status")
+        page.wait_for_function("() => document.querySelector('#corpus-list').innerText.includes('共 11 篇')")
+        shots(page, "removed")
+        page.click("#corpus-rebuild")
+        wait_status(page, "已重建语料库", where="#corpus-status", timeout=120_000)
+        assert "共 12 篇" in page.locator("#corpus-list").inner_text()
+        shots(page, "rebuilt")
+        context.close()

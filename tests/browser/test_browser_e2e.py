@@ -75,7 +75,7 @@ def test_draft_edit_export_corpus_reload(browser, shots, tmp_path):
                 set_cell(page, row, 0, label)
                 set_cell(page, row, 1, value)
                 set_cell(page, row, 2, unit)
-            fill(page, "activities", "举办党课培训12期\n设立党员先锋岗")
+            fill(page, "activities", "举办党课培训12期，设立党员先锋岗")
             fill(page, "achievements", "群众满意度明显提升")
             fill(page, "plans", "建立创先争优长效机制")
             fill(page, "signature", "中共青山镇委员会")
@@ -124,7 +124,7 @@ def test_draft_edit_export_corpus_reload(browser, shots, tmp_path):
             page.keyboard.type(EDIT)
             page.click("#btn-export")
             wait_status(page, "已导出")
-            link = page.locator("#downloads a", has_text=".docx").first
+            link = page.locator("#downloads a[download$='.docx']").first
             with page.expect_download() as info:
                 link.click()
             path = tmp_path / "draft.docx"
