@@ -58,7 +58,8 @@ table.examples th:nth-child(4) { width: 5.5em; } table.examples th:nth-child(5) 
 .section-box { gap: 6px !important; }
 #checks-col { position: sticky; top: 8px; align-self: flex-start; }
 table.examples td, table.examples th, table.documents td, table.documents th {
-  border-bottom: 1px solid #e4e7ec; padding: 4px 6px; text-align: left; vertical-align: top; }
+  border: 0 !important; border-bottom: 1px solid #e4e7ec !important; padding: 4px 6px; text-align: left;
+  vertical-align: top; }
 .excerpt { color: #667085; font-size: 0.88em; }
 .tag { font-size: 0.8em; margin-left: 4px; padding: 0 4px; border-radius: 4px; background: #eef4ff; }
 .check { margin: 4px 0; } .check-bad b { color: #b42318; } .check-ok b { color: #067647; }
