@@ -167,7 +167,7 @@ def _form(names: list[str], values: tuple) -> dict[str, Any]:
 def build_app(ctx: AppContext) -> gr.Blocks:
     """The Blocks (not launched). ``ctx`` carries settings, store, engine and sessions."""
     ui = UI()
-    with gr.Blocks(title="公文起草助手", analytics_enabled=False) as demo:
+    with gr.Blocks(title="公文起草助手", analytics_enabled=False, delete_cache=(3600, 24 * 3600)) as demo:
         session = gr.BrowserState(None, storage_key=SESSION_KEY, secret=ctx.browser_secret())
         gr.HTML("<h2 style='margin:4px 0'>公文起草助手 · 工作总结 / 汇报材料 / 经验材料</h2>")
         ui.status = gr.HTML(elem_id="status")

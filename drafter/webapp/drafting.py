@@ -10,6 +10,7 @@ sections and history; the session state only points to it and keeps what was typ
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -449,6 +450,14 @@ def recheck(ctx, sid: str, texts: Sequence[str | None] = ()) -> Patch:
     return {"checks": _checks(ctx, run), "status": render.notice("已按当前文字重新检查。", "ok")}
 
 
+def scratch_dir(sid: str, kind: str) -> Path:
+    """An emptied per-session temp dir for files handed to the browser (Gradio serves copies from its cache)."""
+    path = Path(tempfile.gettempdir()) / "drafter-web" / sid / kind
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f<>:"/\\|?*\s]+')
 
 
@@ -461,7 +470,7 @@ def export(ctx, sid: str, texts: Sequence[str | None] = ()) -> Patch:
     run = Run.load(run.dir)
     paths = ctx.engine.export(run, formats=("docx", "md"))
     name = _UNSAFE_NAME.sub("_", (run.outline.title if run.outline else "") or "草稿")[:60].strip("._") or "草稿"
-    out_dir = Path(tempfile.mkdtemp(prefix="drafter-export-"))
+    out_dir = scratch_dir(sid, "export")
     files = []
     for fmt in ("docx", "md"):
         target = out_dir / f"{name}.{fmt}"

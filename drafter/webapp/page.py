@@ -4,12 +4,12 @@ and export, and validation shown next to each field."""
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from drafter.webapp import render
-from drafter.webapp.drafting import Patch, errors_patch, restore_draft
+from drafter.webapp.corpus import safe_name
+from drafter.webapp.drafting import Patch, errors_patch, restore_draft, scratch_dir
 from drafter.webapp.form import check_form, facts_to_form, form_json, normalise_form, parse_facts_file
 from drafter.webapp.presets import PRESETS
 
@@ -79,8 +79,8 @@ def import_facts(ctx, sid: str, path: str | None) -> tuple[dict[str, Any] | None
 def export_facts(ctx, sid: str, form: dict[str, Any]) -> Patch:
     autosave(ctx, sid, form)
     text, check = form_json(form)
-    unit = (check.data.get("unit") or "事实").replace("/", "_")[:40]
-    out = Path(tempfile.mkdtemp(prefix="drafter-facts-")) / f"{unit}-事实.json"
+    unit = str(check.data.get("unit") or "事实")[:40]
+    out = scratch_dir(sid, "facts") / safe_name(f"{unit}-事实.json")
     out.write_text(text, encoding="utf-8")
     json.loads(text)  # always valid JSON
     if check.ok:
