@@ -63,3 +63,12 @@ def test_validate_reports_and_autosaves_invalid_input():
     assert ctx.sessions.load(sid).form["target_chars"] == "很多"
     _, restored, restored_patch = page.open_session(ctx, sid)
     assert restored["target_chars"] == "很多" and "不是整数" in restored_patch["errors"]["target_chars"]
+
+
+def test_an_untouched_form_is_neither_restored_nor_flagged():
+    ctx = make_ctx()
+    sid = ctx.sessions.ensure_id(None)
+    page.autosave(ctx, sid, facts_to_form({}))  # what the page's change events save on a first visit
+    _, form, patch = page.open_session(ctx, sid)
+    assert form["unit"] == "" and patch["status"] == ""
+    assert all(html == "" for html in patch["errors"].values())

@@ -138,6 +138,11 @@ def _target_number(value: Any) -> Any:
     return int(number) if number == number.to_integral_value() else str(value)
 
 
+def is_blank(form: dict[str, Any]) -> bool:
+    """Nothing entered but the default genre (empty table rows do not count)."""
+    return all(name == "genre" for name in form_to_data(form).data)
+
+
 @dataclass
 class FormCheck:
     facts: Facts | None

@@ -10,7 +10,14 @@ from typing import Any
 from drafter.webapp import render
 from drafter.webapp.corpus import safe_name
 from drafter.webapp.drafting import Patch, errors_patch, restore_draft, scratch_dir
-from drafter.webapp.form import check_form, facts_to_form, form_json, normalise_form, parse_facts_file
+from drafter.webapp.form import (
+    check_form,
+    facts_to_form,
+    form_json,
+    is_blank,
+    normalise_form,
+    parse_facts_file,
+)
 from drafter.webapp.presets import PRESETS
 
 MAX_FACTS_FILE = 1_000_000
@@ -20,14 +27,12 @@ def open_session(ctx, session_id: object) -> tuple[str, dict[str, Any], Patch]:
     """(session id, form, patch) for a page load: the stored session, or a new one for a missing/forged id."""
     sid = ctx.sessions.ensure_id(session_id)
     state = ctx.sessions.load(sid)
-    form = normalise_form(state.form) if state.form else normalise_form({})
+    form = normalise_form(state.form)
+    typed = not is_blank(form)
     patch = restore_draft(ctx, state)
-    if state.form:
-        check = check_form(form)
-        patch["errors"] = errors_patch(check.errors)
-    else:
-        patch["errors"] = errors_patch()
-    patch["status"] = render.notice("已恢复上次的内容。", "ok") if state.form else ""
+    # errors only for what was typed: an untouched form is not "wrong"
+    patch["errors"] = errors_patch(check_form(form).errors if typed else None)
+    patch["status"] = render.notice("已恢复上次的内容。", "ok") if typed or state.run_dir else ""
     return sid, form, patch
 
 
