@@ -116,9 +116,10 @@ class UI:
             out += [s.group, s.text, s.lock, s.status, s.history]
         return out
 
-    def updates(self, patch: drafting.Patch, form: dict[str, Any] | None = None) -> list[Any]:
+    def updates(self, patch: drafting.Patch) -> list[Any]:
         """The patch as one value/update per ``outputs()`` widget; what the patch does not name is left as is."""
         keep = gr.update()
+        form = patch.get("form")
         errors = patch.get("errors") or {}
         out = [patch.get("status", keep)]
         out += [errors.get(name, keep) for name in self.errors]
@@ -188,7 +189,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         # --- page load: session id, restore everything ---------------------------------------------------
         def on_load(sid):
             sid, form, patch = page.open_session(ctx, sid)
-            return [sid, *ui.updates(patch, form), *_corpus_view(ctx), *_settings_view(ctx)]
+            return [sid, *ui.updates({**patch, "form": form}), *_corpus_view(ctx), *_settings_view(ctx)]
 
         demo.load(on_load, inputs=[session],
                   outputs=[session, *outputs, *corpus_ui["view"], *settings_ui["view"]], show_progress="hidden")
@@ -209,14 +210,12 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         ui.buttons["check"].click(on_validate, [session, *form_inputs], outputs, show_progress="hidden")
 
         def on_preset(sid, name):
-            form, patch = page.apply_preset(ctx, sid, name)
-            return ui.updates(patch, form)
+            return ui.updates(safe_call(lambda: page.apply_preset(ctx, sid, name)))
 
         ui.buttons["preset"].click(on_preset, [session, ui.preset_name], outputs, show_progress="hidden")
 
         def on_import(sid, file):
-            form, patch = page.import_facts(ctx, sid, file)
-            return ui.updates(patch, form)
+            return ui.updates(safe_call(lambda: page.import_facts(ctx, sid, file)))
 
         ui.buttons["import"].upload(on_import, [session, ui.buttons["import"]], outputs, show_progress="hidden")
 

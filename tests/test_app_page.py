@@ -20,10 +20,11 @@ def make_ctx():
 def test_preset_fills_and_autosaves_the_form():
     ctx = make_ctx()
     sid = ctx.sessions.ensure_id(None)
-    form, patch = page.apply_preset(ctx, sid, "社区党建工作汇报")
+    patch = page.apply_preset(ctx, sid, "社区党建工作汇报")
+    form = patch["form"]
     assert form["unit"] == "和平街道东风社区党委" and "已填入示例" in patch["status"]
     assert ctx.sessions.load(sid).form["unit"] == "和平街道东风社区党委"
-    assert page.apply_preset(ctx, sid, "不存在")[0] is None
+    assert "form" not in page.apply_preset(ctx, sid, "不存在")
 
 
 def test_import_valid_invalid_and_broken_facts_files(tmp_path):
@@ -31,18 +32,18 @@ def test_import_valid_invalid_and_broken_facts_files(tmp_path):
     sid = ctx.sessions.ensure_id(None)
     good = tmp_path / "good.json"
     good.write_text(json.dumps({**PRESETS["学校主题教育经验材料"], "extra": 1}, ensure_ascii=False), encoding="utf-8")
-    form, patch = page.import_facts(ctx, sid, str(good))
-    assert form["unit"] == "第三中学党总支" and "已忽略未知字段：extra" in patch["status"]
+    patch = page.import_facts(ctx, sid, str(good))
+    assert patch["form"]["unit"] == "第三中学党总支" and "已忽略未知字段：extra" in patch["status"]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"unit": "某单位", "figures": [{"label": "党员", "value": "很多"}]}, ensure_ascii=False),
                    encoding="utf-8")
-    form, patch = page.import_facts(ctx, sid, str(bad))
-    assert form["figures"][0] == ["党员", "很多", ""]  # shown as written, with the error beside it
+    patch = page.import_facts(ctx, sid, str(bad))
+    assert patch["form"]["figures"][0] == ["党员", "很多", ""]  # shown as written, with the error beside it
     assert "不是数字" in patch["errors"]["figures"] and "有内容需要修改" in patch["status"]
     broken = tmp_path / "broken.json"
     broken.write_text("{unit: 1}", encoding="utf-8")
-    form, patch = page.import_facts(ctx, sid, str(broken))
-    assert form is None and "无法导入：不是有效的 JSON" in patch["status"]
+    patch = page.import_facts(ctx, sid, str(broken))
+    assert "form" not in patch and "无法导入：不是有效的 JSON" in patch["status"]
     assert ctx.sessions.load(sid).form["unit"] == "某单位"  # a failed import does not wipe the form
 
 

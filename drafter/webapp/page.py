@@ -51,34 +51,38 @@ def validate(ctx, sid: str, form: dict[str, Any]) -> Patch:
             "status": render.notice(f"有 {n} 处需要修改（见各栏下方红字），已填写的内容均已保存。", "error")}
 
 
-def apply_preset(ctx, sid: str, name: str) -> tuple[dict[str, Any] | None, Patch]:
+def apply_preset(ctx, sid: str, name: str) -> Patch:
+    """Fill the form with an example (the patch's ``form`` is the new form)."""
     data = PRESETS.get(name or "")
     if data is None:
-        return None, {"status": render.notice("请先选择一个示例。", "warn")}
+        return {"status": render.notice("请先选择一个示例。", "warn")}
     form = facts_to_form(data)
     autosave(ctx, sid, form)
-    return form, {"errors": errors_patch(), "status": render.notice(f"已填入示例“{name}”，可在此基础上修改。", "ok")}
+    return {"form": form, "errors": errors_patch(),
+            "status": render.notice(f"已填入示例“{name}”，可在此基础上修改。", "ok")}
 
 
-def import_facts(ctx, sid: str, path: str | None) -> tuple[dict[str, Any] | None, Patch]:
-    """Fill the form from an uploaded JSON file; fields that fail validation are shown with their errors."""
+def import_facts(ctx, sid: str, path: str | None) -> Patch:
+    """Fill the form from an uploaded JSON file (the patch's ``form``); fields that fail validation are shown
+    with their errors; a file that cannot be read leaves the form as it was."""
     if not path:
-        return None, {}
+        return {}
     p = Path(path)
     if p.stat().st_size > MAX_FACTS_FILE:
-        return None, {"status": render.notice("事实文件过大（超过 1 MB）。", "error")}
+        return {"status": render.notice("事实文件过大（超过 1 MB）。", "error")}
     data, problem = parse_facts_file(p.read_bytes())
     if problem:
-        return None, {"status": render.notice(f"无法导入：{problem}", "error")}
+        return {"status": render.notice(f"无法导入：{problem}", "error")}
     form = facts_to_form(data)
     autosave(ctx, sid, form)
     check = check_form(form)
     unknown = [k for k in data if k not in form]
     notes = [f"已忽略未知字段：{'、'.join(unknown)}"] if unknown else []
     if check.ok:
-        return form, {"errors": errors_patch(), "status": render.notice("\n".join(["已导入事实。", *notes]), "ok")}
-    return form, {"errors": errors_patch(check.errors),
-                  "status": render.notice("\n".join(["已导入，但有内容需要修改（见各栏下方红字）。", *notes]), "warn")}
+        return {"form": form, "errors": errors_patch(),
+                "status": render.notice("\n".join(["已导入事实。", *notes]), "ok")}
+    return {"form": form, "errors": errors_patch(check.errors),
+            "status": render.notice("\n".join(["已导入，但有内容需要修改（见各栏下方红字）。", *notes]), "warn")}
 
 
 def export_facts(ctx, sid: str, form: dict[str, Any]) -> Patch:
