@@ -4,7 +4,9 @@ restore, session isolation, no script from facts/corpus/model text, the API key 
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import stat
 import time
 from pathlib import Path
@@ -52,9 +54,30 @@ def use_preset(page, name: str = "乡镇创先争优活动总结") -> None:
     wait_status(page, "已填入示例")
 
 
+@pytest.fixture
+def server_connections(monkeypatch):
+    """Every address this process (the app server) connects to."""
+    seen: list = []
+    original = socket.socket.connect
+
+    def connect(self, address):
+        seen.append(address)
+        return original(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return seen
+
+
+def is_loopback(address) -> bool:
+    if isinstance(address, str | bytes):  # unix socket
+        return True
+    return ipaddress.ip_address(address[0]).is_loopback
+
+
 @pytest.mark.parametrize("network", ["recorded", "loopback-only"])
-def test_page_is_offline(network, browser, offline_browser, shots):
-    """All requests go to the app on 127.0.0.1; with every other host unreachable the app still works."""
+def test_page_is_offline(network, browser, offline_browser, shots, server_connections):
+    """All requests go to the app on 127.0.0.1; with every other host unreachable the app still works; the
+    server itself connects to nothing but loopback."""
     ctx = scripted_context()
     chromium = offline_browser if network == "loopback-only" else browser
     with serve(ctx) as url:
@@ -85,6 +108,8 @@ def test_page_is_offline(network, browser, offline_browser, shots):
     assert outside == [], f"requests left 127.0.0.1: {outside}"
     assert not [u for u in seen["failed"] if not u.startswith(origin)]
     assert all(h.startswith(origin) for h in fonts), fonts
+    assert server_connections, "the connection hook saw nothing"
+    assert [a for a in server_connections if not is_loopback(a)] == []
     print(f"\n{network}: page load {load_s:.2f} s, {len(seen['requests'])} requests, all to {origin}")
 
 
