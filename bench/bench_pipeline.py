@@ -23,10 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def decode_rate(model) -> tuple[float, float]:
+    from drafter.llm import count_tokens
+
     messages = [{"role": "user", "content": "请写一篇关于加强基层党组织建设的短文，约600字。"}]
     r = model.execute(messages, max_tokens=256, temperature=0.3)
-    r.text()
-    tokens = r.usage.completion_tokens if r.usage else 0
+    # llama.cpp reports no usage for streams; count with the same counter the engine falls back to
+    tokens = r.usage.completion_tokens if r.usage else count_tokens(r.text())
     return tokens / max(1e-6, (r.elapsed_s or 0) - (r.first_token_s or 0)), r.first_token_s or 0.0
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from drafter.facts import Facts
-from drafter.llm import ChatModel, LLMError, count_messages, fit_to_budget
+from drafter.llm import ChatModel, LLMError, count_messages, count_tokens, fit_to_budget
 from drafter.outline import PLACEHOLDER, Outline, OutlineSection, build_outline
 from drafter.prompts import render
 from drafter.retrieval import Retrieval, exemplar_texts, retrieve
@@ -259,11 +259,12 @@ class DraftEngine:
             if emit:
                 yield Event("delta", sdraft.index, chunk)
         usage = response.usage
-        attempt = Attempt(kind=kind, prompt=messages, output="".join(chunks),
-                          prompt_tokens=usage.prompt_tokens if usage else 0,
-                          completion_tokens=usage.completion_tokens if usage else 0,
+        output = "".join(chunks)
+        attempt = Attempt(kind=kind, prompt=messages, output=output,
+                          prompt_tokens=usage.prompt_tokens if usage else count_messages(messages),
+                          completion_tokens=usage.completion_tokens if usage else count_tokens(output),
                           elapsed_s=round(time.perf_counter() - started, 4), first_token_s=response.first_token_s,
-                          model=getattr(model, "model_id", ""))
+                          model=getattr(model, "model_id", ""), tokens_estimated=usage is None)
         sdraft.attempts.append(attempt)
         return attempt
 

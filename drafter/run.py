@@ -46,6 +46,7 @@ class Attempt:
     elapsed_s: float = 0.0
     first_token_s: float | None = None
     model: str = ""
+    tokens_estimated: bool = False  # the endpoint reported no usage (llama.cpp streams): counted with cl100k
 
 
 @dataclass
