@@ -121,3 +121,17 @@ def test_http_client_against_chroma_server(corpus: Path, tmp_path: Path, monkeyp
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_search_survives_a_corpus_changed_by_another_handle(corpus: Path):
+    reader = CorpusStore()
+    reader.ingest([corpus])
+    assert reader.search("党建工作", k=3, mode="lexical")
+    victim = sorted(corpus.glob("*.txt"))[0]
+    victim.write_text(victim.read_text(encoding="utf-8").replace("党委", "党组", 3), encoding="utf-8")
+    writer = CorpusStore()
+    assert writer.ingest([corpus]).files_read == 1
+    assert writer.count() == reader.count()  # same record count: the reader's cache looks fresh
+    for mode in ("lexical", "hybrid"):
+        hits = reader.search("党建工作", k=5, mode=mode)
+        assert hits and all(h.text for h in hits)

@@ -372,7 +372,8 @@ class CorpusStore:
             return self._lex
         ids: list[str] = []
         metas: list[dict] = []
-        for page_ids, page_meta in self._paged(self.collection, include=["metadatas"]):
+        # Sections only: a document record repeats its sections' text, and documents are ranked densely.
+        for page_ids, page_meta in self._paged(self.collection, where={"kind": "section"}, include=["metadatas"]):
             ids.extend(page_ids)
             metas.extend(m or {} for m in page_meta)
 
@@ -436,15 +437,17 @@ class CorpusStore:
             fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + r)
         for rid, r in lex_rank.items():
             fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + r)
-        best = sorted(fused, key=lambda rid: (-fused[rid], rid))[:k]
+        ranked = sorted(fused, key=lambda rid: (-fused[rid], rid))
         known = {rid: (doc, meta) for rid, doc, meta, _d in dense}
-        missing = [rid for rid in best if rid not in known]
+        missing = [rid for rid in ranked[: k + len(lex_rank)] if rid not in known]
         if missing:
             got = self.collection.get(ids=missing, include=["documents", "metadatas"])
             known.update({rid: (doc, meta) for rid, doc, meta in
                           zip(got["ids"], got["documents"], got["metadatas"], strict=True)})
+            if len(got["ids"]) < len(missing):
+                self._lex = None  # another process changed the corpus: rebuild the BM25 index next time
         hits = []
-        for rid in best:
+        for rid in [r for r in ranked if r in known][:k]:
             doc, meta = known[rid]
             hit = self._hit(rid, doc, meta, fused[rid])
             hit.dense_rank, hit.lexical_rank = dense_rank.get(rid), lex_rank.get(rid)
