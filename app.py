@@ -55,6 +55,7 @@ table.examples td, table.documents td { overflow-wrap: anywhere; word-break: bre
 table.examples th:nth-child(1) { width: 2em; } table.examples th:nth-child(3) { width: 24%; }
 table.examples th:nth-child(4) { width: 5.5em; } table.examples th:nth-child(5) { width: 4.5em; }
 .examples-wrap { max-height: 420px; overflow-y: auto; }
+table.documents th:nth-child(1) { width: 30%; } table.documents th:nth-child(2) { width: 24%; }
 .section-box { gap: 6px !important; }
 #checks-col { position: sticky; top: 8px; align-self: flex-start; }
 table.examples td, table.examples th, table.documents td, table.documents th {
