@@ -13,7 +13,8 @@ import re
 
 from drafter.checks import copied_runs, invented_numbers, leaked_terms
 from drafter.checks.base import Finding
-from drafter.checks.rules import COPY_MAX_RUN
+from drafter.checks.coverage import item_recall, looks_like_instruction, sentence_windows
+from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL
 from drafter.facts import Facts
 from drafter.numbers import extract_numbers
 
@@ -76,10 +77,18 @@ def figure_sentence(figure_text: str) -> str:
 
 
 def missing_in(text: str, figure_texts: list[str], items: list[str]) -> tuple[list[str], list[str]]:
-    """Figures and numbered items assigned to this section whose numbers do not occur in ``text``."""
+    """Figures assigned to this section whose numbers do not occur in ``text``, and items it does not
+    reflect: numbers absent, or (fuzzy, as the coverage check measures it) the item's words absent.
+    Instruction-like items (prompt injection) are never put into the draft."""
     present = {m.key for m in extract_numbers(text)}
     missing_figs = [f for f in figure_texts if not _numbers_present(f, present)]
-    missing_items = [i for i in items if extract_numbers(i) and not _numbers_present(i, present)]
+    windows = sentence_windows(text)
+    missing_items = [
+        i for i in items
+        if not looks_like_instruction(i)
+        and ((extract_numbers(i) and not _numbers_present(i, present))
+             or item_recall(i, windows)[0] < COVERAGE_MIN_RECALL)
+    ]
     return missing_figs, missing_items
 
 

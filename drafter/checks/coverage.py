@@ -56,6 +56,11 @@ def _windows(draft: str) -> list[tuple[int, int, set[str]]]:
     return out
 
 
+def sentence_windows(draft: str) -> list[tuple[int, int, set[str]]]:
+    """The windows of consecutive sentences coverage is measured over, for callers that repair coverage."""
+    return _windows(draft)
+
+
 def item_recall(item: str, windows: list[tuple[int, int, set[str]]]) -> tuple[float, tuple[int, int] | None]:
     """Best bigram recall of ``item`` over the draft's windows, with that window's span."""
     grams = bigrams(item)
