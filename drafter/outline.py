@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from drafter.checks.coverage import looks_like_instruction
 from drafter.checks.rules import genre_rule
 from drafter.facts import Facts
 
@@ -76,6 +77,7 @@ class Outline:
     sections: list[OutlineSection]
     signature: str = ""
     date: str = ""
+    set_aside: list[str] = field(default_factory=list)  # instruction-like items kept out of the draft
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,7 +86,8 @@ class Outline:
     def from_dict(cls, data: dict) -> Outline:
         sections = [OutlineSection(**s) for s in data.get("sections", [])]
         return cls(genre=data.get("genre", "工作总结"), title=data.get("title", ""), opening=data.get("opening", ""),
-                   sections=sections, signature=data.get("signature", ""), date=data.get("date", ""))
+                   sections=sections, signature=data.get("signature", ""), date=data.get("date", ""),
+                   set_aside=list(data.get("set_aside", [])))
 
 
 def default_title(facts: Facts) -> str:
@@ -148,7 +151,7 @@ def build_outline(facts: Facts, examples_headings: list[str] | None = None) -> O
             if source == "figures":
                 sec.figures = basic_figs
             else:
-                sec.items = list(getattr(facts, source))
+                sec.items = [x for x in getattr(facts, source) if not looks_like_instruction(x)]
             if key == "results":
                 sec.figures = result_figs
             if key == "practice" and len(sec.items) > 1:
@@ -161,22 +164,26 @@ def build_outline(facts: Facts, examples_headings: list[str] | None = None) -> O
             sec.placeholder = empty and key in required
             sections.append(sec)
     _share_target(sections, target)
+    # An item that reads like an instruction to the model (prompt injection) is shown to the user, not drafted.
+    set_aside = [text for _, text in facts.items() if looks_like_instruction(text)]
     return Outline(
         genre=facts.genre, title=default_title(facts), opening=default_opening(facts), sections=sections,
-        signature=facts.signature or "", date=facts.date or "",
+        signature=facts.signature or "", date=facts.date or "", set_aside=set_aside,
     )
 
 
 def _experience_sections(facts: Facts, figures: list[str]) -> list[OutlineSection]:
     """经验材料: one level-1 section per practice (themed heading), then 成效 and 启示."""
     sections = []
-    practices = facts.activities[:4] or [PLACEHOLDER]
+    activities = [x for x in facts.activities if not looks_like_instruction(x)]
+    practices = activities[:4] or [PLACEHOLDER]
     for i, item in enumerate(practices):
-        rest = facts.activities[4:] if i == len(practices) - 1 else []
+        rest = activities[4:] if i == len(practices) - 1 else []
         sections.append(OutlineSection(f"practice{i + 1}", "主要做法", short_title(item, 24) if item != PLACEHOLDER
                                        else "主要做法", items=[item, *rest] if item != PLACEHOLDER else [],
                                        placeholder=item == PLACEHOLDER))
-    results = OutlineSection("results", "取得成效", "取得的成效", items=list(facts.achievements), figures=figures)
+    results = OutlineSection("results", "取得成效", "取得的成效",
+                             items=[x for x in facts.achievements if not looks_like_instruction(x)], figures=figures)
     results.placeholder = not results.items and not results.figures
     sections.append(results)
     sections.append(OutlineSection("lessons", "经验体会", "几点启示", items=[]))

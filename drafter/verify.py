@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from drafter.checks import copied_runs, invented_numbers, leaked_terms
+from drafter.checks import copied_runs, invented_numbers, leaked_terms, prompt_leaks
 from drafter.checks.base import Finding
 from drafter.checks.coverage import item_recall, looks_like_instruction, sentence_windows
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL
@@ -26,9 +26,9 @@ SECTION_COPY_RUN = COPY_MAX_RUN // 2
 
 
 def section_findings(text: str, facts: Facts, examples: list[str]) -> list[Finding]:
-    """What verification repairs in one section: invented numbers, names leaked from exemplars, and
-    passages copied from an exemplar."""
-    found = list(invented_numbers(text, facts)) + list(leaked_terms(text, facts, examples))
+    """What verification repairs in one section: invented numbers, names leaked from exemplars, text that
+    follows or echoes an instruction hidden in the facts, and passages copied from an exemplar."""
+    found = list(invented_numbers(text, facts)) + list(leaked_terms(text, facts, examples)) + list(prompt_leaks(text))
     found = [f for f in found if f.severity == "error"]
     for start, end, ex in copied_runs(text, examples, exclude=facts.all_text()):
         if end - start >= SECTION_COPY_RUN:
