@@ -130,13 +130,21 @@ class _Numbering:
         return text
 
 
-def _num_pr(paragraph) -> tuple[str, int] | None:
-    """(numId, ilvl) from the paragraph's own properties or, failing that, its style chain."""
+def _num_pr(paragraph, style_cache: dict[str | None, tuple[str, int] | None]) -> tuple[str, int] | None:
+    """(numId, ilvl) from the paragraph's own properties or, failing that, its style chain. The style chain's
+    answer is cached per style id: python-docx looks the default style up by scanning every style, which
+    made each paragraph cost milliseconds (an 8,000-paragraph document took 13 s)."""
     p_pr = paragraph._p.pPr
     if p_pr is not None and p_pr.numPr is not None and p_pr.numPr.numId is not None:
         ilvl = p_pr.numPr.ilvl.val if p_pr.numPr.ilvl is not None else 0
         return str(p_pr.numPr.numId.val), int(ilvl)
-    style = paragraph.style
+    style_id = p_pr.style if p_pr is not None else None
+    if style_id not in style_cache:
+        style_cache[style_id] = _style_num_pr(paragraph.style)
+    return style_cache[style_id]
+
+
+def _style_num_pr(style) -> tuple[str, int] | None:
     while style is not None:
         s_pr = style.element.pPr
         if s_pr is not None and s_pr.numPr is not None and s_pr.numPr.numId is not None:
@@ -153,12 +161,13 @@ def read_docx(path: Path) -> str:
 
     doc = Document(str(path))
     numbering = _Numbering.from_document(doc)
+    style_cache: dict[str | None, tuple[str, int] | None] = {}
     lines: list[str] = []
     for child in doc.element.body.iterchildren():
         if child.tag == qn("w:p"):
             para = Paragraph(child, doc)
             text = para.text
-            num = _num_pr(para)
+            num = _num_pr(para, style_cache)
             if num and text.strip():
                 text = numbering.label(*num) + text.lstrip()
             lines.append(text)
