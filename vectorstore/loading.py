@@ -15,6 +15,12 @@ from pathlib import Path
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# A .docx is a zip: what python-docx parses is the unpacked size. A few hundred KB can unpack to gigabytes of
+# XML (a "zip bomb"), so the sizes the archive declares are checked before anything is unpacked.
+MAX_DOCX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_DOCX_XML_BYTES = 25 * 1024 * 1024
+
+_NOT_VALID = "无法读取：不是有效的{kind}（文件已损坏、不完整，或由其他格式改了扩展名；可用原程序打开后另存再导入）"
 
 # Share of CJK characters a decoded text needs before we believe a legacy-encoding guess.
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -77,9 +83,18 @@ def load_path(path: Path) -> LoadedFile | Skipped:
         elif suffix == ".docx":
             from vectorstore.docx_reader import read_docx
 
-            text, encoding = read_docx(path), "docx"
+            check_docx_size(path)
+            try:
+                text, encoding = read_docx(path), "docx"
+            except Exception as exc:  # not a zip, no document part, broken XML: all the same to the clerk
+                raise UnreadableFile(_NOT_VALID.format(kind="Word 文档（.docx）")) from exc
         else:
-            text, encoding = read_pdf(path), "pdf"
+            try:
+                text, encoding = read_pdf(path), "pdf"
+            except UnreadableFile:
+                raise
+            except Exception as exc:  # pypdf's PdfReadError, PdfStreamError, …
+                raise UnreadableFile(_NOT_VALID.format(kind="PDF 文件")) from exc
         if not text.strip():
             return Skipped(path, "没有可读取的文字")
         return LoadedFile(path, text, encoding, digest)
@@ -89,18 +104,61 @@ def load_path(path: Path) -> LoadedFile | Skipped:
         return Skipped(path, f"无法读取（{type(exc).__name__}：{str(exc)[:120]}）")
 
 
+def check_docx_size(path: Path) -> None:
+    """Refuse a .docx whose parts would unpack to more than the limits (raises ``UnreadableFile``)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        return  # not a zip at all: python-docx says so in its own words
+    total = sum(m.file_size for m in members)
+    xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
+    if total > MAX_DOCX_UNPACKED_BYTES or xml > MAX_DOCX_XML_BYTES:
+        raise UnreadableFile(f"Word 文件解压后过大（{total / 1048576:.0f} MB，其中文字部分 {xml / 1048576:.0f} MB；"
+                             f"上限 {MAX_DOCX_UNPACKED_BYTES // 1048576} MB / {MAX_DOCX_XML_BYTES // 1048576} MB），"
+                             "可能是损坏或恶意构造的文件")
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes of a text file: strict UTF-8 (BOM or not), then GB18030, then Big5, then a detector."""
+    """Decode bytes of a text file: strict UTF-8 (BOM or not), then line by line when only some lines are
+    UTF-8 (files pasted together from different systems, or a damaged byte), then GB18030, then Big5, then a
+    detector."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _text_only(data.decode("utf-32")), "utf-32"
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFile("二进制文件，不是文本")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return _text_only(data.decode("utf-16")), "utf-16"
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
     try:
-        return data.decode("utf-8"), "utf-8"
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _decode_lines(body)
+    if mixed is not None:
+        return mixed
+    legacy = _best_legacy(data)
+    if legacy is not None and legacy[0] >= 0.2:
+        return legacy[2], legacy[1]
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableFile("无法识别文本编码（可能是二进制文件）")
+    return str(best), best.encoding
+
+
+def _text_only(text: str) -> str:
+    if "\x00" in text:
+        raise UnreadableFile("二进制文件，不是文本")
+    return text
+
+
+def _best_legacy(data: bytes) -> tuple[float, str, str] | None:
+    """(plausibility, encoding, text) of the best strict GB18030 / Big5 decoding, or None."""
     candidates: list[tuple[float, str, str]] = []
     for enc in ("gb18030", "big5"):
         try:
@@ -108,16 +166,54 @@ def decode_text(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         candidates.append((_plausibility(text), enc, text))
-    if candidates:
-        score, enc, text = max(candidates)
-        if score >= 0.2:
-            return text, enc
-    from charset_normalizer import from_bytes
+    return max(candidates) if candidates else None
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableFile("无法识别文本编码（可能是二进制文件）")
-    return str(best), best.encoding
+
+_DAMAGED = "utf-8（有损坏字节）"
+
+
+def _decode_lines(data: bytes) -> tuple[str, str] | None:
+    """Line-by-line decoding for a file in which some Chinese lines are valid UTF-8 and others are not: the
+    others are a legacy encoding (a GBK part pasted in) or UTF-8 with a damaged byte. None when no line with
+    Chinese text is UTF-8 (a legacy-encoded file) or when too much stays undecodable."""
+    lines = data.split(b"\n")
+    decoded: list[str | UnicodeDecodeError] = []
+    for raw in lines:
+        try:
+            decoded.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            decoded.append(exc)
+    if not any(isinstance(line, str) and _CJK.search(line) for line in decoded):
+        return None
+    used = {"utf-8"}
+    for n, line in enumerate(decoded):
+        if isinstance(line, UnicodeDecodeError):
+            decoded[n], enc = _decode_bad_line(lines[n], line, last=n == len(lines) - 1)
+            used.add(enc)
+    text = "\n".join(decoded)  # type: ignore[arg-type]  # every error was replaced above
+    if text.count("\ufffd") > 0.05 * max(1, len(text)):
+        return None
+    if _DAMAGED in used:
+        used.discard("utf-8")
+    return text, "+".join(sorted(used, key=lambda e: (not e.startswith("utf-8"), e)))
+
+
+def _decode_bad_line(raw: bytes, exc: UnicodeDecodeError, *, last: bool) -> tuple[str, str]:
+    """One line that is not valid UTF-8: damaged UTF-8, a legacy encoding, or UTF-8 followed by a legacy
+    encoding (two files pasted together without a line break) — whichever reads most like Chinese."""
+    head = raw[: exc.start].decode("utf-8")
+    if last and exc.reason == "unexpected end of data":
+        return head, _DAMAGED  # the file was cut in the middle of its last character
+    lossy = raw.decode("utf-8", errors="replace")
+    options: list[tuple[float, str, str]] = [(_plausibility(lossy), _DAMAGED, lossy)]
+    whole = _best_legacy(raw)
+    if whole is not None:
+        options.append(whole)
+    tail = _best_legacy(raw[exc.start:]) if exc.start else None
+    if tail is not None:
+        options.append((_plausibility(head + tail[2]), tail[1], head + tail[2]))
+    _score, enc, text = max(options)
+    return text, enc
 
 
 def _plausibility(text: str) -> float:
