@@ -130,6 +130,30 @@ def document_records(doc: ParsedDocument, file_hash: str) -> list[tuple[str, str
     return records
 
 
+def source_name(path: Path) -> str:
+    """The store's name for a file: its path, with name parts that are not valid UTF-8 (a GBK-encoded name from
+    a zip made on Windows) decoded as GB18030 when they can be, else with the bytes shown as \\xNN. Chroma
+    accepts only valid UTF-8, and a file must never be lost because of its name."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    parts = []
+    for part in path.parts:
+        try:
+            part.encode("utf-8")
+            parts.append(part)
+        except UnicodeEncodeError:
+            raw = os.fsencode(part)
+            try:
+                parts.append(raw.decode("gb18030"))
+            except UnicodeDecodeError:
+                parts.append(raw.decode("utf-8", errors="backslashreplace"))
+    return str(Path(*parts))
+
+
 class CorpusStore:
     """One handle on the corpus; clients and collections are opened on first use, never at import."""
 
@@ -198,10 +222,12 @@ class CorpusStore:
         paths = [Path(p).resolve() for p in paths]
         for p in paths:
             if not p.exists():
-                report.skipped.append((str(p), "路径不存在"))
-        files = [f.resolve() for f in iter_files(p for p in paths if p.exists())]
+                report.skipped.append((source_name(p), "路径不存在"))
+        # One entry per source: a symlink, or a file given both alone and inside its folder, is read once.
+        by_source = {source_name(f): f for f in (f.resolve() for f in iter_files(p for p in paths if p.exists()))}
+        files = list(by_source.values())
         known = self.known_files()
-        current = {str(f) for f in files}
+        current = set(by_source)
         report.files_seen = len(files)
         pending: list[tuple[str, str, dict]] = []
         pending_files: list[tuple[str, dict, str]] = []
@@ -217,10 +243,9 @@ class CorpusStore:
             pending.clear()
             pending_files.clear()
 
-        for i, path in enumerate(files, 1):
-            source = str(path)
+        for i, (source, path) in enumerate(by_source.items(), 1):
             if progress:
-                progress(i, len(files), path.name)
+                progress(i, len(files), Path(source).name)
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 report.skipped.append((source, f"不支持的文件类型“{path.suffix or '无扩展名'}”（支持 txt、md、docx、pdf）"))
                 continue
@@ -248,13 +273,13 @@ class CorpusStore:
                 report.sections += len(records) - 1
             pending_files.append((source, _clean_meta({
                 "file_hash": digest, "encoding": result.encoding, "documents": len(result.documents),
-                "name": path.name, "ingested_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "name": Path(source).name, "ingested_at": time.strftime("%Y-%m-%d %H:%M:%S"),
             }), result.documents[0].original if result.documents else ""))
             if len(pending) >= batch_records:
                 flush()
         flush()
         # Files that were under an ingested folder before and are gone now.
-        folders = [str(p) + os.sep for p in paths if p.is_dir()]
+        folders = [source_name(p) + os.sep for p in paths if p.is_dir()]
         for source in known:
             if source not in current and any(source.startswith(f) for f in folders):
                 self._delete_source(source)
