@@ -83,6 +83,10 @@ def _to_text(value: Any) -> Any:
         return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, str):
+        # Control characters (pasted from Word or a PDF) are never content; Python's strip() also treats
+        # \x1c–\x1f as whitespace, so a field of only those must count as empty.
+        return "".join(ch for ch in value if ch in "\n\t" or ch.isprintable() or ch == "\u3000").strip()
     return value
 
 
