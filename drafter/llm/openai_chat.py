@@ -58,8 +58,9 @@ _CONTEXT_PATTERNS = re.compile(
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:
-    """The HTTP libraries' own errors that can escape while a stream is read (openai does not wrap those)."""
-    found: list[type[BaseException]] = [openai.APIError]
+    """The HTTP libraries' own errors that can escape while a stream is read (openai does not wrap those), and
+    ValueError: a body that is not JSON or not text (a proxy's page, binary junk) fails to decode."""
+    found: list[type[BaseException]] = [openai.APIError, ValueError]
     for name in ("httpx", "httpx2"):
         try:
             module = __import__(name)
@@ -107,6 +108,9 @@ def _error_text(exc: openai.APIStatusError) -> str:
         return str(inner)
     return str(body or exc.message)
 
+
+_NOT_API = ("模型服务返回的内容无法解析（不是 OpenAI 兼容接口的格式）。请确认接口地址指向模型服务本身（通常以 /v1 结尾），"
+            "而不是网页或代理的错误页；如地址正确，请联系模型服务管理员。")
 
 _WINDOW = re.compile(r"(?:context length|context window)(?: is| of)?\s*(\d+)", re.IGNORECASE)
 
@@ -217,6 +221,9 @@ class OpenAIChatModel:
             url = self._resolve()
             try:
                 return self._client_for(url).chat.completions.create(**params)
+            except ValueError as exc:  # a 200 whose body is not the API's JSON (HTML page, empty, binary)
+                raise LLMError(redact(f"{type(exc).__name__}: {exc}", self._api_key),
+                               user_message=_NOT_API) from None
             except openai.BadRequestError as exc:
                 if params.get("stream_options") and "stream_options" in _error_text(exc):
                     self._stream_usage = False  # older servers reject it; retry without, once
@@ -331,7 +338,7 @@ class OpenAIChatModel:
             try:
                 self._client_for(self._resolve()).chat.completions.create(**probe)
                 return
-            except openai.APITimeoutError:
+            except (openai.APITimeoutError, ValueError):
                 return
             except openai.APIConnectionError:
                 continue
