@@ -18,11 +18,17 @@ from drafter.settings import Settings
 pytestmark = pytest.mark.timeout(120)
 
 
-def _no_children_left() -> bool:
-    return not drafter_server_pids(owner_pid=os.getpid())
+def _no_children_left(before: frozenset[int] = frozenset()) -> bool:
+    """No server started by this test is left (the session's shared local server, if any, is not ours)."""
+    return not (set(drafter_server_pids(owner_pid=os.getpid())) - before)
+
+
+def _servers_now() -> frozenset[int]:
+    return frozenset(drafter_server_pids(owner_pid=os.getpid()))
 
 
 def test_broken_gguf_fails_with_log_tail(tmp_path: Path) -> None:
+    before = _servers_now()
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"GGUF" + b"\xff" * 4096)  # right magic, garbage after it
     config = ServerConfig.from_settings(Settings(local_model_path=broken, local_ctx=512))
@@ -33,21 +39,23 @@ def test_broken_gguf_fails_with_log_tail(tmp_path: Path) -> None:
     assert info.value.log_tail and info.value.log_tail in str(info.value)
     assert "启动失败" in info.value.user_message
     assert server.proc is None
-    assert wait_until(_no_children_left)
+    assert wait_until(lambda: _no_children_left(before))
 
 
 @pytest.mark.model
 def test_start_timeout_stops_the_child(tmp_path: Path) -> None:
+    before = _servers_now()
     config = ServerConfig.from_settings(Settings(local_ctx=512))
     server = EmbeddedServer(config, log_path=tmp_path / "server.log", start_timeout=0.3)
     with pytest.raises(LocalServerError, match=r"not ready within 0\.3 s"):
         server.start()
     assert server.proc is None
-    assert wait_until(_no_children_left)
+    assert wait_until(lambda: _no_children_left(before))
 
 
 @pytest.mark.model
 def test_taken_port_falls_back_to_a_free_one(tmp_path: Path) -> None:
+    before = _servers_now()
     with socket.socket() as blocker:
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()
@@ -61,4 +69,4 @@ def test_taken_port_falls_back_to_a_free_one(tmp_path: Path) -> None:
         finally:
             server.stop()
     assert not pid_running(pid)
-    assert wait_until(_no_children_left)
+    assert wait_until(lambda: _no_children_left(before))

@@ -82,12 +82,17 @@ def fill(page, name: str, value: str) -> None:
 
 
 def set_cell(page, row: int, col: int, value: str) -> None:
+    """Type into a table cell; on a loaded machine the first keystroke can land before the editor opens,
+    so check what the cell shows and type again (at most three times)."""
     cell = page.locator(f'#f-figures [data-testid="cell-{row}-{col}"]')
-    cell.dblclick()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(value)
-    page.keyboard.press("Enter")
-    time.sleep(0.15)
+    for _ in range(3):
+        cell.dblclick()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+        time.sleep(0.15)
+        if cell_text(page, row, col) == value:
+            return
 
 
 def cell_text(page, row: int, col: int) -> str:
