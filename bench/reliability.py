@@ -73,7 +73,8 @@ def session_facts(i: int) -> dict[str, Any]:
 
 def own_marks(facts: dict[str, Any]) -> list[str]:
     """What only this session's draft may contain: its unit name and its figures."""
-    return [facts["unit"], *(f"{f['value']}{f['unit']}" for f in facts["figures"]), facts["activities"][0]]
+    return [facts["unit"], f"{facts['unit']}认真落实", *(f"{f['value']}{f['unit']}" for f in facts["figures"]),
+            facts["activities"][0]]
 
 
 # --------------------------------------------------------------------------- the app, launched in-process
@@ -104,6 +105,7 @@ class LaunchedApp:
             app._draft_tab(ui)
         self.form_names = list(ui.form)
         self.n_slots = len(ui.slots)
+        self.checked_api = False
 
     def generate_args(self, sid: str, facts: dict[str, Any]) -> list[Any]:
         from drafter.webapp.form import FIGURE_HEADERS, facts_to_form
@@ -120,11 +122,12 @@ class LaunchedApp:
         return [sid, "", *values, *([""] * self.n_slots)]
 
     def section_texts(self, outputs: Any) -> list[str | None]:
-        """The section boxes' texts in an action's outputs (each slot has 5 outputs, the text is the second)."""
-        start = len(outputs) - 5 * self.n_slots
+        """The section boxes' texts in an action's outputs. Each slot updates its group, text box, lock, status
+        and history; the API leaves layout blocks (the group) out, so a slot is 4 values, the text first."""
+        start = len(outputs) - 4 * self.n_slots
         texts = []
         for i in range(self.n_slots):
-            value = outputs[start + 5 * i + 1]
+            value = outputs[start + 4 * i]
             if isinstance(value, dict):
                 value = value.get("value")
             texts.append(value if isinstance(value, str) else None)
@@ -165,6 +168,11 @@ def draft_session(app: LaunchedApp, i: int, facts: dict[str, Any], http_timeout:
     client = Client(app.url, verbose=False, download_files=tempfile.mkdtemp(prefix=f"bench_dl_{i}_"),
                     httpx_kwargs={"timeout": http_timeout})
     started = time.perf_counter()
+    if not app.checked_api:
+        kinds = [r["component"] for r in client.view_api(return_format="dict", print_info=False)
+                 ["named_endpoints"]["/on_generate"]["returns"]]
+        assert kinds[-4 * app.n_slots:] == ["Textbox", "Checkbox", "Html", "Html"] * app.n_slots, kinds
+        app.checked_api = True
     job = client.submit(*app.generate_args(sid, facts), api_name="/on_generate")
     final = job.result(timeout=LOAD_CAP_S)
     latency = time.perf_counter() - started
@@ -221,6 +229,8 @@ def load(n_sessions: int = MAX_SESSIONS, home: Path | None = None, http_timeout:
         text = texts[0] + "\n" + "\n".join(res.get("boxes") or [])  # the download and the page's boxes
         missing = [m for m in own_marks(facts[i]) if m not in texts[0] or m not in text]
         foreign = [m for m in others[i] if m in text]
+        if "<div" in text:  # markup of the page where the draft's text belongs
+            foreign.append("<div")
         if missing or foreign:
             mixed.append((i, missing, foreign))
         else:
