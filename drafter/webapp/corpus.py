@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,8 @@ from drafter.settings import Settings
 from vectorstore.loading import SUPPORTED_SUFFIXES
 
 Progress = Callable[[int, int, str], None]
-_UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*]')
+MAX_NAME_CHARS, MAX_NAME_BYTES = 120, 200
 
 
 def upload_dir(settings: Settings) -> Path:
@@ -22,9 +24,19 @@ def upload_dir(settings: Settings) -> Path:
 
 
 def safe_name(name: str) -> str:
-    """A file name safe to create in the uploads dir (path parts and control/reserved characters removed)."""
-    base = _UNSAFE.sub("_", Path(str(name).replace("\\", "/")).name).strip(". ")
-    return base[:120] or "upload.txt"
+    """A file name safe to create in the uploads dir: path parts, control/reserved characters and invisible
+    format characters (such as a right-to-left override) removed; at most 120 characters and 200 bytes (file
+    systems allow 255), cut in the stem so the extension — what decides whether the file can be read — stays."""
+    base = _UNSAFE.sub("_", Path(str(name).replace("\\", "/")).name)
+    base = "".join(ch for ch in base if unicodedata.category(ch) != "Cf").rstrip(". ")
+    suffix = Path(base).suffix if len(Path(base).suffix) <= 10 else ""
+    stem = (base[: len(base) - len(suffix)] if suffix else base).strip(". ")
+    if not stem and not suffix:
+        return "upload.txt"
+    stem = stem or "upload"
+    while stem and (len(stem) + len(suffix) > MAX_NAME_CHARS or len((stem + suffix).encode()) > MAX_NAME_BYTES):
+        stem = stem[:-1]
+    return (stem.rstrip(". ") or "upload") + suffix
 
 
 @dataclass
