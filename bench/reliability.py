@@ -80,26 +80,16 @@ def own_marks(facts: dict[str, Any]) -> list[str]:
 # --------------------------------------------------------------------------- the app, launched in-process
 
 
-class LaunchedApp:
-    """The real app (app.py's build_app) on a free loopback port, with the settings given."""
+class AppAPI:
+    """What a client needs to know of the app's API: the form fields in the page's order and the number of
+    section boxes (from app.py's own layout code), to build the arguments of /on_generate and read its outputs."""
 
-    def __init__(self, home: Path, settings_values: dict[str, Any], corpus: list[Path]) -> None:
+    def __init__(self, url: str) -> None:
         import gradio as gr
 
         import app
-        from drafter.llm.server import free_port
-        from drafter.settings import Settings
-        from drafter.webapp.context import AppContext
 
-        self.ctx = AppContext(Settings(home=home, **settings_values))
-        if corpus:
-            self.ctx.store.ingest(corpus)
-        self.demo = app.build_app(self.ctx)
-        self.demo.queue(default_concurrency_limit=4)
-        kwargs = app.launch_kwargs(self.ctx)
-        kwargs.update(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
-        self.demo.launch(**kwargs)
-        self.url = self.demo.local_url
+        self.url = url
         with gr.Blocks():
             ui = app.UI()
             app._draft_tab(ui)
@@ -133,6 +123,26 @@ class LaunchedApp:
             texts.append(value if isinstance(value, str) else None)
         return texts
 
+
+class LaunchedApp(AppAPI):
+    """The real app (app.py's build_app) on a free loopback port of this process, with the settings given."""
+
+    def __init__(self, home: Path, settings_values: dict[str, Any], corpus: list[Path]) -> None:
+        import app
+        from drafter.llm.server import free_port
+        from drafter.settings import Settings
+        from drafter.webapp.context import AppContext
+
+        self.ctx = AppContext(Settings(home=home, **settings_values))
+        if corpus:
+            self.ctx.store.ingest(corpus)
+        self.demo = app.build_app(self.ctx)
+        self.demo.queue(default_concurrency_limit=4)
+        kwargs = app.launch_kwargs(self.ctx)
+        kwargs.update(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+        self.demo.launch(**kwargs)
+        super().__init__(self.demo.local_url)
+
     def close(self) -> None:
         self.demo.close()
 
@@ -159,7 +169,7 @@ def _downloaded_text(app_url: str, value: Any) -> list[str]:
     return out
 
 
-def draft_session(app: LaunchedApp, i: int, facts: dict[str, Any], http_timeout: float = 20.0) -> dict[str, Any]:
+def draft_session(app: AppAPI, i: int, facts: dict[str, Any], http_timeout: float = 20.0) -> dict[str, Any]:
     """One user: a browser-like client of its own, generate (streamed), then export and download the .md.
     ``http_timeout`` bounds each HTTP request of the client (gradio_client's default is 20 s)."""
     from gradio_client import Client
