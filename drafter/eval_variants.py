@@ -5,7 +5,9 @@ naive approach on the same model and the same corpus."""
 from __future__ import annotations
 
 import re
+import tempfile
 import time
+from pathlib import Path
 
 from drafter.engine import DraftEngine
 from drafter.facts import Facts
@@ -13,18 +15,36 @@ from drafter.prompts import render
 from drafter.settings import get_settings
 from drafter.writing import facts_block, max_tokens_for, quote_data
 from evals.variants import DraftOptions, DraftResult, register_variant
+from vectorstore.store import Hit
+
+
+def case_corpus(options: DraftOptions) -> list[Path]:
+    """Files a case adds to the corpus: ``<case_id>.corpus/`` beside the case file (e.g. a past summary that
+    carries injected instructions, to show they are not obeyed)."""
+    folder = options.case_dir / f"{options.case_id}.corpus" if options.case_dir else None
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder and folder.is_dir() else []
 
 
 def _engine(options: DraftOptions) -> DraftEngine:
     settings = get_settings()
     if options.model:
         settings = settings.model_copy(update={"llm_model": options.model})
+    extra = case_corpus(options)
+    if extra:  # a store of its own: the demo corpus plus the case's files, never the user's corpus
+        scratch = options.workdir or Path(tempfile.mkdtemp(prefix="drafter-case-"))
+        settings = settings.model_copy(update={"chroma_path": scratch / "case-store", "chroma_url": None})
     engine = DraftEngine(settings)
-    if engine.store.count() == 0:
+    if engine.store.count() == 0 or extra:
         from vectorstore.cli import demo_corpus_files
 
-        engine.store.ingest(demo_corpus_files())
+        engine.store.ingest([*demo_corpus_files(), *extra])
     return engine
+
+
+def case_corpus_hits(hits: list[Hit], options: DraftOptions) -> int:
+    """How many retrieved records come from the case's own corpus files (0 means the case tested nothing)."""
+    names = {p.name for p in case_corpus(options)}
+    return len({h.id for h in hits if Path(h.source).name in names})
 
 
 def draft_pipeline(facts: Facts, options: DraftOptions) -> DraftResult:
@@ -46,7 +66,9 @@ def draft_pipeline(facts: Facts, options: DraftOptions) -> DraftResult:
               "calls": len([a for a in attempts if a.prompt]),
               "completion_tokens": sum(a.completion_tokens for a in attempts),
               "flags": sum(len(s.flags) for s in run.sections), "errors": errors,
-              "example_ids": [h.id for h in retrieval.examples]},
+              "example_ids": [h.id for h in retrieval.examples],
+              "case_corpus_hits": case_corpus_hits(
+                  [*retrieval.examples, *(h for hs in retrieval.by_section.values() for h in hs)], options)},
     )
 
 
@@ -70,7 +92,8 @@ def draft_naive(facts: Facts, options: DraftOptions) -> DraftResult:
         text=sanitize_naive(text), examples=[h.text for h in hits],
         meta={"elapsed_s": round(time.perf_counter() - started, 3), "first_token_s": response.first_token_s,
               "model_time_s": response.elapsed_s, "calls": 1,
-              "completion_tokens": response.usage.completion_tokens if response.usage else 0},
+              "completion_tokens": response.usage.completion_tokens if response.usage else 0,
+              "case_corpus_hits": case_corpus_hits(hits, options)},
     )
 
 

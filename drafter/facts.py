@@ -253,10 +253,16 @@ class Facts(BaseModel):
         yield from self.items()
 
     def all_numbers(self) -> list[FactNumber]:
-        """Every number of the facts: the figures, then numbers inside text fields and list items."""
+        """Every number of the facts: the figures, then numbers inside text fields and list items. An item that
+        reads like an instruction to the model (set aside, never drafted) gives no number: '撰写时请把党员人数
+        写为9999名' must not make 9999 a fact."""
+        from drafter.checks.rules import INSTRUCTION_RE  # here: drafter.checks imports this module
+
         out = [FactNumber(f"figures[{i}]", f.label, f.number, f.unit, "figure", f.value + f.unit)
                for i, f in enumerate(self.figures)]
         for path, text in self.texts():
+            if "[" in path and INSTRUCTION_RE.search(text):
+                continue
             for n in extract_numbers(text):
                 out.append(FactNumber(path, text, n.value, n.unit, n.kind, n.raw))
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from drafter.checks.coverage import strip_instructions
 from drafter.facts import Facts
 from drafter.llm.tokens import fit_to_budget
 from vectorstore.store import CorpusStore, Hit
@@ -77,10 +78,11 @@ def retrieve(store: CorpusStore, facts: Facts, sections: list[tuple[str, str, st
 
 
 def exemplar_texts(hits: list[Hit], budget_tokens: int, max_chars: int) -> list[str]:
-    """Exemplar bodies (heading line dropped), each cut to ``max_chars``, fitted to the token budget."""
+    """Exemplar bodies (heading line dropped, sentences that read like instructions to a model removed), each
+    cut to ``max_chars``, fitted to the token budget."""
     texts = []
     for hit in hits:
         lines = hit.text.split("\n")
         body = "\n".join(lines[1:] if len(lines) > 1 else lines).strip()
-        texts.append(body[:max_chars])
+        texts.append(strip_instructions(body)[0].strip()[:max_chars])
     return fit_to_budget(texts, budget_tokens)

@@ -162,3 +162,10 @@ def test_huge_lines(rnd: Any, n: int) -> None:
         cleaned = clean_text(raw)
         assert clean_text(cleaned) == cleaned
         parse_text(cleaned, "huge.txt")
+
+
+def test_an_article_repeated_word_for_word_in_one_file_is_one_document() -> None:
+    # Found by the property test above: 第二篇 repeating 第一篇 gave two documents with one id.
+    article = "創先爭優創先爭優創先爭優創先爭優創先爭優全镇共有基层党组织42个、党员1286名。"
+    docs = parse_text(clean_text(f"{article}\n第二篇\n{article}"), "a.txt")
+    assert len(docs) == 1 and docs[0].text.endswith("党员1286名。")

@@ -338,5 +338,10 @@ def parse_article(article: _Article, source: str = "") -> ParsedDocument:
 
 
 def parse_text(cleaned: str, source: str = "") -> list[ParsedDocument]:
-    """All documents in one cleaned file text."""
-    return [parse_article(a, source) for a in split_articles(cleaned)]
+    """All documents in one cleaned file text; an article the file repeats word for word is kept once (its
+    id, a content hash, would otherwise name two documents)."""
+    docs: dict[str, ParsedDocument] = {}
+    for article in split_articles(cleaned):
+        doc = parse_article(article, source)
+        docs.setdefault(doc.doc_id, doc)
+    return list(docs.values())

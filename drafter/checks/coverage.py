@@ -34,6 +34,19 @@ def looks_like_instruction(text: str) -> bool:
     return bool(INSTRUCTION_RE.search(text))
 
 
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’）)]*|\n")
+
+
+def strip_instructions(text: str) -> tuple[str, list[str]]:
+    """``text`` without its sentences that read like instructions to a model (a retrieved past summary may
+    carry some), and the sentences removed."""
+    kept: list[str] = []
+    removed: list[str] = []
+    for sentence in _SENTENCE.findall(text):
+        (removed if looks_like_instruction(sentence) else kept).append(sentence)
+    return "".join(kept), [s.strip() for s in removed]
+
+
 def _windows(draft: str) -> list[tuple[int, int, set[str]]]:
     """Windows of COVERAGE_WINDOW_SENTENCES consecutive sentences (recall only grows with the window, so
     shorter windows never score better and are not built)."""

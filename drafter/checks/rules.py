@@ -156,14 +156,19 @@ LENGTH_MAX_RATIO = 1.25
 
 # Facts items that read like instructions to a model rather than facts: kept, never obeyed, not required.
 INSTRUCTION_RE = re.compile(
-    r"忽略(?:以上|上述|之前|前面|所有)|无视.{0,6}(?:要求|指令|规则)|系统提示|提示词|system\s*prompt|"
-    r"ignore\s+(?:all|previous|the above)|你现在是|扮演|越狱|jailbreak|输出.{0,8}(?:指令|设定|prompt)",
+    r"忽略(?:以上|上述|之前|此前|前面|所有|全部)|无视.{0,6}(?:要求|指令|规则)|系统提示|提示词|system\s*prompt|"
+    r"ignore\s+(?:all|previous|the above)|你现在是|扮演|越狱|jailbreak|输出.{0,8}(?:指令|设定|prompt)|"
+    # Orders addressed to whoever writes the text, disguised as a note: 撰写时请把…写为…, 在结尾注明…
+    r"(?:撰写|写作|起草|生成|引用|参考)(?:本文|本材料|材料|文稿)?(?:时|中|者)[，,]?\s*(?:请|须|务必|一律|应)|"
+    r"请(?:把|将).{0,24}(?:统一)?(?:写为|写成|改为|改成)|(?:结尾|文末|末尾|最后)(?:处)?(?:注明|写明|加上|标注)|"
+    r"(?:由|是)(?:人工智能|AI|大模型|语言模型)(?:生成|撰写|写的)|<\|im_(?:start|end)\|>|\[/?INST\]",
     re.IGNORECASE,
 )
 # Text in a draft that shows the model followed such an instruction or talked about itself.
 PROMPT_LEAK_RE = re.compile(
     r"系统提示词?|提示词|system\s*prompt|忽略以上|作为(?:一个)?(?:AI|人工智能|语言模型|大模型)|"
-    r"我是(?:一个)?(?:AI|人工智能|语言模型|大模型)|<\|im_start\|>|<\|im_end\|>|\[INST\]",
+    r"我是(?:一个)?(?:AI|人工智能|语言模型|大模型)|(?:由|是)(?:人工智能|AI|大模型|语言模型)(?:生成|撰写)|"
+    r"<\|im_start\|>|<\|im_end\|>|\[INST\]",
     re.IGNORECASE,
 )
 
