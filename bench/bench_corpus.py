@@ -292,10 +292,10 @@ def main(argv: list[str] | None = None) -> int:
           f"(peak RSS {rss_before_bm25:.0f} → {peak_rss_mib():.0f} MiB)")
     print(f"cold query, new store handle (opens Chroma, loads the saved BM25 index): {cold_load:.0f} ms")
     t = time.perf_counter()
-    ids = [rid for page, _ in reopened._paged(reopened.collection, include=[]) for rid in page]
+    ids = [rid for page, _, _ in reopened._paged(reopened.collection, include=[]) for rid in page]
     ids_s = time.perf_counter() - t
     t = time.perf_counter()
-    sum(len(page) for page, _ in reopened._paged(reopened.collection, include=["metadatas"]))
+    sum(len(page) for page, _, _ in reopened._paged(reopened.collection, include=["metadatas"]))
     print(f"  of which Chroma paging: all {len(ids)} ids {ids_s * 1000:.0f} ms, all metadata "
           f"{(time.perf_counter() - t) * 1000:.0f} ms")
 

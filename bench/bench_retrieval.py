@@ -130,10 +130,7 @@ def corpus_files(shared: Path | None) -> list[Path]:
 
 def build_store(root: Path, name: str, ef, files: list[Path]) -> tuple[CorpusStore, float]:
     settings = Settings(home=root / name.split()[0] / str(abs(hash(name))))
-    store = CorpusStore(settings)
-    store._collection = store.client.get_or_create_collection(
-        settings.collection, embedding_function=ef, configuration={"hnsw": {"space": "cosine"}}
-    )
+    store = CorpusStore(settings, embedding_function=ef)
     t = time.perf_counter()
     report = store.ingest(files)
     if report.skipped:
@@ -142,7 +139,7 @@ def build_store(root: Path, name: str, ef, files: list[Path]) -> tuple[CorpusSto
 
 
 def queries_from(store: CorpusStore, shared: Path | None) -> list[Query]:
-    got = store.collection.get(where={"kind": "section"}, include=["documents", "metadatas"])
+    got = store.collection.get(include=["documents", "metadatas"])
     out = []
     for rid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
         if meta.get("section_type") not in TYPED:
@@ -217,7 +214,7 @@ def fuse(dense: list, lex: list, w_dense: float, w_lex: float, rrf_k: int, vote:
 
 def baselines(store: CorpusStore, queries: list[Query]) -> list[tuple[str, dict[str, float]]]:
     """Chance (a random pick among the candidate sections) and ceiling (min(5, same-type candidates) / 5)."""
-    got = store.collection.get(where={"kind": "section"}, include=["metadatas"])
+    got = store.collection.get(include=["metadatas"])
     by_doc = Counter((m["doc_id"], m.get("section_type", "")) for m in got["metadatas"])
     total_type = Counter(m.get("section_type", "") for m in got["metadatas"])
     total_doc = Counter(m["doc_id"] for m in got["metadatas"])

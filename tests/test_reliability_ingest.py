@@ -40,10 +40,13 @@ def malformed(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _stored(store: CorpusStore) -> dict[str, dict]:
-    """id → (document text, metadata) of every record in the collection."""
+    """id → (document text, metadata) of every section and document record."""
     got = store.collection.get(include=["documents", "metadatas"])
-    return {rid: {"text": doc, "meta": meta} for rid, doc, meta in
-            zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+    out = {rid: {"text": doc, "meta": meta} for rid, doc, meta in
+           zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+    # A document's whole text is kept with its file; get() puts it back in the hit.
+    out.update({h.id: {"text": h.text, "meta": h.metadata} for h in store.get(store.docs.get()["ids"])})
+    return out
 
 
 def test_every_malformed_file_is_read_or_skipped_with_a_reason(malformed) -> None:

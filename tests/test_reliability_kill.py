@@ -97,12 +97,17 @@ import json
 from drafter.settings import get_settings
 from vectorstore.store import CorpusStore
 store = CorpusStore(get_settings())
-main = store.collection.get(include=["documents", "metadatas"])
-files = store.files.get(include=["documents", "metadatas"])
-records = {rid: [doc, meta] for rid, doc, meta in zip(main["ids"], main["documents"], main["metadatas"])}
-file_records = {rid: [doc, {k: v for k, v in meta.items() if k != "ingested_at"}]
-                for rid, doc, meta in zip(files["ids"], files["documents"], files["metadatas"])}
-found = store.collection.query(query_texts=["党建工作"], n_results=max(1, len(records)), include=[])["ids"][0]
+records = {}
+for collection in (store.collection, store.docs):
+    got = collection.get(include=["documents", "metadatas"])
+    records.update({rid: [doc, meta] for rid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])})
+files = store.files.get(include=["metadatas"])
+packed = store.texts.get(include=["metadatas"])
+texts = dict(zip(packed["ids"], packed["metadatas"]))
+file_records = {rid: [texts.get(rid), {k: v for k, v in meta.items() if k != "ingested_at"}]
+                for rid, meta in zip(files["ids"], files["metadatas"])}
+found = [rid for c in (store.collection, store.docs)
+         for rid in c.query(query_texts=["党建工作"], n_results=max(1, c.count()), include=[])["ids"][0]]
 print(json.dumps({"records": records, "files": file_records, "dense": sorted(found)}, ensure_ascii=False))
 """
 
@@ -131,10 +136,10 @@ def reference(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 def test_killed_ingest_resumes_to_an_identical_store(point: str, corpus: Path, reference, tmp_path: Path) -> None:
     home = tmp_path / "home"
     if point == "documents_before_file_records":
-        at_kill = _kill_when(home, corpus, lambda c: c.get("summaries", 0) > 0)
+        at_kill = _kill_when(home, corpus, lambda c: c.get("summaries_sections", 0) > 0)
     else:
-        at_kill = _kill_when(home, corpus, lambda c: c.get("summaries_files", 0) > 0)
-    assert 0 < at_kill.get("summaries", 0) < len(reference["records"])
+        at_kill = _kill_when(home, corpus, lambda c: c.get("summaries_sources", 0) > 0)
+    assert 0 < at_kill.get("summaries_sections", 0) < len(reference["records"])
 
     interrupted = _snapshot(home)
     known = len(interrupted["files"])

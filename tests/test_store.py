@@ -84,10 +84,11 @@ def test_collection_reopens_with_registered_embedder(corpus: Path):
 
     client = chromadb.PersistentClient(path=str(get_settings().chroma_dir),
                                        settings=ChromaSettings(anonymized_telemetry=False))
-    reopened = client.get_collection(get_settings().collection)  # no embedding_function passed
-    assert reopened.configuration["embedding_function"].name() == "drafter-ngram"
-    res = reopened.query(query_texts=["存在问题"], n_results=1)
-    assert res["ids"][0]
+    for suffix in ("_sections", "_docs"):
+        reopened = client.get_collection(get_settings().collection + suffix)  # no embedding_function passed
+        assert reopened.configuration["embedding_function"].name() == "drafter-ngram"
+        res = reopened.query(query_texts=["存在问题"], n_results=1)
+        assert res["ids"][0]
 
 
 def _free_port() -> int:
@@ -135,3 +136,60 @@ def test_search_survives_a_corpus_changed_by_another_handle(corpus: Path):
     for mode in ("lexical", "hybrid"):
         hits = reader.search("党建工作", k=5, mode=mode)
         assert hits and all(h.text for h in hits)
+
+
+@pytest.mark.parametrize("overfetch_max", [2000, 25])  # filtered from an over-fetch / by Chroma's filter
+def test_filtered_search_by_mask_equals_chromas_own_filter(overfetch_max: int, monkeypatch: pytest.MonkeyPatch):
+    import vectorstore.store
+
+    monkeypatch.setattr(vectorstore.store, "OVERFETCH_MAX", overfetch_max)
+    store = CorpusStore()
+    store.ingest(demo_corpus_files())  # no text twice: no ties in distance
+    index = store._index()
+    for query in ("存在的问题和不足", "党员公开承诺", "下一步工作打算"):
+        for filters in ({"section_type": "存在问题"}, {"genre": "工作总结"}, {"section_type": "主要做法"}):
+            mask = index.mask({**{"section_type": None, "genre": None, "unit_type": None}, **filters}, {})
+            ours = store._dense(query, 10, index, mask, store._where(filters.get("section_type"),
+                                                                       filters.get("genre"), None, (), ()))
+            theirs = store.collection.query(query_texts=[query], n_results=min(10, int(mask.sum())),
+                                            where=filters, include=["distances"])["ids"][0]
+            assert ours == theirs, (query, filters)
+            assert all(index.columns[k][index.position[rid]] == v for rid in ours for k, v in filters.items())
+
+
+def test_every_write_gives_a_new_version_and_a_fresh_side_index(corpus: Path):
+    store = CorpusStore()
+    store.ingest([corpus])
+    first = store._version()
+    assert CorpusStore().ingest([corpus]).records_written == 0 and store._version() == first  # nothing written
+    cached = list((get_settings().chroma_dir / "lexical").glob("bm25-*")) if store.search("党建", k=1) else []
+    assert [p.name for p in cached] == [f"bm25-{first}"]
+    victim = sorted(corpus.glob("*.txt"))[0]
+    assert store.remove(victim.name) == 1
+    assert store._version() != first
+    assert all(h.source != str(victim) for h in store.search("党建工作", k=20))
+    assert all(rid.startswith(tuple(d.doc_id for d in store.documents())) for rid in store._index().ids)
+
+
+def test_document_records_keep_the_whole_text_once(corpus: Path):
+    store = CorpusStore()
+    store.ingest([corpus])
+    hits = store.search("党建工作总结", k=3, kind="document")
+    assert hits and all(h.kind == "document" for h in hits)
+    for hit in hits:
+        assert len(hit.text) > 300 and hit.text.startswith(hit.title)  # the whole document, from its file
+        assert "packed" not in hit.metadata
+        assert store.get([hit.id])[0].text == hit.text
+    record = store.docs.get(ids=[hits[0].id], include=["documents"])["documents"][0]
+    assert len(record) < len(hits[0].text)  # the record itself holds the outline only
+
+
+def test_a_store_of_the_earlier_layout_is_dropped_and_said(corpus: Path):
+    store = CorpusStore()
+    legacy = store.client.get_or_create_collection(get_settings().collection)
+    legacy.add(ids=["old"], documents=["旧记录"], embeddings=[[0.0] * 512], metadatas=[{"kind": "document"}])
+    report = store.ingest([corpus])
+    assert report.legacy_dropped and "旧版格式" in report.summary()
+    names = {c.name for c in store.client.list_collections()}
+    assert get_settings().collection not in names
+    assert not CorpusStore().ingest([corpus]).legacy_dropped

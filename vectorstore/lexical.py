@@ -1,8 +1,11 @@
-"""Lexical ranking: BM25 (bm25s) over character bigrams of the stored records.
+"""The side index of the section records: BM25 (bm25s) over character bigrams, plus the metadata columns the
+filters need, for every section of the store.
 
-Local Chroma has no sparse index, so the BM25 index is built from the collection's own documents, kept in
-memory and saved next to the store under a version key (the sorted record ids' hash): a changed corpus
-gets a fresh index, an unchanged one loads in milliseconds. Character bigrams need no segmenter and match
+Local Chroma has no sparse index, and its metadata filters cost tens of milliseconds per dense query at tens
+of thousands of records; so the store keeps, beside Chroma, one in-memory index per corpus version: record
+ids, BM25 over their texts, and columns (section type, genre, unit type, doc id, source) from which a filter
+becomes a boolean mask in microseconds. It is saved under ``<chroma dir>/lexical/bm25-<version>`` and loads
+in about a second; a new corpus version gets a fresh one. Character bigrams need no segmenter and match
 Chinese terms of any length (a 4-character term is 3 overlapping bigrams).
 """
 
@@ -11,12 +14,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 _KEEP = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?")
+COLUMNS = ("section_type", "genre", "unit_type", "doc_id", "source")
+
+# (ids, texts, metadatas) of every section record of the store.
+FetchAll = Callable[[], tuple[list[str], list[str], list[dict]]]
 
 
 def tokenize(text: str) -> list[str]:
@@ -34,6 +42,7 @@ def tokenize(text: str) -> list[str]:
 
 
 def corpus_version(ids: Sequence[str]) -> str:
+    """A version key from the record ids (for stores written before versions were stamped)."""
     h = hashlib.sha1()
     for rid in sorted(ids):
         h.update(rid.encode())
@@ -42,56 +51,88 @@ def corpus_version(ids: Sequence[str]) -> str:
 
 
 class LexicalIndex:
-    """A BM25 index over a fixed list of records (ids, texts), with per-query masking for filters."""
+    """BM25 and filter columns over a fixed list of records, with per-query masking for filters."""
 
-    def __init__(self, ids: list[str], texts: list[str]) -> None:
+    def __init__(self, ids: list[str], texts: list[str], metas: Sequence[dict] = (), version: str = "") -> None:
         import bm25s
 
         self.ids = list(ids)
         self.position = {rid: i for i, rid in enumerate(self.ids)}
-        self.version = corpus_version(self.ids)
+        self.version = version or corpus_version(self.ids)
+        self.columns = _columns(metas, len(self.ids))
         self._retriever = bm25s.BM25()
         if self.ids:
             self._retriever.index([tokenize(t) for t in texts], show_progress=False)
 
     @classmethod
-    def load_or_build(cls, cache_dir: Path | None, ids: list[str], fetch_texts) -> LexicalIndex:
-        """Load the saved index for exactly these ids, or build it (``fetch_texts(ids)``) and save it."""
-        import bm25s
-
-        version = corpus_version(ids)
+    def load_or_build(cls, cache_dir: Path | None, version: str, fetch_all: FetchAll,
+                      expected: int | None = None) -> LexicalIndex:
+        """The saved index of this corpus version (when it holds ``expected`` records), or a new one built
+        from ``fetch_all()`` and saved. A damaged or partial cache is rebuilt."""
         target = cache_dir / f"bm25-{version}" if cache_dir else None
-        if target is not None and (target / "ids.json").exists():
-            try:
-                self = cls.__new__(cls)
-                self.ids = json.loads((target / "ids.json").read_text(encoding="utf-8"))
-                self.position = {rid: i for i, rid in enumerate(self.ids)}
-                self.version = version
-                self._retriever = bm25s.BM25.load(str(target))
-                return self
-            except Exception:  # a damaged cache is rebuilt below
-                pass
-        self = cls(ids, fetch_texts(ids))
+        if target is not None and (target / "columns.json").exists():
+            loaded = cls._load(target, version)
+            if loaded is not None and (expected is None or len(loaded.ids) == expected):
+                return loaded
+        ids, texts, metas = fetch_all()
+        self = cls(ids, texts, metas, version)
         if target is not None and self.ids:
-            target.mkdir(parents=True, exist_ok=True)
-            self._retriever.save(str(target))
-            (target / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+            self._save(target)
             for old in cache_dir.glob("bm25-*"):
                 if old != target and old.is_dir():
-                    import shutil
-
                     shutil.rmtree(old, ignore_errors=True)
         return self
 
+    @classmethod
+    def _load(cls, target: Path, version: str) -> LexicalIndex | None:
+        import bm25s
+
+        try:
+            self = cls.__new__(cls)
+            self.ids = json.loads((target / "ids.json").read_text(encoding="utf-8"))
+            self.position = {rid: i for i, rid in enumerate(self.ids)}
+            self.version = version
+            raw = json.loads((target / "columns.json").read_text(encoding="utf-8"))
+            self.columns = {key: np.array(raw[key], dtype=object) for key in COLUMNS}
+            if any(len(col) != len(self.ids) for col in self.columns.values()):
+                return None
+            self._retriever = bm25s.BM25.load(str(target))
+            return self
+        except Exception:  # a damaged cache is rebuilt by the caller
+            return None
+
+    def _save(self, target: Path) -> None:
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        self._retriever.save(str(partial))
+        (partial / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        # Written last: its presence marks a complete cache.
+        (partial / "columns.json").write_text(
+            json.dumps({k: v.tolist() for k, v in self.columns.items()}, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)
+
+    def mask(self, equals: dict[str, str | None], excluded: dict[str, Sequence[str]]) -> np.ndarray | None:
+        """Bool per record: every ``equals`` column has its value and no ``excluded`` column holds one of the
+        listed values. None when nothing filters."""
+        mask: np.ndarray | None = None
+        for key, value in equals.items():
+            if value:
+                hit = self.columns[key] == value
+                mask = hit if mask is None else mask & hit
+        for key, values in excluded.items():
+            if values:
+                hit = ~np.isin(self.columns[key], list(values))
+                mask = hit if mask is None else mask & hit
+        return mask
+
     def scores(self, query: str) -> np.ndarray:
-        tokens = [t for t in tokenize(query) if t in self._vocab()]
+        vocab = self._retriever.vocab_dict or {}
+        tokens = [t for t in tokenize(query) if t in vocab]
         if not self.ids or not tokens:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
-
-    def _vocab(self) -> dict:
-        vocab = self._retriever.vocab_dict
-        return vocab if vocab is not None else {}
 
     def top(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """The k best (id, score) with a positive score; ``mask`` (bool per record) restricts the candidates."""
@@ -102,5 +143,10 @@ class LexicalIndex:
             return []
         k = min(k, len(scores))
         best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best])]
+        best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in best if scores[i] > 0]
+
+
+def _columns(metas: Sequence[dict], n: int) -> dict[str, np.ndarray]:
+    metas = list(metas) or [{}] * n
+    return {key: np.array([str((m or {}).get(key, "")) for m in metas], dtype=object) for key in COLUMNS}

@@ -1,22 +1,31 @@
-"""The corpus store: Chroma collections of documents and sections, content-hash ids, hybrid retrieval.
+"""The corpus store: Chroma collections of sections, documents and source files; content-hash ids; hybrid
+retrieval.
 
 - ``PersistentClient`` on ``settings.chroma_dir`` by default, ``HttpClient`` when ``settings.chroma_url`` is set
   (a team sharing one ``chroma run`` server). Telemetry is off; the embedder is ours (see embedding.py).
-- Collection ``<name>`` holds one record per document (kind=document) and one per top-level section
-  (kind=section, preamble included as 导语). Ids derive from content hashes, so an unchanged corpus re-ingests
-  with no writes; a changed file's records are replaced and a deleted file's removed.
-- Collection ``<name>_files`` holds one record per source file: its hash, encoding and raw text (provenance).
-  A file's record is written only after its documents, so an interrupted ingest is redone cleanly next time.
-- ``search`` fuses Chroma's dense ranking with BM25 (lexical.py) by reciprocal rank fusion, with filters on
-  kind, section type, genre and unit type and exclusions by document or source.
+- ``<name>_sections``: one record per top-level section (preamble included as 导语), the retrieval unit.
+  ``<name>_docs``: one record per document (its outline as text, the whole text's embedding).
+  ``<name>_sources``: one record per source file (hash, encoding). ``<name>_texts``: per source file, packed
+  (zlib) in metadata, its raw text (provenance) and its documents' texts — kept once, not full-text indexed a
+  second time.
+  Ids derive from content hashes, so an unchanged corpus re-ingests with no writes; a changed file's records
+  are replaced and a deleted file's removed. A file's record is written after its sections and documents, so
+  an interrupted ingest is redone cleanly next time.
+- Every write stamps the sections collection with a new corpus version; the side index (lexical.py: BM25 and
+  filter columns) is cached per version, so every process sees a changed corpus at its next search.
+- ``search`` fuses Chroma's dense ranking with BM25 by reciprocal rank fusion; filters (section type, genre,
+  unit type, excluded documents or sources) are masks over the side index.
 """
-
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
+import math
 import os
 import time
+import uuid
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +42,9 @@ from vectorstore.structure import ParsedDocument
 
 RRF_K = 60
 _PAGE = 5000
+SECTIONS, DOCS, FILES, TEXTS = "_sections", "_docs", "_sources", "_texts"  # collection name suffixes
+PACKED = "packed"  # metadata key of a text record's packed texts
+OVERFETCH_MAX = 2000  # a filtered dense query over-fetches at most this many and filters by mask
 
 Progress = Callable[[int, int, str], None]
 
@@ -69,6 +81,7 @@ class IngestReport:
     encodings: dict[str, str] = field(default_factory=dict)
     records_written: int = 0
     elapsed_s: float = 0.0
+    legacy_dropped: bool = False  # a store of the earlier layout was found and dropped
 
     def summary(self) -> str:
         lines = [
@@ -77,6 +90,8 @@ class IngestReport:
             f"用时 {self.elapsed_s:.1f} 秒"
         ]
         lines += [f"  跳过 {Path(p).name}：{reason}" for p, reason in self.skipped]
+        if self.legacy_dropped:
+            lines.append("  旧版格式的语料库已清除；此前导入的往年材料请重新导入（网页中可点“重建语料库”）。")
         return "\n".join(lines)
 
 
@@ -130,6 +145,21 @@ def document_records(doc: ParsedDocument, file_hash: str) -> list[tuple[str, str
     return records
 
 
+def document_outline(doc: ParsedDocument) -> str:
+    """A document record's text: its title and top-level headings (the whole text is packed with its file)."""
+    return "\n".join([doc.title, *(s.heading for s in doc.top_sections() if s.heading)]).strip() or doc.title
+
+
+def pack(data: dict) -> str:
+    """JSON → zlib → base85: large texts kept in metadata without Chroma indexing them word by word."""
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return base64.b85encode(zlib.compress(raw, 6)).decode("ascii")
+
+
+def unpack(blob: str) -> dict:
+    return json.loads(zlib.decompress(base64.b85decode(blob)).decode("utf-8"))
+
+
 def source_name(path: Path) -> str:
     """The store's name for a file: its path, with name parts that are not valid UTF-8 (a GBK-encoded name from
     a zip made on Windows) decoded as GB18030 when they can be, else with the bytes shown as \\xNN. Chroma
@@ -157,14 +187,15 @@ def source_name(path: Path) -> str:
 class CorpusStore:
     """One handle on the corpus; clients and collections are opened on first use, never at import."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, embedding_function=None) -> None:
         self.settings = settings or get_settings()
+        self._embedder = embedding_function  # None: the one the settings name (embedding.py)
         self._client = None
         self._collection = None
+        self._docs = None
         self._files = None
+        self._texts = None
         self._lex: LexicalIndex | None = None
-        self._lex_meta: dict[str, np.ndarray] = {}
-        self._lex_count = -1
 
     # ------------------------------------------------------------------ connections
 
@@ -188,29 +219,72 @@ class CorpusStore:
         return self._client
 
     @property
+    def embedder(self):
+        if self._embedder is None:
+            self._embedder = make_embedding_function(self.settings)
+        return self._embedder
+
+    def _open(self, suffix: str):
+        return self.client.get_or_create_collection(
+            self.settings.collection + suffix, embedding_function=self.embedder,
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    @property
     def collection(self):
+        """The section records (the retrieval units)."""
         if self._collection is None:
-            self._collection = self.client.get_or_create_collection(
-                self.settings.collection,
-                embedding_function=make_embedding_function(self.settings),
-                configuration={"hnsw": {"space": "cosine"}},
-            )
+            self._collection = self._open(SECTIONS)
         return self._collection
 
     @property
+    def docs(self):
+        """One record per document: its outline as text, the whole document's embedding."""
+        if self._docs is None:
+            self._docs = self._open(DOCS)
+        return self._docs
+
+    @property
     def files(self):
+        """One record per source file: hash, encoding, number of documents."""
         if self._files is None:
             self._files = self.client.get_or_create_collection(
-                f"{self.settings.collection}_files", embedding_function=NgramEmbeddingFunction()
+                self.settings.collection + FILES, embedding_function=NgramEmbeddingFunction()
             )
         return self._files
+
+    @property
+    def texts(self):
+        """One record per source file: its raw text (provenance) and its documents' texts, packed."""
+        if self._texts is None:
+            self._texts = self.client.get_or_create_collection(
+                self.settings.collection + TEXTS, embedding_function=NgramEmbeddingFunction()
+            )
+        return self._texts
+
+    def _stamp(self) -> None:
+        """Give the corpus a new version: every side index built before is stale (in any process)."""
+        self.collection.modify(metadata={"corpus_version": uuid.uuid4().hex[:16]})
+        self._lex = None
+
+    def _version(self) -> str:
+        fresh = self.client.get_collection(self.settings.collection + SECTIONS, embedding_function=self.embedder)
+        return str((fresh.metadata or {}).get("corpus_version") or f"unstamped-{fresh.count()}")
+
+    def _drop_legacy(self) -> bool:
+        """Drop the collections of the layout before documents had their own (one mixed collection)."""
+        names = {getattr(c, "name", c) for c in self.client.list_collections()}
+        legacy = [n for n in (self.settings.collection, f"{self.settings.collection}_files") if n in names]
+        for name in legacy:
+            self.client.delete_collection(name)
+        return bool(legacy)
 
     # ------------------------------------------------------------------ ingest
 
     def known_files(self) -> dict[str, dict]:
-        """source → metadata of every file recorded in the store."""
+        """source → metadata of every file recorded in the store (packed texts left out)."""
         out: dict[str, dict] = {}
-        for ids, metas in self._paged(self.files, include=["metadatas"]):
+        for ids, metas, _ in self._paged(self.files, include=["metadatas"]):
             for rid, meta in zip(ids, metas, strict=True):
                 out[rid] = meta or {}
         return out
@@ -219,6 +293,7 @@ class CorpusStore:
                batch_records: int = 2000) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
+        report.legacy_dropped = self._drop_legacy()
         paths = [Path(p).resolve() for p in paths]
         for p in paths:
             if not p.exists():
@@ -229,19 +304,31 @@ class CorpusStore:
         known = self.known_files()
         current = set(by_source)
         report.files_seen = len(files)
-        pending: list[tuple[str, str, dict]] = []
-        pending_files: list[tuple[str, dict, str]] = []
+        sections: list[tuple[str, str, dict]] = []
+        docs: list[tuple[str, str, dict, str]] = []
+        file_records: list[tuple[str, dict, str]] = []
+        stamped = False
 
         def flush() -> None:
-            self._add(self.collection, pending)
-            report.records_written += len(pending)
-            if pending_files:
-                self.files.upsert(
-                    ids=[s for s, _, _ in pending_files], metadatas=[m for _, m, _ in pending_files],
-                    documents=[t for _, _, t in pending_files], embeddings=[[0.0] for _ in pending_files],
-                )
-            pending.clear()
-            pending_files.clear()
+            nonlocal stamped
+            if not (sections or docs or file_records):
+                return
+            if not stamped:  # before the first write: an index built from a half-written corpus is stale
+                self._stamp()
+                stamped = True
+            self._add(self.collection, sections)
+            if docs:
+                self.docs.upsert(ids=[d[0] for d in docs], documents=[d[1] for d in docs],
+                                 metadatas=[d[2] for d in docs], embeddings=self.embedder([d[3] for d in docs]))
+            # File records last: a file whose records were cut short is read again next time.
+            if file_records:
+                ids, zero = [s for s, _, _ in file_records], [[0.0] for _ in file_records]
+                self.texts.upsert(ids=ids, metadatas=[{PACKED: p} for _, _, p in file_records], embeddings=zero)
+                self.files.upsert(ids=ids, metadatas=[m for _, m, _ in file_records], embeddings=zero)
+            report.records_written += len(sections) + len(docs)
+            sections.clear()
+            docs.clear()
+            file_records.clear()
 
         for i, (source, path) in enumerate(by_source.items(), 1):
             if progress:
@@ -260,32 +347,38 @@ class CorpusStore:
                 continue
             result = self._process(path, source)
             if source in known:
+                if not stamped:
+                    self._stamp()
+                    stamped = True
                 self._delete_source(source)
             if result.skipped:
                 report.skipped.append((source, result.skipped))
                 continue
             report.files_read += 1
             report.encodings[source] = result.encoding
+            texts: dict[str, str] = {}
             for doc in result.documents:
-                records = document_records(doc, digest)
-                pending.extend(records)
+                (doc_id, text, meta), *section_records = document_records(doc, digest)
+                docs.append((doc_id, document_outline(doc), meta, text))
+                texts[doc_id] = text
+                sections.extend(section_records)
                 report.documents += 1
-                report.sections += len(records) - 1
-            pending_files.append((source, _clean_meta({
+                report.sections += len(section_records)
+            file_records.append((source, _clean_meta({
                 "file_hash": digest, "encoding": result.encoding, "documents": len(result.documents),
                 "name": Path(source).name, "ingested_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-            }), result.documents[0].original if result.documents else ""))
-            if len(pending) >= batch_records:
+            }), pack({"original": result.documents[0].original if result.documents else "", "docs": texts})))
+            if len(sections) + len(docs) >= batch_records:
                 flush()
         flush()
         # Files that were under an ingested folder before and are gone now.
         folders = [source_name(p) + os.sep for p in paths if p.is_dir()]
-        for source in known:
-            if source not in current and any(source.startswith(f) for f in folders):
-                self._delete_source(source)
-                report.removed_sources.append(source)
-        if report.records_written or report.removed_sources:
-            self._lex = None
+        gone = [s for s in known if s not in current and any(s.startswith(f) for f in folders)]
+        for source in gone:
+            self._delete_source(source)
+            report.removed_sources.append(source)
+        if stamped or gone:
+            self._stamp()  # the final version: what a reader caches from now on
         report.elapsed_s = time.perf_counter() - started
         return report
 
@@ -308,6 +401,8 @@ class CorpusStore:
 
     def _delete_source(self, source: str) -> None:
         self.collection.delete(where={"source": source})
+        self.docs.delete(where={"source": source})
+        self.texts.delete(ids=[source])
         self.files.delete(ids=[source])
         self._lex = None
 
@@ -319,14 +414,17 @@ class CorpusStore:
             matches = [s for s in known if s == str(Path(source).resolve())]
         for s in matches:
             self._delete_source(s)
+        if matches:
+            self._stamp()
         return len(matches)
 
     def reset(self) -> None:
-        """Drop both collections (a rebuild starts from an empty store)."""
-        for name in (self.settings.collection, f"{self.settings.collection}_files"):
+        """Drop every collection (a rebuild starts from an empty store)."""
+        name = self.settings.collection
+        for full in (name + SECTIONS, name + DOCS, name + FILES, name + TEXTS, name, f"{name}_files"):
             with contextlib.suppress(Exception):  # absent already
-                self.client.delete_collection(name)
-        self._collection = self._files = None
+                self.client.delete_collection(full)
+        self._collection = self._docs = self._files = self._texts = None
         self._lex = None
 
     # ------------------------------------------------------------------ reading
@@ -338,7 +436,7 @@ class CorpusStore:
             ids = got["ids"]
             if not ids:
                 return
-            yield ids, (got.get("metadatas") or [None] * len(ids))
+            yield ids, (got.get("metadatas") or [None] * len(ids)), (got.get("documents") or [None] * len(ids))
             if len(ids) < _PAGE:
                 return
             offset += _PAGE
@@ -346,7 +444,7 @@ class CorpusStore:
     def documents(self) -> list[DocumentInfo]:
         files = self.known_files()
         out = []
-        for ids, metas in self._paged(self.collection, where={"kind": "document"}, include=["metadatas"]):
+        for ids, metas, _ in self._paged(self.docs, include=["metadatas"]):
             for rid, m in zip(ids, metas, strict=True):
                 out.append(DocumentInfo(
                     doc_id=rid, title=m.get("title", ""), source=m.get("source", ""), genre=m.get("genre", ""),
@@ -356,27 +454,49 @@ class CorpusStore:
         return sorted(out, key=lambda d: (d.source, d.title))
 
     def get(self, ids: Sequence[str]) -> list[Hit]:
+        """Records by id, sections and documents alike, in the order asked (unknown ids left out)."""
         if not ids:
             return []
-        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {rid: (doc, meta) for rid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
-        return [self._hit(rid, *by_id[rid], 0.0) for rid in ids if rid in by_id]
+        found: dict[str, Hit] = {}
+        for collection in (self.collection, self.docs):
+            wanted = [rid for rid in ids if rid not in found]
+            if not wanted:
+                break
+            got = collection.get(ids=wanted, include=["documents", "metadatas"])
+            for rid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                found[rid] = self._hit(rid, doc, meta, 0.0)
+        self._fill_document_texts([h for h in found.values() if h.kind == "document"])
+        return [found[rid] for rid in ids if rid in found]
+
+    def _packed(self, source: str) -> dict | None:
+        got = self.texts.get(ids=[source], include=["metadatas"])
+        meta = got["metadatas"][0] if got["ids"] else None
+        return unpack(meta[PACKED]) if meta and PACKED in meta else None
+
+    def _fill_document_texts(self, hits: Sequence[Hit]) -> None:
+        """A document's text is kept once, packed in its file's record (not indexed a second time)."""
+        packed: dict[str, dict | None] = {}
+        for hit in hits:
+            if hit.source not in packed:
+                packed[hit.source] = self._packed(hit.source)
+            texts = (packed[hit.source] or {}).get("docs", {})
+            hit.text = texts.get(hit.doc_id, hit.text)
 
     def original(self, source: str) -> str | None:
-        got = self.files.get(ids=[source], include=["documents"])
-        return got["documents"][0] if got["ids"] else None
+        """The raw text of a source file as it was read (provenance)."""
+        packed = self._packed(source)
+        return packed.get("original") if packed else None
 
     def count(self) -> int:
-        return self.collection.count()
+        """Records: sections and documents."""
+        return self.collection.count() + self.docs.count()
 
     # ------------------------------------------------------------------ search
 
     @staticmethod
-    def _where(kind: str | None, section_type: str | None, genre: str | None, unit_type: str | None,
+    def _where(section_type: str | None, genre: str | None, unit_type: str | None,
                exclude_doc_ids: Sequence[str], exclude_sources: Sequence[str]) -> dict | None:
         clauses: list[dict] = []
-        if kind:
-            clauses.append({"kind": kind})
         if section_type:
             clauses.append({"section_type": section_type})
         if genre:
@@ -391,92 +511,104 @@ class CorpusStore:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def _lexical(self) -> LexicalIndex:
-        count = self.collection.count()
-        if self._lex is not None and count == self._lex_count:
+    def _index(self) -> LexicalIndex:
+        """The side index of the current corpus version (built, loaded from the cache, or kept in memory)."""
+        version = self._version()
+        if self._lex is not None and self._lex.version == version:
             return self._lex
-        ids: list[str] = []
-        metas: list[dict] = []
-        # Sections only: a document record repeats its sections' text, and documents are ranked densely.
-        for page_ids, page_meta in self._paged(self.collection, where={"kind": "section"}, include=["metadatas"]):
-            ids.extend(page_ids)
-            metas.extend(m or {} for m in page_meta)
 
-        def fetch_texts(wanted: list[str]) -> list[str]:
-            texts: dict[str, str] = {}
-            for start in range(0, len(wanted), _PAGE):
-                got = self.collection.get(ids=wanted[start : start + _PAGE], include=["documents"])
-                texts.update(zip(got["ids"], got["documents"], strict=True))
-            return [texts.get(rid, "") for rid in wanted]
+        def fetch_all() -> tuple[list[str], list[str], list[dict]]:
+            ids: list[str] = []
+            texts: list[str] = []
+            metas: list[dict] = []
+            for page_ids, page_meta, page_docs in self._paged(self.collection, include=["documents", "metadatas"]):
+                ids.extend(page_ids)
+                metas.extend(m or {} for m in page_meta)
+                texts.extend(d or "" for d in page_docs)
+            return ids, texts, metas
 
         cache = None if self.settings.chroma_url else self.settings.chroma_dir / "lexical"
-        self._lex = LexicalIndex.load_or_build(cache, ids, fetch_texts)
-        order = {rid: i for i, rid in enumerate(ids)}
-        ordered = [metas[order[rid]] for rid in self._lex.ids]
-        self._lex_meta = {
-            key: np.array([str(m.get(key, "")) for m in ordered], dtype=object)
-            for key in ("kind", "section_type", "genre", "unit_type", "doc_id", "source")
-        }
-        self._lex_count = count
+        self._lex = LexicalIndex.load_or_build(cache, version, fetch_all, expected=self.collection.count())
         return self._lex
 
-    def _mask(self, kind, section_type, genre, unit_type, exclude_doc_ids, exclude_sources) -> np.ndarray:
-        meta = self._lex_meta
-        mask = np.ones(len(self._lex.ids) if self._lex else 0, dtype=bool)
-        for key, value in (("kind", kind), ("section_type", section_type), ("genre", genre),
-                           ("unit_type", unit_type)):
-            if value:
-                mask &= meta[key] == value
-        if exclude_doc_ids:
-            mask &= ~np.isin(meta["doc_id"], list(exclude_doc_ids))
-        if exclude_sources:
-            mask &= ~np.isin(meta["source"], list(exclude_sources))
-        return mask
+    def _dense(self, query: str, fetch_k: int, index: LexicalIndex, mask: np.ndarray | None,
+               where: dict | None) -> list[str]:
+        """Section ids by dense similarity. A filter is applied to an over-fetched unfiltered query through
+        the index's mask (Chroma's own metadata filter costs 30–60 ms at 50,000 records); Chroma filters only
+        when the over-fetch would be too large or came back short."""
+        total = len(index.ids)
+        if not total:
+            return []
+        if mask is None:
+            res = self.collection.query(query_texts=[query], n_results=min(fetch_k, total), include=["distances"])
+            return res["ids"][0]
+        allowed = int(mask.sum())
+        wanted = min(fetch_k, allowed)
+        n = min(total, max(2 * fetch_k, math.ceil(2 * fetch_k * total / allowed)))
+        if n <= OVERFETCH_MAX:
+            res = self.collection.query(query_texts=[query], n_results=n, include=["distances"])
+            position = index.position
+            kept = [rid for rid in res["ids"][0] if rid in position and mask[position[rid]]]
+            if len(kept) >= wanted or n >= total:
+                return kept[:fetch_k]
+        res = self.collection.query(query_texts=[query], n_results=wanted, where=where, include=["distances"])
+        return res["ids"][0]
 
-    def search(self, query: str, k: int = 5, *, kind: str | None = "section", section_type: str | None = None,
+    def search(self, query: str, k: int = 5, *, kind: str = "section", section_type: str | None = None,
                genre: str | None = None, unit_type: str | None = None, exclude_doc_ids: Sequence[str] = (),
                exclude_sources: Sequence[str] = (), mode: str = "hybrid", fetch_k: int | None = None) -> list[Hit]:
-        """Ranked hits for a query. ``mode``: hybrid (dense + BM25, RRF), dense, or lexical."""
+        """Ranked hits for a query. Sections: ``mode`` hybrid (dense + BM25, RRF), dense, or lexical.
+        Documents (``kind="document"``): dense over whole-document embeddings."""
+        if kind not in ("section", "document"):
+            raise ValueError(f"kind must be 'section' or 'document', not {kind!r}")
         if not query.strip() or k <= 0:
             return []
+        if kind == "document":
+            return self._search_documents(query, k, genre, unit_type, exclude_doc_ids, exclude_sources)
         fetch_k = fetch_k or max(30, 4 * k)
-        filters = (kind, section_type, genre, unit_type, tuple(exclude_doc_ids), tuple(exclude_sources))
-        dense: list[tuple[str, str, dict, float]] = []
-        if mode in ("hybrid", "dense"):
-            total = self.collection.count()
-            if total:
-                res = self.collection.query(
-                    query_texts=[query], n_results=min(fetch_k, total), where=self._where(*filters),
-                    include=["documents", "metadatas", "distances"],
-                )
-                dense = list(zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
-                                 strict=True))
-        lexical: list[tuple[str, float]] = []
-        if mode in ("hybrid", "lexical"):
-            index = self._lexical()
-            lexical = index.top(query, fetch_k, self._mask(*filters))
-        fused: dict[str, float] = {}
-        dense_rank = {rid: r for r, (rid, *_rest) in enumerate(dense, 1)}
+        index = self._index()
+        mask = index.mask({"section_type": section_type, "genre": genre, "unit_type": unit_type},
+                          {"doc_id": exclude_doc_ids, "source": exclude_sources})
+        if mask is not None and not mask.any():
+            return []
+        where = self._where(section_type, genre, unit_type, exclude_doc_ids, exclude_sources)
+        dense = self._dense(query, fetch_k, index, mask, where) if mode in ("hybrid", "dense") else []
+        lexical = index.top(query, fetch_k, mask) if mode in ("hybrid", "lexical") else []
+        dense_rank = {rid: r for r, rid in enumerate(dense, 1)}
         lex_rank = {rid: r for r, (rid, _s) in enumerate(lexical, 1)}
-        for rid, r in dense_rank.items():
-            fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + r)
-        for rid, r in lex_rank.items():
-            fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + r)
+        fused: dict[str, float] = {}
+        for ranks in (dense_rank, lex_rank):
+            for rid, r in ranks.items():
+                fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + r)
         ranked = sorted(fused, key=lambda rid: (-fused[rid], rid))
-        known = {rid: (doc, meta) for rid, doc, meta, _d in dense}
-        missing = [rid for rid in ranked[: k + len(lex_rank)] if rid not in known]
-        if missing:
-            got = self.collection.get(ids=missing, include=["documents", "metadatas"])
-            known.update({rid: (doc, meta) for rid, doc, meta in
-                          zip(got["ids"], got["documents"], got["metadatas"], strict=True)})
-            if len(got["ids"]) < len(missing):
-                self._lex = None  # another process changed the corpus: rebuild the BM25 index next time
+        top = ranked[: k + 5]  # a few spare in case another process removed some meanwhile
+        got = self.collection.get(ids=top, include=["documents", "metadatas"])
+        known = {rid: (doc, meta) for rid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"],
+                                                             strict=True)}
+        if len(known) < len(top):
+            self._lex = None  # the corpus changed under us: rebuild the side index next time
         hits = []
-        for rid in [r for r in ranked if r in known][:k]:
-            doc, meta = known[rid]
-            hit = self._hit(rid, doc, meta, fused[rid])
+        for rid in [r for r in top if r in known][:k]:
+            hit = self._hit(rid, *known[rid], fused[rid])
             hit.dense_rank, hit.lexical_rank = dense_rank.get(rid), lex_rank.get(rid)
             hits.append(hit)
+        return hits
+
+    def _search_documents(self, query: str, k: int, genre: str | None, unit_type: str | None,
+                          exclude_doc_ids: Sequence[str], exclude_sources: Sequence[str]) -> list[Hit]:
+        total = self.docs.count()
+        if not total:
+            return []
+        res = self.docs.query(query_texts=[query], n_results=min(k, total),
+                              where=self._where(None, genre, unit_type, exclude_doc_ids, exclude_sources),
+                              include=["documents", "metadatas"])
+        hits = []
+        for rank, (rid, doc, meta) in enumerate(zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
+                                                    strict=True), 1):
+            hit = self._hit(rid, doc, meta, 1.0 / (RRF_K + rank))
+            hit.dense_rank = rank
+            hits.append(hit)
+        self._fill_document_texts(hits)
         return hits
 
     @staticmethod
