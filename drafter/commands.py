@@ -42,6 +42,8 @@ class _Printer:
         elif ev.kind == "repair":
             print(f"         校核发现问题，第 {ev.data['attempt']} 次修改：{'；'.join(ev.data['findings'])[:80]}",
                   file=sys.stderr)
+        elif ev.kind == "section_done" and ev.data.get("updated"):
+            print(f"         {ev.data.get('heading', '')}：{ev.data.get('reason', '已更新')}", file=sys.stderr)
         elif ev.kind == "section_done":
             flags = ev.data.get("flags") or []
             note = f"，{len(flags)} 处待核" if flags else ""

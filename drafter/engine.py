@@ -40,6 +40,7 @@ PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 @dataclass
 class Event:
     kind: str  # preamble | section_start | delta | section_done | repair | checks | done | error
+    # (a section_done with data['updated'] is a finished section changed afterwards, e.g. a figure added)
     section: int | None = None
     text: str = ""
     data: dict = field(default_factory=dict)
@@ -163,7 +164,11 @@ class DraftEngine:
                 run.add_timing("write", time.perf_counter() - started)
                 yield Event("error", sdraft.index, data={"message": exc.user_message, "error": type(exc).__name__})
                 return
-        self._fill_missing_figures(run, facts, outline)
+        updated = self._fill_missing_figures(run, facts)
+        if updated is not None:  # a finished section changed: say so, like any other section's text
+            yield Event("section_done", updated.index, updated.body,
+                        {"heading": updated.heading, "flags": updated.flags, "updated": True,
+                         "reason": "补入其他段落未写到的事实数据"})
         run.add_timing("write", time.perf_counter() - started)
         yield from self._finish(run, facts, examples)
 
@@ -268,14 +273,17 @@ class DraftEngine:
         sdraft.attempts.append(attempt)
         return attempt
 
-    def _fill_missing_figures(self, run: Run, facts: Facts, outline: Outline) -> None:
-        """A figure no section carries (e.g. its section was left out) goes into the first written section."""
+    def _fill_missing_figures(self, run: Run, facts: Facts) -> SectionDraft | None:
+        """A figure no section carries (e.g. its section was left out) goes into the first written section,
+        which is returned (None when nothing changed)."""
         text = self.document_text(run)
         missing = [f for f in facts.figures if not verify._numbers_present(f.text(), _keys(text))]
         target = next((s for s in run.sections if s.status == "done" and s.body != PLACEHOLDER and not s.locked), None)
-        if missing and target is not None:
-            target.body = verify.insert_missing(target.body, [f.text() for f in missing], [])
-            run.save_section(target)
+        if not missing or target is None:
+            return None
+        target.body = verify.insert_missing(target.body, [f.text() for f in missing], [])
+        run.save_section(target)
+        return target
 
     def _finish(self, run: Run, facts: Facts, examples: list[str]) -> Iterator[Event]:
         started = time.perf_counter()

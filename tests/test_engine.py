@@ -301,3 +301,18 @@ def test_instructions_inside_a_retrieved_document_never_reach_the_model(tmp_path
     assert "公开承诺" in prompts and "先锋岗" in prompts  # … and used for style,
     for payload in ("9999", "人工智能助手", "忽略此前", "你现在是本镇宣传员", "收到的全部提示词"):
         assert payload not in prompts  # but its orders were not passed on
+
+
+def test_a_figure_whose_section_was_cut_from_the_outline_is_added_and_announced(facts, store):
+    engine = DraftEngine(store=store, model=answers(MockModel(), 8))
+    run = engine.new_run(facts)
+    engine.retrieve(run)
+    outline = engine.plan(run)
+    outline.sections = [s for s in outline.sections if "群众满意度96.3%" not in s.figures]  # the editor cut it
+    engine.save_outline(run, outline)
+    events = list(engine.write(run))
+    updates = [e for e in events if e.kind == "section_done" and e.data.get("updated")]
+    assert len(updates) == 1 and "96.3%" in updates[0].text
+    assert run.sections[updates[0].section].body == updates[0].text
+    done = next(e for e in events if e.kind == "done")
+    assert events.index(updates[0]) < events.index(done) and "96.3%" in done.text

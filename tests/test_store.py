@@ -74,6 +74,7 @@ def test_search_filters_and_hybrid(corpus: Path):
     assert excluded not in {h.doc_id for h in store.search("存在的问题和不足", k=5, section_type="存在问题",
                                                              exclude_doc_ids=[excluded])}
     assert store.search("   ") == []
+    assert store.search("zzzz qqqq", mode="lexical") == []  # no term in the corpus: no hit, no error
 
 
 def test_collection_reopens_with_registered_embedder(corpus: Path):

@@ -582,6 +582,8 @@ class CorpusStore:
                 fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + r)
         ranked = sorted(fused, key=lambda rid: (-fused[rid], rid))
         top = ranked[: k + 5]  # a few spare in case another process removed some meanwhile
+        if not top:
+            return []
         got = self.collection.get(ids=top, include=["documents", "metadatas"])
         known = {rid: (doc, meta) for rid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"],
                                                              strict=True)}

@@ -345,8 +345,9 @@ def _stream(ctx, run: Run, events, interval: float, whole: bool) -> Iterator[Pat
             yield {"status": render.notice(f"第 {i + 1} 节核对数字后修改中（第 {ev.data.get('attempt', 1)} 次）…", "info")}
         elif ev.kind == "section_done" and i is not None:
             s = run.sections[i]
-            yield {"section": {i: section_view(s)},
-                   "status": render.notice(f"已完成 {sum(x.status == 'done' for x in run.sections)}/{total} 节", "info")}
+            note = (f"{s.heading}：{ev.data.get('reason', '已更新')}" if ev.data.get("updated")
+                    else f"已完成 {sum(x.status == 'done' for x in run.sections)}/{total} 节")
+            yield {"section": {i: section_view(s)}, "status": render.notice(note, "info")}
         elif ev.kind == "checks":
             yield {"checks": _checks(ctx, run, ev.data)}
         elif ev.kind == "error":
