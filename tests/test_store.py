@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from drafter.settings import get_settings
+from vectorstore.classify import SECTION_TYPES
 from vectorstore.cli import demo_corpus_files
 from vectorstore.store import CorpusStore
 
@@ -194,3 +195,19 @@ def test_a_store_of_the_earlier_layout_is_dropped_and_said(corpus: Path):
     names = {c.name for c in store.client.list_collections()}
     assert get_settings().collection not in names
     assert not CorpusStore().ingest([corpus]).legacy_dropped
+
+
+def test_auto_section_type_reads_the_query_text():
+    store = CorpusStore()
+    store.ingest(demo_corpus_files())
+    problems = "个别党员理论学习不够深入，部分支部组织生活质量不高，与群众期盼还有差距。"
+    plans = "下一步，我们将进一步完善制度，持续加大培训力度，力争明年实现全覆盖。"
+    assert store.infer_section_type(problems) == "存在问题"
+    assert store.infer_section_type(plans) == "下一步打算"
+    for query, wanted in ((problems, "存在问题"), (plans, "下一步打算")):
+        hits = store.search(query, k=5, section_type="auto")
+        assert hits and {h.section_type for h in hits} == {wanted}
+    assert store.infer_section_type("zzzz") in SECTION_TYPES  # no cue word: the nearest sections decide
+    store.reset()
+    assert store.infer_section_type(problems) == "存在问题"  # an empty store: the cue words alone
+    assert store.search(problems, section_type="auto") == []

@@ -81,6 +81,33 @@ def classify_section(heading: str, body: str = "", genre: str | None = None) -> 
     return "其他"
 
 
+# What a section's body says when its heading is not given: words that mark each type in official prose,
+# with a weight per type (主要做法 is the commonest type, and its action verbs occur everywhere: weak evidence).
+TEXT_CUES: dict[str, tuple[float, re.Pattern[str]]] = {
+    "存在问题": (1.6, re.compile(
+        r"不足|不够|不强|不高|不到位|不平衡|不均衡|不充分|不明显|不规范|不完善|有待|仍需|仍然存在|仍有|还存在|差距|薄弱|"
+        r"欠缺|滞后|短板|缺乏|偏少|偏弱|偏低|难以|弱化|淡化|问题")),
+    "下一步打算": (1.3, re.compile(
+        r"下一步|今后|明年|新的一年|将(?:进一步|继续|着力|切实|持续|加大|全面|深入|以|坚持|重点|把|围绕|不断)|进一步|"
+        r"继续|力争|着力|持续|计划|拟|加大.{0,8}力度")),
+    "取得成效": (1.0, re.compile(
+        r"成效|明显|显著|提升|提高|增强|增长|获评|被评为|荣获|获得|满意度|同比|好评|表彰|赞誉|涌现")),
+    "基本情况": (1.2, re.compile(r"现有|共有|下辖|辖|下设|总人口|面积|平方公里|位于|成立于|占地|其中|在册")),
+    "经验体会": (1.3, re.compile(
+        r"体会|启示|认识到|实践证明|只有.{1,20}才|必须|关键在于|根本在于|前提|保障|根本|经验表明|深刻")),
+    "主要做法": (0.5, re.compile(
+        r"开展|组织|建立|实施|推行|举办|召开|制定|成立|坚持|落实|设立|采取|通过|围绕|推进|健全|完善|创新")),
+}
+
+
+def section_type_scores(text: str) -> dict[str, float]:
+    """Evidence for each canonical type in a section's text (weighted cue counts, shares summing to 1; empty
+    when no cue occurs)."""
+    raw = {t: weight * len(pattern.findall(text)) for t, (weight, pattern) in TEXT_CUES.items()}
+    total = sum(raw.values())
+    return {t: v / total for t, v in raw.items()} if total else {}
+
+
 def classify_genre(title: str, text: str = "", label: str = "") -> str:
     """Document genre from its title (and a site label such as 第一篇：…经验材料), then from the body."""
     for source in (title, label):

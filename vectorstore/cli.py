@@ -61,6 +61,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not hits:
         print("没有找到匹配的范文。可先运行 drafter ingest 导入语料，或放宽筛选条件。")
         return 1
+    if args.section == "auto":
+        print(f"按查询文字判断的段落类型：{hits[0].section_type}")
     for rank, hit in enumerate(hits, 1):
         print(f"{rank}. [{hit.score:.4f}] {hit.title}（{hit.source_name}）")
         print(f"   {hit.section_type} · {hit.heading} · 稠密排名 {hit.dense_rank or '-'} · 词项排名 {hit.lexical_rank or '-'}")
@@ -100,7 +102,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("search", help="检索范文段落")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=5)
-    p.add_argument("--section", choices=[*CANONICAL_TYPES, "导语"], help="段落类型，如 存在问题")
+    p.add_argument("--section", choices=[*CANONICAL_TYPES, "导语", "auto"],
+                   help="段落类型，如 存在问题；auto 表示按查询文字自动判断")
     p.add_argument("--genre", help="文种，如 工作总结")
     p.add_argument("--unit-type", dest="unit_type", help="单位类型，如 乡镇")
     p.add_argument("--documents", action="store_true", help="检索整篇文档而不是段落")

@@ -128,7 +128,7 @@ class LexicalIndex:
         return mask
 
     def scores(self, query: str) -> np.ndarray:
-        vocab = self._retriever.vocab_dict or {}
+        vocab = getattr(self._retriever, "vocab_dict", None) or {}  # none on an empty index
         tokens = [t for t in tokenize(query) if t in vocab]
         if not self.ids or not tokens:
             return np.zeros(len(self.ids), dtype=np.float32)

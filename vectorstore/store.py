@@ -34,6 +34,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from drafter.settings import Settings, get_settings
+from vectorstore.classify import SECTION_TYPES, section_type_scores
 from vectorstore.embedding import NgramEmbeddingFunction, make_embedding_function
 from vectorstore.lexical import LexicalIndex
 from vectorstore.loading import SUPPORTED_SUFFIXES, file_sha1, iter_files
@@ -45,6 +46,9 @@ _PAGE = 5000
 SECTIONS, DOCS, FILES, TEXTS = "_sections", "_docs", "_sources", "_texts"  # collection name suffixes
 PACKED = "packed"  # metadata key of a text record's packed texts
 OVERFETCH_MAX = 2000  # a filtered dense query over-fetches at most this many and filters by mask
+AUTO = "auto"  # section_type that means: the type the query text reads as
+AUTO_NEIGHBOURS = 5  # nearest sections whose types vote (bench_retrieval.py: top 5 beat top 10)
+AUTO_VOTE_WEIGHT = 0.15  # the vote against the text's own cue words (bench_retrieval.py: cues alone beat the vote)
 
 Progress = Callable[[int, int, str], None]
 
@@ -268,7 +272,13 @@ class CorpusStore:
         self._lex = None
 
     def _version(self) -> str:
-        fresh = self.client.get_collection(self.settings.collection + SECTIONS, embedding_function=self.embedder)
+        from chromadb.errors import NotFoundError
+
+        try:
+            fresh = self.client.get_collection(self.settings.collection + SECTIONS, embedding_function=self.embedder)
+        except NotFoundError:  # dropped (a reset here or in another process): start from empty collections
+            self._collection = self._docs = self._files = self._texts = None
+            fresh = self.collection
         return str((fresh.metadata or {}).get("corpus_version") or f"unstamped-{fresh.count()}")
 
     def _drop_legacy(self) -> bool:
@@ -554,15 +564,36 @@ class CorpusStore:
         res = self.collection.query(query_texts=[query], n_results=wanted, where=where, include=["distances"])
         return res["ids"][0]
 
+    def infer_section_type(self, query: str, *, genre: str | None = None, unit_type: str | None = None,
+                           exclude_doc_ids: Sequence[str] = (), exclude_sources: Sequence[str] = ()) -> str | None:
+        """The section type a query text reads as: the types of its nearest sections (hybrid top
+        ``AUTO_NEIGHBOURS``, weighted by fused score) break near-ties of the cue words of the text itself."""
+        neighbours = self.search(query, AUTO_NEIGHBOURS, genre=genre, unit_type=unit_type,
+                                 exclude_doc_ids=exclude_doc_ids, exclude_sources=exclude_sources)
+        votes: dict[str, float] = {}
+        for hit in neighbours:
+            if hit.section_type in SECTION_TYPES:
+                votes[hit.section_type] = votes.get(hit.section_type, 0.0) + hit.score
+        total = sum(votes.values())
+        cues = section_type_scores(query)
+        combined = {t: AUTO_VOTE_WEIGHT * (votes.get(t, 0.0) / total if total else 0.0) + cues.get(t, 0.0)
+                    for t in SECTION_TYPES}
+        best = max(combined, key=lambda t: (combined[t], t))
+        return best if combined[best] > 0 else None
+
     def search(self, query: str, k: int = 5, *, kind: str = "section", section_type: str | None = None,
                genre: str | None = None, unit_type: str | None = None, exclude_doc_ids: Sequence[str] = (),
                exclude_sources: Sequence[str] = (), mode: str = "hybrid", fetch_k: int | None = None) -> list[Hit]:
-        """Ranked hits for a query. Sections: ``mode`` hybrid (dense + BM25, RRF), dense, or lexical.
+        """Ranked hits for a query. Sections: ``mode`` hybrid (dense + BM25, RRF), dense, or lexical;
+        ``section_type="auto"`` takes the type the query reads as (``infer_section_type``).
         Documents (``kind="document"``): dense over whole-document embeddings."""
         if kind not in ("section", "document"):
             raise ValueError(f"kind must be 'section' or 'document', not {kind!r}")
         if not query.strip() or k <= 0:
             return []
+        if section_type == AUTO and kind == "section":
+            section_type = self.infer_section_type(query, genre=genre, unit_type=unit_type,
+                                                   exclude_doc_ids=exclude_doc_ids, exclude_sources=exclude_sources)
         if kind == "document":
             return self._search_documents(query, k, genre, unit_type, exclude_doc_ids, exclude_sources)
         fetch_k = fetch_k or max(30, 4 * k)
