@@ -221,12 +221,16 @@ class DraftEngine:
         messages = render("write_section", examples_block=format_examples(exemplars), **values)
         attempt = yield from self._stream(self.model, messages, "write", target, sdraft)
         text = sanitize(attempt.output, title)
-        return (yield from self._verify(sdraft, facts, title, text, block, figures, items, examples, target))
+        # What the prompt asks, without its facts and exemplars: text repeating it back is an echo, not prose.
+        instructions = "\n".join(m["content"] for m in render("write_section", examples_block="",
+                                                               **{**values, "facts_block": ""}))
+        return (yield from self._verify(sdraft, facts, title, text, block, figures, items, examples, target,
+                                        instructions=instructions))
 
     def _verify(self, sdraft: SectionDraft, facts: Facts, title: str, text: str, block: str, figures: list[str],
                 items: list[str], examples: list[str], target: int, keep: set[str] | None = None,
-                model: ChatModel | None = None) -> Generator[Event, None, str]:
-        findings = verify.section_findings(text, facts, examples)
+                model: ChatModel | None = None, instructions: str = "") -> Generator[Event, None, str]:
+        findings = verify.section_findings(text, facts, examples, instructions)
         sdraft.attempts[-1].findings = [f.to_dict() for f in findings]
         repairs = 0
         while findings and repairs < self.max_repairs:
@@ -237,7 +241,7 @@ class DraftEngine:
                               target_chars=target)
             attempt = yield from self._stream(model or self.model, messages, "repair", target, sdraft, emit=False)
             candidate = sanitize(attempt.output, title, keep) if keep else sanitize(attempt.output, title)
-            new_findings = verify.section_findings(candidate, facts, examples)
+            new_findings = verify.section_findings(candidate, facts, examples, instructions)
             attempt.findings = [f.to_dict() for f in new_findings]
             if len(new_findings) < len(findings) and candidate.strip():
                 text, findings = candidate, new_findings
@@ -248,7 +252,7 @@ class DraftEngine:
         missing_figs, missing_items = verify.missing_in(text, figures, items)
         if missing_figs or missing_items:
             text = verify.insert_missing(text, missing_figs, missing_items)
-        left = verify.section_findings(text, facts, examples)
+        left = verify.section_findings(text, facts, examples, instructions)
         sdraft.flags.extend({"code": f.code, "message": f.message_zh, "text": text[f.span[0]:f.span[1]] if f.span else ""}
                             for f in left)
         return text

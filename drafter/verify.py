@@ -14,7 +14,7 @@ import re
 from drafter.checks import copied_runs, invented_numbers, leaked_terms, prompt_leaks
 from drafter.checks.base import Finding
 from drafter.checks.coverage import item_recall, looks_like_instruction, sentence_windows
-from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL
+from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
 from drafter.numbers import extract_numbers
 
@@ -25,14 +25,22 @@ _CLAUSE_END = "，；。！？\n"
 SECTION_COPY_RUN = COPY_MAX_RUN // 2
 
 
-def section_findings(text: str, facts: Facts, examples: list[str]) -> list[Finding]:
+def section_findings(text: str, facts: Facts, examples: list[str], instructions: str = "") -> list[Finding]:
     """What verification repairs in one section: invented numbers, names leaked from exemplars, text that
-    follows or echoes an instruction hidden in the facts, and passages copied from an exemplar."""
+    follows or echoes an instruction hidden in the facts, passages copied from an exemplar, and the writing
+    instructions of the prompt repeated back (``instructions``: the prompt without its facts and exemplars)."""
     found = list(invented_numbers(text, facts)) + list(leaked_terms(text, facts, examples)) + list(prompt_leaks(text))
     found = [f for f in found if f.severity == "error"]
-    for start, end, ex in copied_runs(text, examples, exclude=facts.all_text()):
+    own = facts.all_text()
+    for start, end, ex in copied_runs(text, examples, exclude=own):
         if end - start >= SECTION_COPY_RUN:
             found.append(Finding("copied", f"与范文{ex + 1}有 {end - start} 字逐字相同，不能照抄范文", (start, end)))
+    if instructions:
+        for start, end, _ in copied_runs(text, [instructions], exclude=own):
+            left = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
+            rights = [i for i in (text.find(c, end) for c in _CLAUSE_END) if i != -1]
+            if PROMPT_ECHO_RE.search(text[left:min(rights) if rights else len(text)]):
+                found.append(Finding("PROMPT_ECHO", f"复述了写作要求“{text[start:end]}”，不是正文", (start, end)))
     return found
 
 

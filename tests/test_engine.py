@@ -316,3 +316,31 @@ def test_a_figure_whose_section_was_cut_from_the_outline_is_added_and_announced(
     assert run.sections[updates[0].section].body == updates[0].text
     done = next(e for e in events if e.kind == "done")
     assert events.index(updates[0]) < events.index(done) and "96.3%" in done.text
+
+
+def test_writing_instructions_repeated_back_are_repaired_then_cut(facts, store):
+    echo = "围绕这项工作，需要写清楚具体做法、措施和载体，城关镇党委扎实开展党员志愿服务活动。"
+    model = MockModel()
+    answers(model, 1)  # 基本情况
+    for _ in range(12):
+        model.enqueue(echo)  # the model keeps echoing the task line, repairs included
+    engine = DraftEngine(store=store, model=model)
+    run = engine.draft(facts)
+    practice = next(s for s in run.sections if s.key == "practice")
+    assert "具体做法、措施和载体" not in practice.body
+    assert "党员志愿服务活动" in practice.body  # the prose around it stays
+    assert any(a.kind == "repair" for a in practice.attempts)  # re-prompted first, with the finding
+    repair_prompt = next(msgs for msgs, _ in model.history if "复述了写作要求" in msgs[-1]["content"])
+    assert repair_prompt
+
+
+def test_the_prompts_words_used_as_prose_are_not_an_echo(facts):
+    from drafter.verify import section_findings
+
+    instructions = "\n".join(m["content"] for m in render(
+        "write_section", genre="工作总结", unit="城关镇党委", section_title="存在问题",
+        task="实事求是地写明存在的问题和不足，语气客观", facts_block="", examples_block="", target_chars=200))
+    prose = "对照上级要求，我们存在的问题和不足主要是部分党员学习不够深入。"
+    echo = "本部分要实事求是地写明存在的问题和不足，部分党员学习不够深入。"
+    assert not [f for f in section_findings(prose, facts, [], instructions) if f.code == "PROMPT_ECHO"]
+    assert [f for f in section_findings(echo, facts, [], instructions) if f.code == "PROMPT_ECHO"]
