@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from drafter.checks.coverage import strip_instructions
+from drafter.checks.coverage import SENTENCE_RE, strip_instructions
 from drafter.facts import Facts
 from drafter.llm.tokens import fit_to_budget
+from drafter.numbers import extract_numbers
 from vectorstore.store import CorpusStore, Hit
 
 
@@ -77,12 +78,23 @@ def retrieve(store: CorpusStore, facts: Facts, sections: list[tuple[str, str, st
     return result
 
 
+def style_only(text: str) -> str:
+    """An exemplar as a model may see it: its sentences that state no figure. Exemplars teach tone and
+    structure; a small model handed another unit's figures copies them into the draft (the verifier then
+    has to cut them, and the section shrinks). Empty when every sentence states a figure."""
+    kept = [s for s in SENTENCE_RE.findall(text)
+            if not any(n.kind != "ordinal" and (n.unit or n.kind == "date") for n in extract_numbers(s))]
+    return "".join(kept).strip()
+
+
 def exemplar_texts(hits: list[Hit], budget_tokens: int, max_chars: int) -> list[str]:
-    """Exemplar bodies (heading line dropped, sentences that read like instructions to a model removed), each
-    cut to ``max_chars``, fitted to the token budget."""
+    """Exemplar bodies (heading line dropped; sentences that read like instructions to a model, and
+    sentences that state figures, removed), each cut to ``max_chars``, fitted to the token budget."""
     texts = []
     for hit in hits:
         lines = hit.text.split("\n")
         body = "\n".join(lines[1:] if len(lines) > 1 else lines).strip()
-        texts.append(strip_instructions(body)[0].strip()[:max_chars])
+        text = style_only(strip_instructions(body)[0])[:max_chars]
+        if text:
+            texts.append(text)
     return fit_to_budget(texts, budget_tokens)

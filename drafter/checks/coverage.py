@@ -34,7 +34,7 @@ def looks_like_instruction(text: str) -> bool:
     return bool(INSTRUCTION_RE.search(text))
 
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’）)]*|\n")
+SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’）)]*|\n")
 
 
 def strip_instructions(text: str) -> tuple[str, list[str]]:
@@ -42,7 +42,7 @@ def strip_instructions(text: str) -> tuple[str, list[str]]:
     carry some), and the sentences removed."""
     kept: list[str] = []
     removed: list[str] = []
-    for sentence in _SENTENCE.findall(text):
+    for sentence in SENTENCE_RE.findall(text):
         (removed if looks_like_instruction(sentence) else kept).append(sentence)
     return "".join(kept), [s.strip() for s in removed]
 
