@@ -16,6 +16,8 @@ from vectorstore.cleaning import normalise_punctuation
 CHARS_PER_TOKEN = 1.3  # Qwen-family tokenisers: about 1.3 Chinese characters per token
 _CHATTER = re.compile(r"^(好的|以下是|下面是|本节|注[:：]|说明[:：]|当然|根据(您|你)提供|【|参考语气|写作要求|必须用到|"
                       r"单位[:：]|时间[:：]|主题[:：]|数据[:：]|事项[:：]|字数[:：]|约\d+字)")
+# A line that is no sentence: short, with no clause mark at all (a bullet the model listed: "每季度撰写笔记").
+_FRAGMENT = re.compile(r"^[^。！？；，,;!?]{1,20}$")
 _MARKDOWN = re.compile(r"^\s*(#{1,6}\s*|[-*+]\s+|>\s*|\d+\)\s+)|\*\*|__|`+")
 
 
@@ -64,7 +66,10 @@ def sanitize(text: str, section_title: str = "", keep: set[str] | None = None) -
             line = line[len(h.marker):].strip()
         if section_title and line.strip("：:。 ") == section_title:
             continue
-        paragraphs.append(normalise_punctuation(line))
+        line = normalise_punctuation(line)
+        if _FRAGMENT.match(line) or line.endswith(("：", ":")):
+            continue  # a bare list item or a lead-in ("具体做法如下：") the engine's own structure replaces
+        paragraphs.append(line)
     # a section never ends on a bare sub-heading
     while paragraphs and keep and paragraphs[-1] in keep:
         paragraphs.pop()
