@@ -140,23 +140,21 @@ def test_search_survives_a_corpus_changed_by_another_handle(corpus: Path):
         assert hits and all(h.text for h in hits)
 
 
-@pytest.mark.parametrize("overfetch_max", [2000, 25])  # filtered from an over-fetch / by Chroma's filter
-def test_filtered_search_by_mask_equals_chromas_own_filter(overfetch_max: int, monkeypatch: pytest.MonkeyPatch):
-    import vectorstore.store
-
-    monkeypatch.setattr(vectorstore.store, "OVERFETCH_MAX", overfetch_max)
+def test_filtered_dense_ranking_equals_chromas_own_filter():
     store = CorpusStore()
     store.ingest(demo_corpus_files())  # no text twice: no ties in distance
     index = store._index()
+    assert index.vectors is not None and index.vectors.shape == (len(index.ids), 512)
     for query in ("存在的问题和不足", "党员公开承诺", "下一步工作打算"):
         for filters in ({"section_type": "存在问题"}, {"genre": "工作总结"}, {"section_type": "主要做法"}):
             mask = index.mask({**{"section_type": None, "genre": None, "unit_type": None}, **filters}, {})
-            ours = store._dense(query, 10, index, mask, store._where(filters.get("section_type"),
-                                                                       filters.get("genre"), None, (), ()))
+            ours = store._dense(query, 10, index, mask)
             theirs = store.collection.query(query_texts=[query], n_results=min(10, int(mask.sum())),
                                             where=filters, include=["distances"])["ids"][0]
             assert ours == theirs, (query, filters)
             assert all(index.columns[k][index.position[rid]] == v for rid in ours for k, v in filters.items())
+    reopened = CorpusStore()._index()  # loaded from the cache: the same vectors
+    assert reopened.ids == index.ids and (reopened.vectors == index.vectors).all()
 
 
 def test_every_write_gives_a_new_version_and_a_fresh_side_index(corpus: Path):

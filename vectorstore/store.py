@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import math
 import os
 import time
 import uuid
@@ -45,7 +44,6 @@ RRF_K = 60
 _PAGE = 5000
 SECTIONS, DOCS, FILES, TEXTS = "_sections", "_docs", "_sources", "_texts"  # collection name suffixes
 PACKED = "packed"  # metadata key of a text record's packed texts
-OVERFETCH_MAX = 2000  # a filtered dense query over-fetches at most this many and filters by mask
 AUTO = "auto"  # section_type that means: the type the query text reads as
 AUTO_NEIGHBOURS = 5  # nearest sections whose types vote (bench_retrieval.py: top 5 beat top 10)
 AUTO_VOTE_WEIGHT = 0.15  # the vote against the text's own cue words (bench_retrieval.py: cues alone beat the vote)
@@ -439,14 +437,17 @@ class CorpusStore:
 
     # ------------------------------------------------------------------ reading
 
-    def _paged(self, collection, where: dict | None = None, include: list[str] | None = None):
+    def _paged(self, collection, where: dict | None = None, include: list[str] | None = None,
+               vectors: bool = False):
+        """Pages of (ids, metadatas, documents[, embeddings]) of a collection."""
         offset = 0
         while True:
             got = collection.get(where=where, include=include or [], limit=_PAGE, offset=offset)
             ids = got["ids"]
             if not ids:
                 return
-            yield ids, (got.get("metadatas") or [None] * len(ids)), (got.get("documents") or [None] * len(ids))
+            page = (ids, got.get("metadatas") or [None] * len(ids), got.get("documents") or [None] * len(ids))
+            yield (*page, got["embeddings"]) if vectors else page
             if len(ids) < _PAGE:
                 return
             offset += _PAGE
@@ -527,42 +528,34 @@ class CorpusStore:
         if self._lex is not None and self._lex.version == version:
             return self._lex
 
-        def fetch_all() -> tuple[list[str], list[str], list[dict]]:
+        def fetch_all() -> tuple[list[str], list[str], list[dict], np.ndarray | None]:
             ids: list[str] = []
             texts: list[str] = []
             metas: list[dict] = []
-            for page_ids, page_meta, page_docs in self._paged(self.collection, include=["documents", "metadatas"]):
+            vectors: list[np.ndarray] = []
+            for page_ids, page_meta, page_docs, page_vectors in self._paged(
+                    self.collection, include=["documents", "metadatas", "embeddings"], vectors=True):
                 ids.extend(page_ids)
                 metas.extend(m or {} for m in page_meta)
                 texts.extend(d or "" for d in page_docs)
-            return ids, texts, metas
+                vectors.append(np.asarray(page_vectors, dtype=np.float32))
+            return ids, texts, metas, np.concatenate(vectors) if vectors else None
 
         cache = None if self.settings.chroma_url else self.settings.chroma_dir / "lexical"
         self._lex = LexicalIndex.load_or_build(cache, version, fetch_all, expected=self.collection.count())
         return self._lex
 
-    def _dense(self, query: str, fetch_k: int, index: LexicalIndex, mask: np.ndarray | None,
-               where: dict | None) -> list[str]:
-        """Section ids by dense similarity. A filter is applied to an over-fetched unfiltered query through
-        the index's mask (Chroma's own metadata filter costs 30–60 ms at 50,000 records); Chroma filters only
-        when the over-fetch would be too large or came back short."""
+    def _dense(self, query: str, fetch_k: int, index: LexicalIndex, mask: np.ndarray | None) -> list[str]:
+        """Section ids by dense similarity: Chroma's HNSW query when nothing filters; with a filter, an exact
+        ranking of the side index's vectors under the mask (Chroma's own filtered query costs 40–70 ms at
+        50,000 records, the masked matrix product a few)."""
         total = len(index.ids)
         if not total:
             return []
         if mask is None:
             res = self.collection.query(query_texts=[query], n_results=min(fetch_k, total), include=["distances"])
             return res["ids"][0]
-        allowed = int(mask.sum())
-        wanted = min(fetch_k, allowed)
-        n = min(total, max(2 * fetch_k, math.ceil(2 * fetch_k * total / allowed)))
-        if n <= OVERFETCH_MAX:
-            res = self.collection.query(query_texts=[query], n_results=n, include=["distances"])
-            position = index.position
-            kept = [rid for rid in res["ids"][0] if rid in position and mask[position[rid]]]
-            if len(kept) >= wanted or n >= total:
-                return kept[:fetch_k]
-        res = self.collection.query(query_texts=[query], n_results=wanted, where=where, include=["distances"])
-        return res["ids"][0]
+        return index.nearest(self.embedder([query])[0], fetch_k, mask)
 
     def infer_section_type(self, query: str, *, genre: str | None = None, unit_type: str | None = None,
                            exclude_doc_ids: Sequence[str] = (), exclude_sources: Sequence[str] = ()) -> str | None:
@@ -602,8 +595,7 @@ class CorpusStore:
                           {"doc_id": exclude_doc_ids, "source": exclude_sources})
         if mask is not None and not mask.any():
             return []
-        where = self._where(section_type, genre, unit_type, exclude_doc_ids, exclude_sources)
-        dense = self._dense(query, fetch_k, index, mask, where) if mode in ("hybrid", "dense") else []
+        dense = self._dense(query, fetch_k, index, mask) if mode in ("hybrid", "dense") else []
         lexical = index.top(query, fetch_k, mask) if mode in ("hybrid", "lexical") else []
         dense_rank = {rid: r for r, rid in enumerate(dense, 1)}
         lex_rank = {rid: r for r, (rid, _s) in enumerate(lexical, 1)}
