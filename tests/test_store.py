@@ -209,3 +209,16 @@ def test_auto_section_type_reads_the_query_text():
     store.reset()
     assert store.infer_section_type(problems) == "存在问题"  # an empty store: the cue words alone
     assert store.search(problems, section_type="auto") == []
+
+
+def test_concurrent_first_searches_build_and_save_the_side_index_safely():
+    from concurrent.futures import ThreadPoolExecutor
+
+    CorpusStore().ingest(demo_corpus_files())
+    shared = CorpusStore()
+    handles = [shared] * 4 + [CorpusStore() for _ in range(4)]  # one handle in many threads, and many handles
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda s: s.search("党员公开承诺", k=3, section_type="主要做法"), handles))
+    assert all(r and r == results[0] for r in results)
+    cache = get_settings().chroma_dir / "lexical"
+    assert [p.name for p in cache.iterdir()] == [f"bm25-{shared._version()}"]  # one complete copy, no leftovers

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -82,7 +84,7 @@ class LexicalIndex:
         if target is not None and self.ids:
             self._save(target)
             for old in cache_dir.glob("bm25-*"):
-                if old != target and old.is_dir():
+                if old != target and old.is_dir() and ".partial-" not in old.name:
                     shutil.rmtree(old, ignore_errors=True)
         return self
 
@@ -109,8 +111,9 @@ class LexicalIndex:
             return None
 
     def _save(self, target: Path) -> None:
-        partial = target.with_name(target.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
+        """Write to a directory of this writer's own, then rename it into place: another process (or thread)
+        saving the same version at the same time loses the race harmlessly, and a reader never sees half."""
+        partial = target.with_name(f"{target.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         partial.mkdir(parents=True)
         self._retriever.save(str(partial))
         (partial / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
@@ -119,8 +122,10 @@ class LexicalIndex:
         # Written last: its presence marks a complete cache.
         (partial / "columns.json").write_text(
             json.dumps({k: v.tolist() for k, v in self.columns.items()}, ensure_ascii=False), encoding="utf-8")
-        shutil.rmtree(target, ignore_errors=True)
-        partial.rename(target)
+        try:
+            partial.rename(target)
+        except OSError:  # the same version was saved meanwhile: theirs is as good as ours
+            shutil.rmtree(partial, ignore_errors=True)
 
     def mask(self, equals: dict[str, str | None], excluded: dict[str, Sequence[str]]) -> np.ndarray | None:
         """Bool per record: every ``equals`` column has its value and no ``excluded`` column holds one of the

@@ -22,6 +22,7 @@ import base64
 import contextlib
 import json
 import os
+import threading
 import time
 import uuid
 import zlib
@@ -198,6 +199,7 @@ class CorpusStore:
         self._files = None
         self._texts = None
         self._lex: LexicalIndex | None = None
+        self._index_lock = threading.Lock()
 
     # ------------------------------------------------------------------ connections
 
@@ -527,7 +529,12 @@ class CorpusStore:
         version = self._version()
         if self._lex is not None and self._lex.version == version:
             return self._lex
+        with self._index_lock:  # concurrent searches of one handle (app sessions) build it once
+            if self._lex is not None and self._lex.version == version:
+                return self._lex
+            return self._build_index(version)
 
+    def _build_index(self, version: str) -> LexicalIndex:
         def fetch_all() -> tuple[list[str], list[str], list[dict], np.ndarray | None]:
             ids: list[str] = []
             texts: list[str] = []
