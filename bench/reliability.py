@@ -365,7 +365,7 @@ def kill_and_resume(root: Path) -> dict[str, Any]:
     tk._ingest(ref_home, corpus)
     reference = tk._snapshot(ref_home)
     try:
-        tk._kill_when(home, corpus, lambda c: c.get("summaries_files", 0) > 0)
+        tk._kill_when(home, corpus, lambda c: c.get("summaries_sources", 0) > 0)
     except pytest.fail.Exception as exc:  # the kill point never came: report it
         return {"identical": False, "note": str(exc)}
     at_kill = len(tk._snapshot(home)["files"])
