@@ -59,6 +59,7 @@ class LexicalIndex:
     def __init__(self, ids: list[str], texts: list[str], metas: Sequence[dict] = (), version: str = "",
                  vectors: np.ndarray | None = None) -> None:
         import bm25s
+        from bm25s.tokenization import Tokenized
 
         self.ids = list(ids)
         self.position = {rid: i for i, rid in enumerate(self.ids)}
@@ -67,7 +68,11 @@ class LexicalIndex:
         self.vectors = _unit_rows(vectors) if vectors is not None and len(vectors) == len(self.ids) else None
         self._retriever = bm25s.BM25()
         if self.ids:
-            self._retriever.index([tokenize(t) for t in texts], show_progress=False)
+            # Token ids built text by text: the bigram strings of one text at a time, never of the whole corpus
+            # (53,000 sections hold 35 million bigrams).
+            vocab: dict[str, int] = {}
+            token_ids = [[vocab.setdefault(t, len(vocab)) for t in tokenize(text)] for text in texts]
+            self._retriever.index(Tokenized(ids=token_ids, vocab=vocab), show_progress=False)
 
     @classmethod
     def load_or_build(cls, cache_dir: Path | None, version: str, fetch_all: FetchAll,
