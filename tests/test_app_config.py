@@ -85,3 +85,18 @@ def test_model_status_reports_the_bundled_model_without_starting_it():
     status = config.model_status(get_settings())
     assert "本地模型文件：qwen2.5-coder-0.5b-instruct-q4_k_m.gguf" in status
     assert "本地模型服务：未运行" in status
+
+
+def test_the_cli_settings_read_what_the_app_saved(drafter_home, monkeypatch):
+    from drafter.cli import load_saved_settings
+
+    config.save_model_settings(drafter_home, "http://127.0.0.1:8000/v1", "qwen2.5", "sk-from-the-page")
+    monkeypatch.setenv("DRAFTER_LLM_MODEL", "from-env")
+    for name in ("DRAFTER_LLM_BASE_URL", "DRAFTER_LLM_API_KEY"):
+        monkeypatch.setenv(name, "")  # so that monkeypatch removes what load_dotenv sets, after the test
+        monkeypatch.delenv(name)
+    load_saved_settings()  # what `drafter draft` does first
+    settings = get_settings()
+    assert settings.llm_base_url == "http://127.0.0.1:8000/v1"
+    assert settings.llm_api_key.get_secret_value() == "sk-from-the-page"
+    assert settings.llm_model == "from-env"  # the environment wins
