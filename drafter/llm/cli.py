@@ -76,25 +76,7 @@ def cmd_model_info(args: argparse.Namespace) -> int:
         print(f"模型服务：{settings.llm_base_url}（API 密钥{key}）；模型：{settings.llm_model}")
     else:
         print("模型服务：内置本地模型（未设置 DRAFTER_LLM_BASE_URL）")
-    if settings.local_model_path:
-        path = settings.local_model_path
-        try:
-            model_file.check_gguf_magic(path)
-            status = "GGUF 文件头正常（自备模型，不做哈希校验）"
-        except LLMError as exc:
-            status = exc.user_message
-    else:
-        path = model_file.bundled_model_path(settings)
-        if not path.exists():
-            try:
-                model_file.part_paths()
-                status = "尚未组装（首次使用时自动从已安装的模型包组装）"
-            except LLMError as exc:
-                status = exc.user_message
-        elif model_file.verify(path, use_stamp=not args.verify):
-            status = f"sha256 校验通过（{model_file.MODEL_SHA256[:16]}…，{path.stat().st_size:,} 字节）"
-        else:
-            status = "校验失败：文件不完整或已损坏（下次使用时将重新组装）"
+    path, status = model_file.file_status(settings, rehash=args.verify)
     print(f"模型文件：{path}\n校验：{status}")
     state = server.read_state(settings)
     if state and server.pid_alive(int(state.get("pid", 0))) and server.port_open(int(state.get("port", 0))):

@@ -75,6 +75,28 @@ def ensure_model_file(settings: Settings) -> Path:
     return ensure_assembled(settings.model_cache)
 
 
+def file_status(settings: Settings, *, rehash: bool = False) -> tuple[Path, str]:
+    """The model file in use and a one-line Chinese verdict on it (own GGUF: header checked; bundled: sha256
+    against the recorded stamp, or read again when ``rehash``). Starts and assembles nothing."""
+    if settings.local_model_path:
+        path = Path(settings.local_model_path)
+        try:
+            check_gguf_magic(path)
+            return path, "GGUF 文件头正常（自备模型，不做哈希校验）"
+        except LLMError as exc:
+            return path, exc.user_message
+    path = bundled_model_path(settings)
+    if not path.exists():
+        try:
+            part_paths()
+            return path, "尚未组装（首次使用时自动从已安装的模型包组装）"
+        except LLMError as exc:
+            return path, exc.user_message
+    if verify(path, use_stamp=not rehash):
+        return path, f"sha256 校验通过（{MODEL_SHA256[:16]}…，{path.stat().st_size:,} 字节）"
+    return path, "校验失败：文件不完整或已损坏（下次使用时将重新组装）"
+
+
 def check_gguf_magic(path: Path) -> None:
     """Raise ModelIntegrityError unless ``path`` is a readable file starting with the GGUF magic."""
     if not path.is_file():

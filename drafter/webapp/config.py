@@ -183,32 +183,13 @@ def login_status(settings: Settings) -> str:
 def model_status(settings: Settings) -> str:
     """Endpoint and local model status in Chinese (reads files and state only; starts nothing)."""
     from drafter.llm import model_file, server
-    from drafter.llm.errors import LLMError
 
     lines = []
     if settings.llm_base_url:
         lines.append(f"模型服务：{settings.llm_base_url}；模型：{settings.llm_model}")
     else:
         lines.append("模型服务：内置本地模型（未设置接口地址）")
-    if settings.local_model_path:
-        path = Path(settings.local_model_path)
-        try:
-            model_file.check_gguf_magic(path)
-            verdict = "GGUF 文件头正常（自备模型）"
-        except LLMError as exc:
-            verdict = exc.user_message
-    else:
-        path = model_file.bundled_model_path(settings)
-        if not path.exists():
-            try:
-                model_file.part_paths()
-                verdict = "尚未组装（首次使用时自动从已安装的模型包组装）"
-            except LLMError as exc:
-                verdict = exc.user_message
-        elif model_file.verify(path, use_stamp=True):
-            verdict = "sha256 校验通过"
-        else:
-            verdict = "校验失败：文件不完整或已损坏（下次使用时将重新组装）"
+    path, verdict = model_file.file_status(settings)
     lines.append(f"本地模型文件：{path.name}（{verdict}）")
     state = server.read_state(settings)
     try:
