@@ -51,13 +51,21 @@ class DraftEngine:
 
     def __init__(self, settings: Settings | None = None, *, store=None, model: ChatModel | None = None,
                  rewrite_model: ChatModel | None = None, k: int = 3, per_section: int = 2,
-                 exemplar_chars: int = 240, exemplar_tokens: int = 400, max_repairs: int = 1) -> None:
+                 exemplar_chars: int | None = None, exemplar_tokens: int | None = None,
+                 max_repairs: int = 1) -> None:
         self.settings = settings or get_settings()
         self._store = store
         self._model = model
         self._rewrite_model = rewrite_model
         self.k, self.per_section = k, per_section
-        self.exemplar_chars, self.exemplar_tokens, self.max_repairs = exemplar_chars, exemplar_tokens, max_repairs
+        # How much exemplar text a writing prompt carries depends on the model: the embedded 0.5B model copies
+        # long exemplars verbatim, and cutting the copies shrank sections to a few characters (3 eval cases:
+        # 240 chars / 400 tokens → 2 of 3 too short, 8 fallbacks; 100 / 150 → 3 of 3 in length, 5 fallbacks,
+        # prompts 40% shorter). A model behind an endpoint gets the fuller exemplars.
+        local = not self.settings.llm_base_url
+        self.exemplar_chars = exemplar_chars if exemplar_chars is not None else (100 if local else 240)
+        self.exemplar_tokens = exemplar_tokens if exemplar_tokens is not None else (150 if local else 400)
+        self.max_repairs = max_repairs
 
     # ------------------------------------------------------------------ dependencies
 

@@ -360,3 +360,13 @@ def test_exemplars_reach_the_model_without_their_figures(facts, store):
     for prompt in prompts:
         foreign = [n.raw for n in extract_numbers(prompt) if n.unit and n.kind != "ordinal" and n.value not in allowed]
         assert not foreign, foreign
+
+
+def test_exemplar_size_follows_the_model():
+    from drafter.settings import get_settings
+
+    local = DraftEngine(get_settings().model_copy(update={"llm_base_url": None}))
+    remote = DraftEngine(get_settings().model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"}))
+    assert (local.exemplar_chars, local.exemplar_tokens) == (100, 150)  # the embedded small model copies
+    assert (remote.exemplar_chars, remote.exemplar_tokens) == (240, 400)
+    assert DraftEngine(exemplar_chars=50).exemplar_chars == 50
