@@ -11,6 +11,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # app.py lives at the repo root, outside the installed packages
     sys.path.insert(0, str(REPO))
@@ -82,17 +84,24 @@ def fill(page, name: str, value: str) -> None:
 
 
 def set_cell(page, row: int, col: int, value: str) -> None:
-    """Type into a table cell; on a loaded machine the first keystroke can land before the editor opens,
-    so check what the cell shows and type again (at most three times)."""
+    """Put a value in a table cell: open the cell's editor and fill it in one step (typed keystrokes got lost
+    or landed in the next cell on a loaded machine), then check what the cell shows; fail loudly if it never
+    takes the value."""
     cell = page.locator(f'#f-figures [data-testid="cell-{row}-{col}"]')
-    for _ in range(3):
+    for _ in range(5):
         cell.dblclick()
-        page.keyboard.press("Control+A")
-        page.keyboard.type(value)
-        page.keyboard.press("Enter")
+        editor = cell.locator("input, textarea").first
+        try:
+            editor.wait_for(state="visible", timeout=5_000)
+            editor.fill(value)
+            editor.press("Enter")
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+            continue
         time.sleep(0.15)
         if cell_text(page, row, col) == value:
             return
+    raise AssertionError(f"table cell {row},{col} would not take {value!r} (shows {cell_text(page, row, col)!r})")
 
 
 def cell_text(page, row: int, col: int) -> str:
