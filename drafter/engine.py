@@ -58,13 +58,15 @@ class DraftEngine:
         self._model = model
         self._rewrite_model = rewrite_model
         self.k, self.per_section = k, per_section
-        # How much exemplar text a writing prompt carries depends on the model: the embedded 0.5B model copies
-        # long exemplars verbatim, and cutting the copies shrank sections to a few characters (3 eval cases:
-        # 240 chars / 400 tokens → 2 of 3 too short, 8 fallbacks; 100 / 150 → 3 of 3 in length, 5 fallbacks,
-        # prompts 40% shorter). A model behind an endpoint gets the fuller exemplars.
+        # How much exemplar text a writing prompt carries depends on the model. The embedded 0.5B model does not
+        # learn tone from exemplars, it copies them (often off-topic: a 医院 sentence in a 市场监管局 summary);
+        # verification cuts the copies and the sections shrink. Measured on 7 eval cases: exemplars of 240
+        # chars → 1 of 3 in length; 100 chars → 3 of 7 in length; none → 5 of 7 in length, no copying, prompts
+        # a quarter as long. So the embedded model writes from the facts alone (the retrieved examples are still
+        # shown to the clerk and used by the checks); a model behind an endpoint gets the exemplars.
         local = not self.settings.llm_base_url
-        self.exemplar_chars = exemplar_chars if exemplar_chars is not None else (100 if local else 240)
-        self.exemplar_tokens = exemplar_tokens if exemplar_tokens is not None else (150 if local else 400)
+        self.exemplar_chars = exemplar_chars if exemplar_chars is not None else (0 if local else 240)
+        self.exemplar_tokens = exemplar_tokens if exemplar_tokens is not None else (0 if local else 400)
         self.max_repairs = max_repairs
 
     # ------------------------------------------------------------------ dependencies

@@ -218,11 +218,12 @@ def test_preamble_streams_before_any_model_call(facts, store):
 def test_exemplars_fit_the_context_window(facts, store):
     from drafter.settings import get_settings
 
-    roomy = DraftEngine(store=store, model=answers(MockModel(), 6))
+    sizes = {"exemplar_chars": 240, "exemplar_tokens": 400}  # as for a model behind an endpoint
+    roomy = DraftEngine(store=store, model=answers(MockModel(), 6), **sizes)
     roomy.draft(facts)
     assert any("参考语气" in msgs[-1]["content"] for msgs, _ in roomy._model.history)
     tight_settings = get_settings().model_copy(update={"llm_context_window": 300})
-    tight = DraftEngine(tight_settings, store=store, model=answers(MockModel(), 6))
+    tight = DraftEngine(tight_settings, store=store, model=answers(MockModel(), 6), **sizes)
     tight.draft(facts)
     assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in tight._model.history)
 
@@ -293,7 +294,7 @@ def test_instructions_inside_a_retrieved_document_never_reach_the_model(tmp_path
     s.ingest([path])
     model = answers(MockModel(), 8)
     facts = validate_facts({**FACTS, "activities": ["开展公开承诺", "创新活动载体"]})
-    engine = DraftEngine(store=s, model=model)
+    engine = DraftEngine(store=s, model=model, exemplar_chars=240, exemplar_tokens=400)
     run = engine.draft(facts)
     used = [h for hits in engine.retrieval(run).by_section.values() for h in hits]
     assert any("9999" in h.text for h in used)  # the injected section was retrieved as an exemplar …
@@ -353,7 +354,7 @@ def test_exemplars_reach_the_model_without_their_figures(facts, store):
     assert style_only("召开推进会3次，形成浓厚氛围。坚持以创促建。") == "坚持以创促建。"
     assert style_only("全院党员213名。") == ""  # nothing figure-free: not shown at all
     model = answers(MockModel(), 8)
-    DraftEngine(store=store, model=model).draft(facts)
+    DraftEngine(store=store, model=model, exemplar_chars=240, exemplar_tokens=400).draft(facts)
     allowed = {n.value for n in facts.all_numbers()} | {n.value for n in extract_numbers(str(facts.target_chars))}
     prompts = [msgs[-1]["content"] for msgs, _ in model.history]
     assert any("参考" in p for p in prompts)  # exemplars were given
@@ -367,6 +368,14 @@ def test_exemplar_size_follows_the_model():
 
     local = DraftEngine(get_settings().model_copy(update={"llm_base_url": None}))
     remote = DraftEngine(get_settings().model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"}))
-    assert (local.exemplar_chars, local.exemplar_tokens) == (100, 150)  # the embedded small model copies
+    assert (local.exemplar_chars, local.exemplar_tokens) == (0, 0)  # the embedded small model copies them
     assert (remote.exemplar_chars, remote.exemplar_tokens) == (240, 400)
     assert DraftEngine(exemplar_chars=50).exemplar_chars == 50
+
+
+def test_the_embedded_model_writes_from_the_facts_alone(facts, store):
+    model = answers(MockModel(), 8)
+    engine = DraftEngine(store=store, model=model)  # no endpoint: the embedded model
+    run = engine.draft(facts)
+    assert engine.retrieval(run).by_section  # examples were retrieved (shown to the clerk, used by the checks)
+    assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in model.history)
