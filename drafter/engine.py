@@ -15,6 +15,8 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from drafter.checks.length import count_chars
+from drafter.checks.rules import LENGTH_MAX_RATIO
 from drafter.facts import Facts
 from drafter.llm import ChatModel, LLMError, count_messages, count_tokens, fit_to_budget
 from drafter.outline import PLACEHOLDER, Outline, OutlineSection, build_outline
@@ -179,6 +181,10 @@ class DraftEngine:
             yield Event("section_done", updated.index, updated.body,
                         {"heading": updated.heading, "flags": updated.flags, "updated": True,
                          "reason": "补入其他段落未写到的事实数据"})
+        for trimmed in self._trim_to_length(run, facts, outline):
+            yield Event("section_done", trimmed.index, trimmed.body,
+                        {"heading": trimmed.heading, "flags": trimmed.flags, "updated": True,
+                         "reason": "全文超出目标字数，删去了本节末尾的概括句"})
         run.add_timing("write", time.perf_counter() - started)
         yield from self._finish(run, facts, examples)
 
@@ -298,6 +304,31 @@ class DraftEngine:
         target.body = verify.insert_missing(target.body, [f.text() for f in missing], [])
         run.save_section(target)
         return target
+
+    def _trim_to_length(self, run: Run, facts: Facts, outline: Outline) -> list[SectionDraft]:
+        """A draft longer than the length check allows loses sentences, from the sections furthest over their
+        share first, never a figure, an item or a paragraph's first sentence (the small model overshoots short
+        targets by 30–80%). Locked sections are untouched. Returns the sections changed."""
+        if not facts.target_chars:
+            return []
+        surplus = count_chars(self.document_text(run)) - int(facts.target_chars * LENGTH_MAX_RATIO * 0.97)
+        changed = []
+        pairs = [(s, o) for s, o in zip(run.sections, outline.sections, strict=True)
+                 if s.status == "done" and not s.locked and s.body != PLACEHOLDER]
+        for sdraft, osec in sorted(pairs, key=lambda p: -(count_chars(p[0].body) - p[1].target_chars)):
+            if surplus <= 0:
+                break
+            over = count_chars(sdraft.body) - osec.target_chars
+            if over <= 0:
+                continue
+            text = verify.trim_sentences(sdraft.body, min(surplus, over), osec.figures, osec.items)
+            if text != sdraft.body:
+                surplus -= count_chars(sdraft.body) - count_chars(text)
+                sdraft.history.append(sdraft.body)
+                sdraft.body = text
+                run.save_section(sdraft)
+                changed.append(sdraft)
+        return changed
 
     def _finish(self, run: Run, facts: Facts, examples: list[str]) -> Iterator[Event]:
         started = time.perf_counter()

@@ -13,7 +13,7 @@ import re
 
 from drafter.checks import copied_runs, invented_numbers, leaked_terms, prompt_leaks
 from drafter.checks.base import Finding
-from drafter.checks.coverage import item_recall, looks_like_instruction, sentence_windows
+from drafter.checks.coverage import SENTENCE_RE, item_recall, looks_like_instruction, sentence_windows
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
 from drafter.numbers import extract_numbers
@@ -116,3 +116,30 @@ def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
     lines = text.split("\n")
     lines[-1] = lines[-1] + joined
     return "\n".join(lines)
+
+
+def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list[str]) -> str:
+    """``text`` with up to ``surplus`` characters of sentences removed, the later sentences of the longest
+    paragraphs first. A paragraph keeps its first sentence, sub-heading lines stay, and a sentence whose
+    removal would lose a figure or an item the section must carry stays (deterministic 精简)."""
+    lines = text.split("\n")
+    sentences = [[line] if line.startswith("（") else SENTENCE_RE.findall(line) for line in lines]
+    needed = missing_in(text, figure_texts, items)
+    removed = 0
+
+    def joined(parts: list[list[str]]) -> str:
+        return "\n".join("".join(p) for p in parts)
+
+    while removed < surplus:
+        order = sorted(range(len(lines)), key=lambda i: -sum(len(x) for x in sentences[i]))
+        candidates = [(i, j) for i in order if not lines[i].startswith("（")
+                      for j in range(len(sentences[i]) - 1, 0, -1)]
+        for i, j in candidates:
+            trial = [p[:j] + p[j + 1:] if k == i else p for k, p in enumerate(sentences)]
+            if missing_in(joined(trial), figure_texts, items) == needed:
+                removed += len(sentences[i][j])
+                sentences = trial
+                break
+        else:
+            break  # every sentence left carries something, or opens its paragraph
+    return joined(sentences)

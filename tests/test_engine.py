@@ -379,3 +379,22 @@ def test_the_embedded_model_writes_from_the_facts_alone(facts, store):
     run = engine.draft(facts)
     assert engine.retrieval(run).by_section  # examples were retrieved (shown to the clerk, used by the checks)
     assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in model.history)
+
+
+def test_a_draft_over_length_loses_closing_sentences_not_facts(store):
+    facts = validate_facts({**FACTS, "target_chars": 400})
+    filler = "各项工作扎实推进，成效持续显现。"
+    long = "城关镇党委举办党课培训12期。" + filler * 6
+    engine = DraftEngine(store=store, model=answers(MockModel(), 8, long))
+    events = []
+    run = engine.draft(facts, on_event=events.append)
+    text = engine.document_text(run)
+    report = json.loads((run.dir / "checks.json").read_text(encoding="utf-8"))
+    assert report["checks"]["length"]["passed"], report["checks"]["length"]
+    assert report["checks"]["numbers"]["passed"] and report["checks"]["coverage"]["passed"]
+    assert "举办党课培训12期" in text and "42个" in text and "96.3%" in text
+    trimmed = [e for e in events if e.kind == "section_done" and e.data.get("updated")]
+    assert trimmed
+    index = trimmed[0].section
+    shorter = run.sections[index].body
+    assert engine.undo(run, index) and len(run.sections[index].body) > len(shorter)  # the longer text is kept
