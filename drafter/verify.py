@@ -37,9 +37,8 @@ def section_findings(text: str, facts: Facts, examples: list[str], instructions:
             found.append(Finding("copied", f"与范文{ex + 1}有 {end - start} 字逐字相同，不能照抄范文", (start, end)))
     if instructions:
         for start, end, _ in copied_runs(text, [instructions], exclude=own):
-            left = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
-            rights = [i for i in (text.find(c, end) for c in _CLAUSE_END) if i != -1]
-            if PROMPT_ECHO_RE.search(text[left:min(rights) if rights else len(text)]):
+            left, right = clause_bounds(text, start, end)
+            if PROMPT_ECHO_RE.search(text[left:right]):
                 found.append(Finding("PROMPT_ECHO", f"复述了写作要求“{text[start:end]}”，不是正文", (start, end)))
     return found
 
@@ -53,6 +52,13 @@ def findings_text(findings: list[Finding], text: str) -> str:
     return "\n".join(lines)
 
 
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause (between ，；。 marks or line breaks) around ``text[start:end]``, as (left, right)."""
+    left = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
+    rights = [i for i in (text.find(c, end) for c in _CLAUSE_END) if i != -1]
+    return left, min(rights) if rights else len(text)
+
+
 def drop_clauses(text: str, findings: list[Finding]) -> tuple[str, list[str]]:
     """Remove the clause (between ，；。 marks) around each finding's span; returns (text, removed clauses)."""
     spans = sorted({f.span for f in findings if f.span}, reverse=True)
@@ -60,9 +66,7 @@ def drop_clauses(text: str, findings: list[Finding]) -> tuple[str, list[str]]:
     for start, end in spans:
         if start >= len(text):
             continue
-        left = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
-        rights = [i for i in (text.find(c, end) for c in _CLAUSE_END) if i != -1]
-        right = min(rights) if rights else len(text)
+        left, right = clause_bounds(text, start, end)
         closing = text[right] if right < len(text) else ""
         removed.append(text[left:right])
         if closing in "。！？" and left > 0 and text[left - 1] == "，":

@@ -248,22 +248,23 @@ class CorpusStore:
             self._docs = self._open(DOCS)
         return self._docs
 
+    def _records_only(self, suffix: str):
+        """A collection of bookkeeping records (no search over them: a one-number placeholder embedding)."""
+        return self.client.get_or_create_collection(self.settings.collection + suffix,
+                                                    embedding_function=NgramEmbeddingFunction())
+
     @property
     def files(self):
         """One record per source file: hash, encoding, number of documents."""
         if self._files is None:
-            self._files = self.client.get_or_create_collection(
-                self.settings.collection + FILES, embedding_function=NgramEmbeddingFunction()
-            )
+            self._files = self._records_only(FILES)
         return self._files
 
     @property
     def texts(self):
         """One record per source file: its raw text (provenance) and its documents' texts, packed."""
         if self._texts is None:
-            self._texts = self.client.get_or_create_collection(
-                self.settings.collection + TEXTS, embedding_function=NgramEmbeddingFunction()
-            )
+            self._texts = self._records_only(TEXTS)
         return self._texts
 
     def _stamp(self) -> None:
@@ -507,11 +508,10 @@ class CorpusStore:
     # ------------------------------------------------------------------ search
 
     @staticmethod
-    def _where(section_type: str | None, genre: str | None, unit_type: str | None,
-               exclude_doc_ids: Sequence[str], exclude_sources: Sequence[str]) -> dict | None:
+    def _where(genre: str | None, unit_type: str | None, exclude_doc_ids: Sequence[str],
+               exclude_sources: Sequence[str]) -> dict | None:
+        """Chroma's filter for a document query (section queries filter by mask, see ``_index``)."""
         clauses: list[dict] = []
-        if section_type:
-            clauses.append({"section_type": section_type})
         if genre:
             clauses.append({"genre": genre})
         if unit_type:
@@ -632,7 +632,7 @@ class CorpusStore:
         if not total:
             return []
         res = self.docs.query(query_texts=[query], n_results=min(k, total),
-                              where=self._where(None, genre, unit_type, exclude_doc_ids, exclude_sources),
+                              where=self._where(genre, unit_type, exclude_doc_ids, exclude_sources),
                               include=["documents", "metadatas"])
         hits = []
         for rank, (rid, doc, meta) in enumerate(zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
