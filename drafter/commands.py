@@ -42,6 +42,8 @@ class _Printer:
         elif ev.kind == "repair":
             print(f"         校核发现问题，第 {ev.data['attempt']} 次修改：{'；'.join(ev.data['findings'])[:80]}",
                   file=sys.stderr)
+        elif ev.kind == "restart":
+            print(f"\n         {ev.data.get('message', '本地模型进程已退出，正在重启')}", file=sys.stderr)
         elif ev.kind == "section_done" and ev.data.get("updated"):
             print(f"         {ev.data.get('heading', '')}：{ev.data.get('reason', '已更新')}", file=sys.stderr)
         elif ev.kind == "section_done":

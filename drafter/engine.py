@@ -18,7 +18,14 @@ from pathlib import Path
 from drafter.checks.length import count_chars
 from drafter.checks.rules import LENGTH_MAX_RATIO
 from drafter.facts import Facts
-from drafter.llm import ChatModel, LLMError, count_messages, count_tokens, fit_to_budget
+from drafter.llm import (
+    ChatModel,
+    LLMError,
+    LocalModelCrashedError,
+    count_messages,
+    count_tokens,
+    fit_to_budget,
+)
 from drafter.outline import PLACEHOLDER, Outline, OutlineSection, build_outline
 from drafter.prompts import render
 from drafter.retrieval import Retrieval, exemplar_texts, retrieve
@@ -41,7 +48,7 @@ PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 
 @dataclass
 class Event:
-    kind: str  # preamble | section_start | delta | section_done | repair | checks | done | error
+    kind: str  # preamble | section_start | delta | section_done | repair | restart | checks | done | error
     # (a section_done with data['updated'] is a finished section changed afterwards, e.g. a figure added)
     section: int | None = None
     text: str = ""
@@ -70,6 +77,7 @@ class DraftEngine:
         self.exemplar_chars = exemplar_chars if exemplar_chars is not None else (0 if local else 240)
         self.exemplar_tokens = exemplar_tokens if exemplar_tokens is not None else (0 if local else 400)
         self.max_repairs = max_repairs
+        self._restarts_left = 1  # a crashed local model process is restarted once per write/regenerate call
 
     # ------------------------------------------------------------------ dependencies
 
@@ -155,6 +163,7 @@ class DraftEngine:
     def write(self, run: Run) -> Iterator[Event]:
         """Write every section not yet done (resumable), verify and repair each, then check the whole draft."""
         started = time.perf_counter()
+        self._restarts_left = 1
         facts = run.facts
         outline = run.outline or self.plan(run)
         headings = [document.heading_for(i, s.title) for i, s in enumerate(outline.sections)]
@@ -275,14 +284,24 @@ class DraftEngine:
 
     def _stream(self, model: ChatModel, messages: list[dict], kind: str, target: int, sdraft: SectionDraft,
                 emit: bool = True) -> Generator[Event, None, Attempt]:
-        started = time.perf_counter()
-        response = model.execute(messages, stream=True, temperature=self.settings.llm_temperature,
-                                 max_tokens=max_tokens_for(target))
-        chunks = []
-        for chunk in response:
-            chunks.append(chunk)
-            if emit:
-                yield Event("delta", sdraft.index, chunk)
+        while True:
+            started = time.perf_counter()
+            try:
+                response = model.execute(messages, stream=True, temperature=self.settings.llm_temperature,
+                                         max_tokens=max_tokens_for(target))
+                chunks = []
+                for chunk in response:
+                    chunks.append(chunk)
+                    if emit:
+                        yield Event("delta", sdraft.index, chunk)
+                break
+            except LocalModelCrashedError as exc:
+                if self._restarts_left <= 0:
+                    raise LocalModelCrashedError(exit_code=exc.exit_code, log_tail=exc.log_tail,
+                                                 restarted=True) from None
+                self._restarts_left -= 1  # the next request restarts the server (its endpoint's ensure())
+                yield Event("restart", sdraft.index, data={"message": exc.user_message.split("。")[0] +
+                                                           "，正在重启本地模型并重写本节…"})
         usage = response.usage
         output = "".join(chunks)
         attempt = Attempt(kind=kind, prompt=messages, output=output,
@@ -345,6 +364,7 @@ class DraftEngine:
             yield Event("error", index, data={"message": f"没有第 {index + 1} 节（共 {len(run.sections)} 节）"})
             return
         sdraft = run.sections[index]
+        self._restarts_left = 1
         if sdraft.locked:
             yield Event("error", index, data={"message": "本节已锁定，解锁后才能重新生成"})
             return

@@ -20,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     info = subparsers.add_parser("model-info", help="显示模型文件、校验状态和本地模型服务状态")
     info.add_argument("--verify", action="store_true", help="重新计算模型文件的 sha256（约需数秒）")
     info.add_argument("--ensure", action="store_true", help="如尚未组装则从模型包组装并校验；失败时返回非零")
+    info.add_argument("--smoke", action="store_true",
+                      help="用内置模型实际生成几个词元（子进程中），不能生成时说明 CPU 指令集与编译参数并返回非零")
     info.set_defaults(func=cmd_model_info)
 
 
@@ -84,4 +86,18 @@ def cmd_model_info(args: argparse.Namespace) -> int:
     else:
         print("本地模型服务：未运行（需要时自动启动，或运行 drafter serve）")
     print(f"上下文长度：{settings.local_ctx}；线程数：{settings.local_threads}")
+    crash = server.last_crash(settings)
+    if crash:
+        how = f"信号 {crash['signal']}" if crash.get("signal") else f"退出码 {crash.get('exit_code')}"
+        print(f"上次异常退出：{crash.get('time')}（{how}）；日志：{settings.home / server.LOG_FILE}")
+    if args.smoke and not settings.llm_base_url:
+        from drafter.llm import smoke
+
+        result = smoke.run_smoke(model_file.ensure_model_file(settings), settings.local_threads)
+        if not result.ok:
+            print(f"错误：{result.message}", file=sys.stderr)
+            return 1
+        rate = result.tokens / result.seconds if result.seconds else 0.0
+        print(f"自检：生成 {result.tokens} 个词元用时 {result.seconds:.2f} 秒（{rate:.1f} 词元/秒）")
+        print(f"CPU 指令集：{smoke.cpu_summary()}\nllama.cpp：{smoke.build_summary()}")
     return 0

@@ -246,3 +246,38 @@ class LocalServerError(LLMError):
                 "端口被占用）；也可运行 drafter serve 单独启动以查看详细输出。"
             ),
         )
+
+
+class LocalModelCrashedError(LLMError):
+    """The embedded model's process exited while it was serving (e.g. SIGSEGV in llama.cpp's CPU kernels).
+
+    Not a network failure: the process itself is gone. ``signal_name`` is set when a signal ended it, else
+    ``exit_code``; ``log_tail`` holds the end of its log.
+    """
+
+    def __init__(self, *, exit_code: int | None, log_tail: str = "", restarted: bool = False) -> None:
+        import signal as _signal
+
+        self.exit_code = exit_code
+        self.signal_name = ""
+        if exit_code is not None and exit_code < 0:
+            try:
+                self.signal_name = _signal.Signals(-exit_code).name
+            except ValueError:
+                self.signal_name = f"signal {-exit_code}"
+        self.log_tail = log_tail
+        self.restarted = restarted
+        how = f"信号 {self.signal_name}" if self.signal_name else f"退出码 {exit_code}"
+        again = "重启后再次退出，已停止重试。" if restarted else ""
+        tail = "\n".join(log_tail.strip().splitlines()[-5:])
+        super().__init__(
+            f"embedded llama.cpp server exited ({self.signal_name or exit_code})"
+            + (f"\n--- server log (tail) ---\n{log_tail}" if log_tail else ""),
+            user_message=(
+                f"内置本地模型进程意外退出（{how}），不是网络问题。{again}已完成的内容已保存。"
+                "若每次生成都退出，多为 llama.cpp 的编译参数与本机 CPU 不符（如带 AMX 的 Intel CPU）："
+                "请运行 make setup 重新编译并自检，或运行 drafter model-info --smoke 查看详情；"
+                "也可设置 DRAFTER_LLM_BASE_URL 改用其他模型服务。"
+                + (f"\n日志末尾：\n{tail}" if tail else "")
+            ),
+        )

@@ -39,6 +39,8 @@ class Endpoint:
     api_key: str
     model: str
     identity: tuple[Any, ...]  # hashable, key-free description used as cache key
+    # The embedded server's crash probe (process status): the chat client names a dead model process
+    crash_check: Callable[[], Exception | None] | None = None
 
     def current_url(self) -> str:
         return self.base_url() if callable(self.base_url) else self.base_url
@@ -74,7 +76,7 @@ def resolve_endpoint(stage: str = "draft", settings: Settings | None = None) -> 
     from drafter.llm.server import local_endpoint
 
     endpoint = local_endpoint(settings)
-    return Endpoint(endpoint.ensure, NO_KEY, model, ("local", endpoint.config))
+    return Endpoint(endpoint.ensure, NO_KEY, model, ("local", endpoint.config), endpoint.crash_check)
 
 
 def get_model(stage: str = "draft", settings: Settings | None = None) -> ChatModel:
@@ -102,6 +104,7 @@ def get_model(stage: str = "draft", settings: Settings | None = None) -> ChatMod
                 max_retries=settings.llm_max_retries,
                 default_temperature=settings.llm_temperature,
                 context_window=_context_window(settings),
+                crash_check=endpoint.crash_check,
             )
     return model
 

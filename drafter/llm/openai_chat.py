@@ -11,10 +11,16 @@ at most ``llm_max_retries`` times with exponential backoff, only where it is saf
 failures, 429 (waiting what ``Retry-After`` asks, unless that exceeds ``MAX_RETRY_WAIT_S``: then the error is
 raised at once) and 5xx. It does not retry timeouts (the server may still be working on the request; a second
 one would queue behind it on a shared CPU), 4xx, or a stream that already produced text.
+
+A dead model process is not a network failure: for the embedded server the client gets a ``crash_check``
+(process status). While a stream is read a watcher polls it every ``CRASH_POLL_S`` and closes the stream when
+the process is gone, so a crash surfaces within a second as :class:`LocalModelCrashedError` (signal and log
+tail), also when a request fails to connect; restarting and retrying is the caller's decision.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
 import random
@@ -49,6 +55,7 @@ MAX_RETRY_WAIT_S = 30.0
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
 CONNECT_TIMEOUT_S = 10.0
+CRASH_POLL_S = 0.25
 
 _CONTEXT_PATTERNS = re.compile(
     r"context_length_exceeded|maximum context length|context window|context length|too many tokens"
@@ -172,8 +179,10 @@ class OpenAIChatModel:
         max_retries: int,
         default_temperature: float | None = None,
         context_window: int | None = None,
+        crash_check: Callable[[], Exception | None] | None = None,
     ) -> None:
         self.model_id = model
+        self._crash_check = crash_check
         self.timeout = timeout
         self.max_retries = max(0, max_retries)
         self.default_temperature = default_temperature
@@ -231,7 +240,7 @@ class OpenAIChatModel:
                     continue
                 raise map_error(exc, **self._ctx(url)) from None
             except (openai.APIError, OSError) as exc:
-                err = map_error(exc, **self._ctx(url))
+                err = self._crashed() or map_error(exc, **self._ctx(url))
                 wait = self._backoff(attempt, err)
                 if wait is None:
                     raise err from None
@@ -295,9 +304,30 @@ class OpenAIChatModel:
         if reason:
             yield Finish(reason)
 
+    def _crashed(self) -> LLMError | None:
+        err = self._crash_check() if self._crash_check is not None else None
+        return err if isinstance(err, LLMError) else None
+
+    def _watch(self, raw: Any) -> threading.Event:
+        """Close ``raw`` from a watcher thread as soon as the model process is gone; set the event to stop."""
+        done = threading.Event()
+        if self._crash_check is None:
+            return done
+
+        def watch() -> None:
+            while not done.wait(CRASH_POLL_S):
+                if self._crashed() is not None:
+                    with contextlib.suppress(Exception):
+                        raw.close()
+                    return
+
+        threading.Thread(target=watch, name="llm-crash-watch", daemon=True).start()
+        return done
+
     def _chunks(self, raw: Any, params: dict[str, Any]) -> Iterator[str | Usage | Finish]:
         parts: list[str] = []
         reason: str | None = None
+        watching = self._watch(raw)
         try:
             for chunk in raw:
                 usage = getattr(chunk, "usage", None)
@@ -314,20 +344,40 @@ class OpenAIChatModel:
                         yield text
                     if choice.finish_reason:
                         reason = choice.finish_reason
-        except _STREAM_ERRORS as exc:
+        except (*_STREAM_ERRORS, RuntimeError, AttributeError) as exc:
+            crashed = self._crashed_within(2.0)
+            if crashed is not None:
+                raise crashed from None
+            if isinstance(exc, RuntimeError | AttributeError):
+                raise
             detail = redact(f"{type(exc).__name__}: {exc}", self._api_key)
             if not parts:
                 self._diagnose(params)
             raise StreamInterruptedError("".join(parts), detail) from None
         finally:
+            watching.set()
             raw.close()
         if reason is None:
+            crashed = self._crashed_within(2.0)
+            if crashed is not None:
+                raise crashed from None
             if not parts:
                 self._diagnose(params)
             raise StreamInterruptedError("".join(parts), "stream ended without a finish_reason")
         if not "".join(parts).strip():
             raise EmptyOutputError(f"stream finished ({reason}) without text")
         yield Finish(reason)
+
+    def _crashed_within(self, seconds: float) -> LLMError | None:
+        """A broken stream from a process that is dying: give its exit up to ``seconds`` to show."""
+        if self._crash_check is None:
+            return None
+        deadline = time.monotonic() + seconds
+        while True:
+            err = self._crashed()
+            if err is not None or time.monotonic() >= deadline:
+                return err
+            time.sleep(0.05)
 
     def _diagnose(self, params: dict[str, Any]) -> None:
         """A stream that broke before any text often hides a request error (llama.cpp reports context overflow

@@ -40,7 +40,7 @@ from typing import Any
 
 import httpx
 
-from drafter.llm.errors import LocalServerError, ModelNotInstalledError
+from drafter.llm.errors import LLMError, LocalModelCrashedError, LocalServerError, ModelNotInstalledError
 from drafter.llm.model_file import ensure_model_file, file_lock
 from drafter.settings import Settings
 
@@ -50,6 +50,7 @@ HOST = "127.0.0.1"
 MODEL_ALIAS = "local"
 STATE_FILE = Path("run") / "llm_server.json"
 LOG_FILE = Path("logs") / "llm_server.log"
+CRASH_FILE = Path("logs") / "llm_crash.json"
 _LOG_TAIL_LINES = 25
 _SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
 
@@ -136,12 +137,15 @@ def log_tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
 class EmbeddedServer:
     """One ``llama_cpp.server`` child process owned by this process."""
 
+    module = "llama_cpp.server"  # what server_child runs (tests substitute a stand-in that can crash)
+
     def __init__(self, config: ServerConfig, *, log_path: Path, start_timeout: float) -> None:
         self.config = config
         self.log_path = log_path
         self.start_timeout = start_timeout
         self.proc: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
+        self._crash: LocalModelCrashedError | None = None
 
     @property
     def url(self) -> str:
@@ -149,6 +153,17 @@ class EmbeddedServer:
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def crashed(self) -> LocalModelCrashedError | None:
+        """The error for a child that exited on its own after it was up (None while it runs or after stop()).
+
+        Reads the process status (``poll`` also reaps a zombie), so a dead server is noticed at once, not when
+        a read times out."""
+        if self._crash is None and self.proc is not None and self.proc.poll() is not None:
+            self._crash = LocalModelCrashedError(exit_code=self.proc.returncode, log_tail=log_tail(self.log_path))
+            log.error("llama.cpp server pid=%d exited on its own: %s", self.proc.pid, self._crash.detail)
+            record_crash(self.log_path.parent / CRASH_FILE.name, self._crash)
+        return self._crash
 
     def healthy(self) -> bool:
         """Alive and accepting connections (a second, longer try before declaring a live process dead)."""
@@ -170,13 +185,13 @@ class EmbeddedServer:
 
     def _start_once(self, port: int) -> None:
         missing = [name for name in _SERVER_MODULES if importlib.util.find_spec(name) is None]
-        if missing:  # checked without importing llama_cpp (and its native library) into this process
+        if missing and self.module == "llama_cpp.server":  # checked without importing llama_cpp itself
             raise ModelNotInstalledError(f"llama-cpp-python[server] is incomplete: missing {', '.join(missing)}")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         cmd = [
             sys.executable, "-m", "drafter.llm.server_child",
             "--owner-pid", str(os.getpid()),
-            "llama_cpp.server", *self.config.server_args(port),
+            self.module, *self.config.server_args(port),
         ]  # fmt: skip
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with self.log_path.open("wb") as logf:
@@ -185,6 +200,7 @@ class EmbeddedServer:
                 start_new_session=True,  # own process group: Ctrl-C in a terminal reaches us, we stop it
             )  # fmt: skip
         self.port = port
+        self._crash = None
         _register(self)
         log.info(
             "starting llama.cpp server pid=%d on %s (model %s)",
@@ -313,6 +329,24 @@ def write_state(settings: Settings, server: EmbeddedServer) -> None:
     os.replace(tmp, path)
 
 
+def record_crash(path: Path, err: LocalModelCrashedError) -> None:
+    """Keep the last crash (time, signal or exit code, log tail) for ``drafter model-info``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"time": time.strftime("%Y-%m-%d %H:%M:%S"), "signal": err.signal_name, "exit_code": err.exit_code,
+            "log_tail": err.log_tail}
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    os.replace(tmp, path)
+
+
+def last_crash(settings: Settings) -> dict[str, Any] | None:
+    try:
+        data = json.loads((settings.home / CRASH_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def read_state(settings: Settings) -> dict[str, Any] | None:
     try:
         state = json.loads(_state_path(settings).read_text("utf-8"))
@@ -354,10 +388,22 @@ class LocalEndpoint:
             assert self._server is not None
             return self._server.url + "/v1"
 
+    def crash_check(self) -> LLMError | None:
+        """The crash error if the server this endpoint uses has exited on its own, else None (cheap: process
+        status only). Called by the chat client while it streams and when a request fails to connect."""
+        with self._lock:
+            server, external = self._server, self._external
+        if server is not None:
+            return server.crashed()
+        if external is not None and not pid_alive(int(external.get("pid", 0))):
+            return LocalModelCrashedError(exit_code=None, log_tail=log_tail(Path(str(external.get("log", "")))))
+        return None
+
     def _start_own(self) -> None:
         previous_port = None
         if self._server is not None:  # died: restart, on the same port if we can (keeps clients' URLs valid)
             log.warning("llama.cpp server %s is gone; restarting it", self._server.url)
+            self.crash_check()  # keep the record of how it ended
             previous_port = self._server.port
             self._server.stop()
         settings = self._settings

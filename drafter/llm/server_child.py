@@ -51,13 +51,15 @@ def _scrub_environment() -> None:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) < 3 or argv[0] != "--owner-pid" or argv[2] != "llama_cpp.server":
+    """``--owner-pid PID MODULE [ARGS...]``: MODULE is ``llama_cpp.server`` (tests pass a stand-in server)."""
+    if len(argv) < 3 or argv[0] != "--owner-pid":
         sys.exit("usage: python -m drafter.llm.server_child --owner-pid PID llama_cpp.server [ARGS...]")
-    owner_pid = int(argv[1])
+    owner_pid, module = int(argv[1]), argv[2]
     threading.Thread(target=_watch, args=(owner_pid,), name="owner-watchdog", daemon=True).start()
-    _scrub_environment()
-    sys.argv = ["llama_cpp.server", *argv[3:]]
-    runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+    if module == "llama_cpp.server":
+        _scrub_environment()
+    sys.argv = [module, *argv[3:]]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
 
 
 if __name__ == "__main__":

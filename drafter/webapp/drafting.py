@@ -343,6 +343,8 @@ def _stream(ctx, run: Run, events, interval: float, whole: bool) -> Iterator[Pat
                                                   busy=True)}}
         elif ev.kind == "repair" and i is not None:
             yield {"status": render.notice(f"第 {i + 1} 节核对数字后修改中（第 {ev.data.get('attempt', 1)} 次）…", "info")}
+        elif ev.kind == "restart":
+            yield {"status": render.notice(ev.data.get("message", "本地模型进程已退出，正在重启…"), "warn")}
         elif ev.kind == "section_done" and i is not None:
             s = run.sections[i]
             note = (f"{s.heading}：{ev.data.get('reason', '已更新')}" if ev.data.get("updated")

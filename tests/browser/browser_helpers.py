@@ -122,9 +122,20 @@ def visible_sections(page) -> int:
     return sum(1 for i in range(8) if page.locator(f"#sec-{i}").is_visible())
 
 
+MAX_WAIT_MS = 300_000  # no test waits longer than 5 minutes on anything, a dead model least of all
+
+
 def wait_status(page, text: str, timeout: float = 60_000, where: str = "#status") -> None:
-    page.wait_for_function("([sel, t]) => (document.querySelector(sel)||{}).innerText?.includes(t)",
-                           arg=[where, text], timeout=timeout)
+    """Wait until the status shows ``text`` — or an error notice, which fails the test at once with its text
+    (a crashed model shows 生成中断 within seconds; waiting out the timeout would hide that)."""
+    handle = page.wait_for_function(
+        """([sel, t]) => { const el = document.querySelector(sel); if (!el) return false;
+             if (el.innerText.includes(t)) return 'ok';
+             const err = el.querySelector('.notice-error'); return err ? 'error: ' + err.innerText : false; }""",
+        arg=[where, text], timeout=min(timeout, MAX_WAIT_MS))
+    outcome = handle.json_value()
+    if outcome != "ok":
+        raise AssertionError(f"waiting for “{text}”, the page reported an error instead: {outcome}")
 
 
 MOCK_TEXT = "坚持把党建工作摆在突出位置，健全工作机制，压实工作责任，推动各项任务落地见效。"
