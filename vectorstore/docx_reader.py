@@ -1,14 +1,19 @@
-"""Reading .docx with python-docx, recovering Word's automatic list numbering.
+"""Reading .docx with python-docx, recovering Word's automatic list numbering; tracked changes accepted.
 
 Word keeps the "一、" / "（一）" / "1." of auto-numbered headings outside ``paragraph.text``: it lives in the
 numbering part (``w:num`` → ``w:abstractNum`` → ``w:lvl`` with ``numFmt`` and ``lvlText``), attached to the
 paragraph or to its style. We replay the counters in document order so the structure survives ingestion.
+
+A document with tracked changes is read as if every change were accepted: inserted and moved-in runs count,
+deleted and moved-out runs do not, a deleted paragraph mark joins its paragraph to the next, deleted table
+rows are left out. Comments live in their own part and never reach the text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -42,11 +47,15 @@ def _roman(n: int) -> str:
     return "".join(out)
 
 
+_CN_COUNTING = {"chineseCounting", "chineseCountingThousand", "japaneseCounting", "ideographDigital",
+                "taiwaneseCounting", "taiwaneseCountingThousand"}
+_CN_LEGAL_FORMATS = {"chineseLegalSimplified", "ideographLegalTraditional"}
+
+
 def format_counter(n: int, fmt: str) -> str:
-    if fmt in {"chineseCounting", "chineseCountingThousand", "japaneseCounting", "ideographDigital",
-               "taiwaneseCounting", "taiwaneseCountingThousand"}:
+    if fmt in _CN_COUNTING:
         return chinese_number(n)
-    if fmt in {"chineseLegalSimplified", "ideographLegalTraditional"}:
+    if fmt in _CN_LEGAL_FORMATS:
         return chinese_number(n, _CN_LEGAL)
     if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
         return _CIRCLED[n - 1] if 0 < n <= len(_CIRCLED) else str(n)
@@ -95,6 +104,10 @@ class _Numbering:
                     level.fmt = el.get(qn("w:val"), "decimal")
                 if (el := lvl.find(qn("w:lvlText"))) is not None:
                     level.text = el.get(qn("w:val"), "")
+                if level.fmt in _CN_COUNTING | _CN_LEGAL_FORMATS and "?" in level.text:
+                    # LibreOffice writes an RTF list's level text in the ANSI code page, so "%1、" comes back
+                    # from an .rtf as "%1?"; no Chinese list is numbered "一?".
+                    level.text = level.text.replace("?", "、")
                 if (el := lvl.find(qn("w:start"))) is not None:
                     level.start = int(el.get(qn("w:val"), "1"))
                 lvls[ilvl] = level
@@ -154,29 +167,58 @@ def _style_num_pr(style) -> tuple[str, int] | None:
     return None
 
 
-def read_docx(path: Path) -> str:
+# Runs that are text once every tracked change is accepted: not deleted or moved away, and not inside a text
+# box (python-docx leaves those out too; a drawing's fallback copy of its text box is one as well).
+_ACCEPTED_RUNS = ".//w:r[not(ancestor::w:del) and not(ancestor::w:moveFrom) and not(ancestor::w:txbxContent)]"
+
+
+def paragraph_text(p) -> str:
+    """A ``w:p``'s text with tracked changes accepted (python-docx's ``paragraph.text`` drops inserted runs)."""
+    return "".join(r.text for r in p.xpath(_ACCEPTED_RUNS))
+
+
+def _mark_deleted(p) -> bool:
+    """The paragraph mark is a tracked deletion: accepting it joins this paragraph to the next."""
+    return bool(p.xpath("./w:pPr/w:rPr/w:del"))
+
+
+def _cell_text(cell) -> str:
+    return "\n".join(paragraph_text(p) for p in cell._tc.xpath("./w:p")).strip()
+
+
+def read_docx(source: Path | IO[bytes]) -> str:
     """The document's text, one paragraph a line, with auto-numbering labels put back in front."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    doc = Document(str(path))
+    doc = Document(str(source) if isinstance(source, Path) else source)
     numbering = _Numbering.from_document(doc)
     style_cache: dict[str | None, tuple[str, int] | None] = {}
     lines: list[str] = []
+    carry = ""  # text of paragraphs whose mark was deleted, waiting for the paragraph they join
     for child in doc.element.body.iterchildren():
         if child.tag == qn("w:p"):
+            text = carry + paragraph_text(child)
+            if _mark_deleted(child):
+                carry = text
+                continue
+            carry = ""
             para = Paragraph(child, doc)
-            text = para.text
             num = _num_pr(para, style_cache)
             if num and text.strip():
                 text = numbering.label(*num) + text.lstrip()
             lines.append(text)
         elif child.tag == qn("w:tbl"):
             for row in Table(child, doc).rows:
-                cells = []
+                if row._tr.xpath("./w:trPr/w:del"):
+                    continue
+                cells: list[str] = []
                 for cell in row.cells:
-                    if cell.text.strip() and (not cells or cells[-1] != cell.text.strip()):
-                        cells.append(cell.text.strip())
+                    text = _cell_text(cell)
+                    if text and (not cells or cells[-1] != text):
+                        cells.append(text)
                 if cells:
                     lines.append("\t".join(cells))
+    if carry:
+        lines.append(carry)
     return "\n".join(lines)
