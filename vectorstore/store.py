@@ -37,7 +37,15 @@ from drafter.settings import Settings, get_settings
 from vectorstore.classify import SECTION_TYPES, section_type_scores
 from vectorstore.embedding import NgramEmbeddingFunction, make_embedding_function
 from vectorstore.lexical import LexicalIndex
-from vectorstore.loading import SUPPORTED_SUFFIXES, file_sha1, iter_files
+from vectorstore.loading import (
+    SUPPORTED_SUFFIXES,
+    Loader,
+    file_digest,
+    file_sha1,
+    iter_files,
+    needs_conversion,
+    unsupported_reason,
+)
 from vectorstore.pipeline import FileResult, process_loaded
 from vectorstore.structure import ParsedDocument
 
@@ -319,6 +327,9 @@ class CorpusStore:
         docs: list[tuple[str, str, dict, str]] = []
         file_records: list[tuple[str, dict, str]] = []
         stamped = False
+        # The .doc/.wps/.rtf/.odt files that changed: LibreOffice converts them a chunk per run.
+        loader = Loader(expect=[p for s, p in by_source.items()
+                                if needs_conversion(p) and known.get(s, {}).get("file_hash") != file_digest(p)])
 
         def flush() -> None:
             nonlocal stamped
@@ -345,7 +356,7 @@ class CorpusStore:
             if progress:
                 progress(i, len(files), Path(source).name)
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                report.skipped.append((source, f"不支持的文件类型“{path.suffix or '无扩展名'}”（支持 txt、md、docx、pdf）"))
+                report.skipped.append((source, unsupported_reason(path.suffix)))
                 continue
             try:
                 data = path.read_bytes()
@@ -356,7 +367,7 @@ class CorpusStore:
             if known.get(source, {}).get("file_hash") == digest:
                 report.unchanged += 1
                 continue
-            result = self._process(path, source)
+            result = self._process(path, source, loader)
             if source in known:
                 if not stamped:
                     self._stamp()
@@ -393,10 +404,10 @@ class CorpusStore:
         report.elapsed_s = time.perf_counter() - started
         return report
 
-    def _process(self, path: Path, source: str) -> FileResult:
-        from vectorstore.loading import LoadedFile, load_path
+    def _process(self, path: Path, source: str, loader: Loader | None = None) -> FileResult:
+        from vectorstore.loading import LoadedFile
 
-        loaded = load_path(path)
+        loaded = (loader or Loader()).load(path)
         if not isinstance(loaded, LoadedFile):
             return FileResult(path, skipped=loaded.reason)
         return process_loaded(loaded, source)
