@@ -443,9 +443,10 @@ def _wire_slot(ctx: AppContext, ui: UI, i: int, slot: Slot, session, texts: list
 
 def _corpus_tab() -> dict[str, Any]:
     c: dict[str, Any] = {}
-    gr.Markdown("上传往年的工作总结、汇报材料（txt / md / docx / pdf，GBK 编码也可），导入后用作参考范文。")
+    gr.Markdown("上传往年的工作总结、汇报材料（txt / md / docx / doc / wps / rtf / odt / pdf / ofd，GBK 编码也可），"
+                "导入后用作参考范文。")
     with gr.Row():
-        c["files"] = gr.File(label="选择文件", file_count="multiple", file_types=[".txt", ".md", ".docx", ".pdf"],
+        c["files"] = gr.File(label="选择文件", file_count="multiple", file_types=corpus.UPLOAD_TYPES,
                              type="filepath", elem_id="corpus-files", scale=3)
         with gr.Column(scale=1):
             c["ingest"] = gr.Button("导入语料库", variant="primary", elem_id="corpus-ingest")

@@ -84,18 +84,21 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     if not docs:
         print("语料库为空。运行 drafter ingest PATH 导入往年材料（不带参数则导入内置示例语料）。")
         return 0
-    print(f"{'文种':<6}{'单位类型':<6}{'年份':<6}{'段落':<4} 标题（来源）")
+    from vectorstore.loading import file_format
+
+    print(f"{'文种':<6}{'单位类型':<6}{'年份':<6}{'段落':<4} 标题（来源 · 格式）")
     for d in docs:
-        print(f"{d.genre:<6}{d.unit_type or '-':<6}{d.year or '-':<6}{d.sections:<4} {d.title}（{Path(d.source).name}）")
+        print(f"{d.genre:<6}{d.unit_type or '-':<6}{d.year or '-':<6}{d.sections:<4} {d.title}"
+              f"（{Path(d.source).name} · {file_format(d.source, d.encoding)}）")
     print(f"共 {len(docs)} 篇文档")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ingest", help="导入往年材料（txt/md/docx/pdf，文件夹递归）到语料库")
+    p = sub.add_parser("ingest", help="导入往年材料（txt/md/docx/doc/wps/rtf/odt/pdf/ofd，文件夹递归）到语料库")
     p.add_argument("paths", nargs="*", help="文件或文件夹；不填则导入内置示例语料")
     p.add_argument("--db", help="本地 Chroma 目录（默认 <DRAFTER_HOME>/chroma）")
-    p.add_argument("-v", "--verbose", action="store_true", help="列出每个文件识别出的编码")
+    p.add_argument("-v", "--verbose", action="store_true", help="列出每个文件识别出的编码或格式")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_ingest)
 

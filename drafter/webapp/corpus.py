@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from drafter.settings import Settings
-from vectorstore.loading import SUPPORTED_SUFFIXES
+from vectorstore.loading import SUPPORTED_SUFFIXES, unsupported_reason
 
 Progress = Callable[[int, int, str], None]
+UPLOAD_TYPES = sorted(SUPPORTED_SUFFIXES)  # what the upload widget offers: every type ingest reads
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*]')
 MAX_NAME_CHARS, MAX_NAME_BYTES = 120, 200
 
@@ -56,7 +57,7 @@ def save_uploads(settings: Settings, files: Iterable[str | Path], original_names
         name = safe_name(name)
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
-            result.rejected.append((name, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 txt、md、docx、pdf）"))
+            result.rejected.append((name, unsupported_reason(suffix)))
             continue
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / name
