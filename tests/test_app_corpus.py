@@ -57,7 +57,7 @@ def test_unsupported_files_are_refused_with_a_reason(tmp_path):
     settings = get_settings()
     store = CorpusStore(settings)
     summary = corpus.upload_and_ingest(settings, store, [upload(tmp_path, "table.xlsx", b"PK..")])
-    assert summary == "跳过 table.xlsx：不支持的文件类型“.xlsx”（支持 txt、md、docx、pdf）"
+    assert summary == "跳过 table.xlsx：不支持的文件类型“.xlsx”（支持 txt、md、docx、doc、wps、rtf、odt、pdf、ofd）"
     assert store.count() == 0
     assert corpus.upload_and_ingest(settings, store, []) == "请先选择要上传的文件。"
 
