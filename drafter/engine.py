@@ -34,7 +34,8 @@ from drafter.settings import Settings, get_settings
 from drafter.writing import examples_block as format_examples
 from drafter.writing import facts_block, max_tokens_for, quote_data, sanitize
 
-from . import document, verify
+from . import document, frames, verify
+from .polish import polish
 
 PRESETS: dict[str, str] = {
     "精简": "在不丢失任何事实和数据的前提下精简压缩，篇幅减少约一半",
@@ -61,7 +62,7 @@ class DraftEngine:
     def __init__(self, settings: Settings | None = None, *, store=None, model: ChatModel | None = None,
                  rewrite_model: ChatModel | None = None, k: int = 3, per_section: int = 2,
                  exemplar_chars: int | None = None, exemplar_tokens: int | None = None,
-                 max_repairs: int = 1) -> None:
+                 max_repairs: int = 1, frame_basic: bool | None = None) -> None:
         self.settings = settings or get_settings()
         self._store = store
         self._model = model
@@ -78,6 +79,8 @@ class DraftEngine:
         self.exemplar_tokens = exemplar_tokens if exemplar_tokens is not None else (0 if local else 400)
         self.max_repairs = max_repairs
         self._restarts_left = 1  # a crashed local model process is restarted once per write/regenerate call
+        # 基本情况 from a frame, not the model, when the embedded small model writes (where it invented bodies)
+        self.frame_basic = local if frame_basic is None else frame_basic
 
     # ------------------------------------------------------------------ dependencies
 
@@ -201,9 +204,15 @@ class DraftEngine:
                        retrieval: Retrieval, examples: list[str]) -> Generator[Event, None, None]:
         yield Event("section_start", sdraft.index, sdraft.heading)
         sdraft.attempts, sdraft.flags = [], []
+        sdraft.edits = {"cut": 0, "inserted": 0}
         if osec.placeholder:
             sdraft.body = PLACEHOLDER
             sdraft.flags = [{"code": "placeholder", "message": f"“{osec.title}”缺少资料，已留【待补】，请补充后重新生成"}]
+        elif osec.section_type == "基本情况" and self.frame_basic:
+            # the embedded small model invents national bodies and leaders here: the frame writes it from the facts
+            sdraft.body = frames.basic_situation(facts, osec.figures)
+            sdraft.edits["inserted"] = len(sdraft.body)
+            yield Event("delta", sdraft.index, sdraft.body)
         else:
             hits = retrieval.by_section.get(osec.key, [])
             exemplars = exemplar_texts(hits, self.exemplar_tokens, self.exemplar_chars)
@@ -245,7 +254,7 @@ class DraftEngine:
         exemplars = fit_to_budget(exemplars, budget) if budget > 0 else []
         messages = render("write_section", examples_block=format_examples(exemplars), **values)
         attempt = yield from self._stream(self.model, messages, "write", target, sdraft)
-        text = sanitize(attempt.output, title)
+        text = self._polish(sdraft, sanitize(attempt.output, title), osec.section_type, facts)
         # What the prompt asks, without its facts and exemplars: text repeating it back is an echo, not prose.
         instructions = "\n".join(m["content"] for m in render("write_section", examples_block="",
                                                                **{**values, "facts_block": ""}))
@@ -266,21 +275,32 @@ class DraftEngine:
                               target_chars=target)
             attempt = yield from self._stream(model or self.model, messages, "repair", target, sdraft, emit=False)
             candidate = sanitize(attempt.output, title, keep) if keep else sanitize(attempt.output, title)
+            candidate = polish(candidate, sdraft.section_type, facts).text
             new_findings = verify.section_findings(candidate, facts, examples, instructions)
             attempt.findings = [f.to_dict() for f in new_findings]
             if len(new_findings) < len(findings) and candidate.strip():
                 text, findings = candidate, new_findings
         if findings:
             text, removed = verify.drop_clauses(text, findings)
+            sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + sum(len(r) for r in removed)
             sdraft.attempts.append(Attempt(kind="fallback", prompt=None, output=text,
                                            findings=[{"removed": r} for r in removed]))
         missing_figs, missing_items = verify.missing_in(text, figures, items)
         if missing_figs or missing_items:
-            text = verify.insert_missing(text, missing_figs, missing_items)
+            longer = verify.insert_missing(text, missing_figs, missing_items)
+            sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + len(longer) - len(text)
+            text = longer
         left = verify.section_findings(text, facts, examples, instructions)
         sdraft.flags.extend({"code": f.code, "message": f.message_zh, "text": text[f.span[0]:f.span[1]] if f.span else ""}
                             for f in left)
         return text
+
+    @staticmethod
+    def _polish(sdraft: SectionDraft, text: str, section_type: str, facts: Facts) -> str:
+        polished = polish(text, section_type, facts)
+        sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + polished.cut
+        sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + polished.inserted
+        return polished.text
 
     def _stream(self, model: ChatModel, messages: list[dict], kind: str, target: int, sdraft: SectionDraft,
                 emit: bool = True) -> Generator[Event, None, Attempt]:
@@ -384,7 +404,7 @@ class DraftEngine:
         sdraft.flags = []
         try:
             attempt = yield from self._stream(self.rewrite_model, messages, "rewrite", target, sdraft)
-            text = sanitize(attempt.output, osec.title, keep)
+            text = self._polish(sdraft, sanitize(attempt.output, osec.title, keep), osec.section_type, facts)
             examples = self.retrieval(run).texts()
             text = yield from self._verify(sdraft, facts, osec.title, text, block, osec.figures, osec.items,
                                            examples, target, keep, self.rewrite_model)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from drafter.engine import DraftEngine
 from drafter.facts import Facts
+from drafter.outline import build_outline
 from drafter.prompts import render
+from drafter.retrieval import exemplar_texts
 from drafter.settings import get_settings
 from drafter.writing import facts_block, max_tokens_for, quote_data
 from evals.variants import DraftOptions, DraftResult, register_variant
@@ -66,6 +68,8 @@ def draft_pipeline(facts: Facts, options: DraftOptions) -> DraftResult:
               "calls": len([a for a in attempts if a.prompt]),
               "completion_tokens": sum(a.completion_tokens for a in attempts),
               "flags": sum(len(s.flags) for s in run.sections), "errors": errors,
+              "rule_cut_chars": sum(s.edits.get("cut", 0) for s in run.sections),
+              "rule_inserted_chars": sum(s.edits.get("inserted", 0) for s in run.sections),
               "example_ids": [h.id for h in retrieval.examples],
               "case_corpus_hits": case_corpus_hits(
                   [*retrieval.examples, *(h for hs in retrieval.by_section.values() for h in hs)], options)},
@@ -77,13 +81,15 @@ def draft_naive(facts: Facts, options: DraftOptions) -> DraftResult:
     started = time.perf_counter()
     hits = engine.store.search(" ".join([facts.theme or "", facts.genre, *facts.activities[:3]]) or facts.genre,
                                k=1, kind="document", exclude_doc_ids=list(options.exclude_doc_ids))
-    example = hits[0].text[:1200] if hits else "（无）"
+    example = "\n".join(exemplar_texts(hits[:1], 1000, 1200)) or "（无）"
+    sections = "、".join(s.title for s in build_outline(facts).sections)
     figures = [f.text() for f in facts.figures]
     items = [*facts.activities, *facts.achievements, *facts.problems, *facts.plans]
     extra = "；".join(x for x in (f"落款：{facts.signature}" if facts.signature else "",
                                   f"日期：{facts.date}" if facts.date else "") if x)
     target = facts.target_chars or 1500
     messages = render("naive_draft", genre=facts.genre, title=quote_data(facts.title or f"{facts.unit}{facts.genre}"),
+                      sections=sections,
                       facts_block=facts_block(facts, figures, items, extra), example=example, target_chars=target)
     response = engine.model.execute(messages, stream=True, temperature=engine.settings.llm_temperature,
                                     max_tokens=max_tokens_for(target))

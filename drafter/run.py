@@ -62,6 +62,8 @@ class SectionDraft:
     flags: list[dict] = field(default_factory=list)  # findings left after repair, with reasons and spans
     attempts: list[Attempt] = field(default_factory=list)
     error: str = ""
+    # characters the engine's rules cut from the model's text and inserted into it (eval reports show the share)
+    edits: dict = field(default_factory=lambda: {"cut": 0, "inserted": 0})
 
     def to_dict(self) -> dict:
         return asdict(self)

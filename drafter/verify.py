@@ -14,6 +14,7 @@ import re
 from drafter.checks import copied_runs, invented_numbers, leaked_terms, prompt_leaks
 from drafter.checks.base import Finding
 from drafter.checks.coverage import SENTENCE_RE, item_recall, looks_like_instruction, sentence_windows
+from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
 from drafter.numbers import extract_numbers
@@ -30,6 +31,7 @@ def section_findings(text: str, facts: Facts, examples: list[str], instructions:
     follows or echoes an instruction hidden in the facts, passages copied from an exemplar, and the writing
     instructions of the prompt repeated back (``instructions``: the prompt without its facts and exemplars)."""
     found = list(invented_numbers(text, facts)) + list(leaked_terms(text, facts, examples)) + list(prompt_leaks(text))
+    found += political_findings(text, facts)  # 政治性差错 are hard findings, like an invented number
     found = [f for f in found if f.severity == "error"]
     own = facts.all_text()
     for start, end, ex in copied_runs(text, examples, exclude=own):
@@ -109,8 +111,19 @@ def _numbers_present(snippet: str, present: set) -> bool:
     return all(k in present for k in wanted)
 
 
+def figures_sentence(figure_texts: list[str]) -> str:
+    """Several figures stated in one sentence, not as a string of "X达N个。": 全年评选优秀共产党员56名、为民办实事
+    318件，群众满意度达96.3%。(shares and rates get 达, counts are listed)."""
+    if not figure_texts:
+        return ""
+    counts = [f for f in figure_texts if not re.search(r"(%|率|度)", f)]
+    rates = [figure_sentence(f).rstrip("。") for f in figure_texts if f not in counts]
+    parts = (["、".join(counts)] if counts else []) + rates
+    return "全年" + "，".join(parts) + "。" if counts else "，".join(parts) + "。"
+
+
 def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
-    additions = [figure_sentence(f) for f in figure_texts]
+    additions = [figures_sentence(figure_texts)] if figure_texts else []
     additions += [i.strip().rstrip("。；;，,") + "。" for i in items]
     if not additions:
         return text

@@ -171,6 +171,41 @@ def section_types(text: str) -> list[str]:
     return [classify_section(heading_title(h)) for h in parse_headings(strip_markup(text)) if h.level == 1]
 
 
+def _cjk(text: str) -> str:
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+def bigram_f1(draft: str, reference: str) -> float:
+    """F1 of the multisets of CJK character bigrams of the two texts."""
+    from collections import Counter
+
+    a, b = _cjk(draft), _cjk(reference)
+    da, db = Counter(a[i:i + 2] for i in range(len(a) - 1)), Counter(b[i:i + 2] for i in range(len(b) - 1))
+    overlap = sum((da & db).values())
+    if not overlap:
+        return 0.0
+    p, r = overlap / sum(da.values()), overlap / sum(db.values())
+    return 2 * p * r / (p + r)
+
+
+def rouge_l(draft: str, reference: str) -> float:
+    """ROUGE-L F1 on CJK characters (longest common subsequence, one rolling row)."""
+    a, b = _cjk(draft), _cjk(reference)
+    if not a or not b:
+        return 0.0
+    prev = [0] * (len(b) + 1)
+    for ch in a:
+        row = [0]
+        for j, other in enumerate(b, 1):
+            row.append(prev[j - 1] + 1 if ch == other else max(prev[j], row[j - 1]))
+        prev = row
+    lcs = prev[-1]
+    if not lcs:
+        return 0.0
+    p, r = lcs / len(a), lcs / len(b)
+    return 2 * p * r / (p + r)
+
+
 def compare_with_reference(draft: str, reference: str, facts: Facts) -> CheckResult:
     """Structure match (section types in order) and figure coverage of a leave-one-out draft."""
     ref_types, draft_types = section_types(reference), section_types(draft)
@@ -185,5 +220,6 @@ def compare_with_reference(draft: str, reference: str, facts: Facts) -> CheckRes
     if coverage < MIN_FIGURE_COVERAGE:
         findings.append(Finding("REF_FIGURES", f"原文数据仅覆盖 {present}/{len(facts.figures)}（{coverage:.0%}）"))
     details = {"reference_sections": ref_types, "draft_sections": draft_types, "structure_match": round(match, 4),
-               "figure_coverage": round(coverage, 4)}
+               "figure_coverage": round(coverage, 4), "bigram_f1": round(bigram_f1(draft, reference), 4),
+               "rouge_l": round(rouge_l(draft, reference), 4)}
     return CheckResult.from_findings("reference", findings, (match + coverage) / 2, details)

@@ -141,8 +141,13 @@ def check_row(case: Case, draft: str, examples: tuple[str, ...]) -> dict[str, An
         checks["reference"] = ref.to_dict()
         passed = passed and ref.passed
     scores = [c["score"] for c in checks.values()]
+    quality = {
+        "prose_per_1000": checks["prose"]["details"]["per_1000"],
+        "political_errors": len(checks["political"]["findings"]),
+        "wrong_years": sum(f["code"] == "NUM_YEAR_OUTSIDE" for f in checks["numbers"]["findings"]),
+    }
     return {"passed": passed, "score": round(sum(scores) / len(scores), 4), "checks": checks,
-            "chars": len(draft)}
+            "chars": len(draft), "quality": quality}
 
 
 def _base_row(run_id: str, case: Case, model: str, variant: str, source: str) -> dict[str, Any]:
@@ -236,7 +241,10 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> RunOutcome:
 def _log_row(row: dict[str, Any], log: Callable[[str], None]) -> None:
     mark = "通过" if row["passed"] else "未通过"
     reason = row["error"] or "；".join(_first_errors(row, 2))
-    log(f"{row['case_id']} [{row['model']}/{row['variant']}] {mark} {row['score']:.2f} {reason}".rstrip())
+    q = row.get("quality") or {}
+    figures = (f" 文风{q['prose_per_1000']:.1f}/千字 政治{q['political_errors']} 年份{q['wrong_years']}"
+               + (f" 规则{q['rule_share']:.0%}" if "rule_share" in q else "")) if q else ""
+    log(f"{row['case_id']} [{row['model']}/{row['variant']}] {mark} {row['score']:.2f}{figures} {reason}".rstrip())
 
 
 def _default_model() -> str:
@@ -298,6 +306,9 @@ def _row_from_variant(run_id: str, case: Case, model: str, variant: str,
     row["draft_path"] = str(draft_path)
     row["meta"] = json.loads(json.dumps(result.meta, ensure_ascii=False, default=str))
     row.update(check_row(case, result.text, tuple(result.examples) + global_examples))
+    if "rule_cut_chars" in result.meta:  # the share of the draft that the engine's rules, not the model, decided
+        edited = result.meta["rule_cut_chars"] + result.meta["rule_inserted_chars"]
+        row["quality"]["rule_share"] = round(edited / max(1, row["chars"]), 3)
     return row
 
 

@@ -20,7 +20,7 @@ from drafter.webapp.presets import PRESETS
 from vectorstore.cli import demo_corpus_files
 
 TEXT = "坚持把党建工作摆在突出位置，健全工作机制，压实工作责任，推动各项任务落地见效。"
-REWRITE = "改写稿：以党员先锋岗为抓手，示范带动作用进一步显现。"
+REWRITE = "以党员先锋岗为抓手，示范带动作用进一步显现，改写稿更加简练。"
 
 
 def scripted(n: int = 60) -> MockModel:
@@ -100,7 +100,8 @@ def test_generate_streams_each_section_then_checks(ctx, sid):
     final = [p for p in patches if "sections" in p][-1]["sections"]
     run = run_of(ctx, sid)
     assert [v.body for v in final] == [s.body for s in run.sections]
-    assert all(TEXT in v.body for v in final)
+    assert all(TEXT in v.body for v in final[1:])  # 基本情况 (first) is written by a frame from the facts
+    assert run.facts.unit in final[0].body
     assert [v.heading for v in final][:2] == ["一、基本情况", "二、主要做法"]
     assert any("检查结果" in p.get("checks", "") for p in patches)
     assert "初稿已生成" in patches[-1]["status"]

@@ -205,17 +205,29 @@ def test_sums_are_derivable_only_when_the_rule_allows(monkeypatch: pytest.Monkey
 
 def test_approximate_mentions() -> None:
     f = facts()
-    assert invented_numbers("党员1200余名", f) == []  # within 20 % of 1286
-    assert [x.code for x in invented_numbers("党员500余名", f)] == ["NUM_INVENTED"]
+    assert invented_numbers("党员1200余名", f) == []  # below 1286, within 20 %
+    assert [x.code for x in invented_numbers("党员500余名", f)] == ["NUM_APPROX_FALSE"]
     assert [x.label for x in missing_figures("党员1200余名", f)] == ["基层党组织", "党员", "营业收入", "满意度"]
 
 
-def test_dates_not_in_facts_are_warnings() -> None:
+@pytest.mark.parametrize(("text", "ok"), [
+    ("党员超过1200名", True), ("党员总数超过1500人", False), ("党员逾1000名", False),  # 超过 X: X below, within 20 %
+    ("党员近1300名", True), ("党员近1200名", False), ("党员不到1300名", True), ("党员不足1286名", False),
+    ("党员约1300名", True), ("党员约1400名", False), ("党员1300名左右", True), ("党员1200名以上", True),
+])
+def test_approximate_mentions_have_a_direction(text, ok) -> None:
+    f = facts(figures=[{"label": "党员", "value": 1286, "unit": "名"}])
+    codes = [x.code for x in invented_numbers(text, f)]
+    assert codes == ([] if ok else ["NUM_APPROX_FALSE"]), (text, codes)
+
+
+def test_years_outside_the_period_are_errors_other_dates_warnings() -> None:
     f = facts(date="2024年12月20日", period="2024年")
     r = check_numbers(CLEAN + "2024年12月20日召开总结会，2023年6月启动。", f)
-    assert r.passed
-    assert [x.code for x in r.findings] == ["NUM_DATE_UNKNOWN", "NUM_DATE_UNKNOWN"]
-    assert all(x.severity == "warning" for x in r.findings)
+    assert not r.passed  # 2023年 in a summary of 2024: the class of error the small model makes
+    assert [x.code for x in r.findings] == ["NUM_YEAR_OUTSIDE", "NUM_DATE_UNKNOWN"]
+    assert [x.severity for x in r.findings] == ["error", "warning"]  # 6月 of the year itself: a note
+    assert check_numbers(CLEAN + "2024年6月启动。", f).passed
 
 
 def test_numbers_in_list_items_are_facts() -> None:

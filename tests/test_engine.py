@@ -80,7 +80,7 @@ def test_full_draft_structure_is_deterministic(facts, store):
     assert report["checks"]["structure"]["passed"] and report["checks"]["numbers"]["passed"]
     for name in ("facts.json", "settings.json", "retrieval.json", "outline.json", "timings.json", "draft.md", "draft.txt"):
         assert (run.dir / name).exists(), name
-    section = json.loads((run.dir / "sections" / "00.json").read_text(encoding="utf-8"))
+    section = json.loads((run.dir / "sections" / "01.json").read_text(encoding="utf-8"))  # 00 基本情况: a frame
     assert section["attempts"][0]["prompt"][0]["role"] == "system" and section["attempts"][0]["output"] == CLEAN
 
 
@@ -101,7 +101,7 @@ def test_fallback_drops_clause_when_repair_fails(facts, store):
     bad = "全镇共有基层党组织42个，新发展党员35名，工作成效明显。"
     model = MockModel().enqueue(bad).enqueue(bad)
     answers(model, 5)
-    run = DraftEngine(store=store, model=model).draft(facts)
+    run = DraftEngine(store=store, model=model, frame_basic=False).draft(facts)  # 基本情况 by the model
     body = run.sections[0].body
     assert "35名" not in body and "工作成效明显" in body and "42个" in body
     assert run.sections[0].attempts[-1].kind == "fallback"
@@ -137,7 +137,7 @@ def test_injection_in_facts_is_set_aside_not_prompted(store):
 def test_interrupted_run_resumes_without_redoing(facts, store):
     model = answers(MockModel(), 3)
     model.enqueue(["城关镇党委", StreamInterruptedError("城关镇党委")])
-    engine = DraftEngine(store=store, model=model)
+    engine = DraftEngine(store=store, model=model, frame_basic=False)
     run = engine.new_run(facts)
     engine.retrieve(run)
     engine.plan(run)
@@ -155,7 +155,7 @@ def test_interrupted_run_resumes_without_redoing(facts, store):
 
 
 def test_regenerate_lock_history_undo(facts, store):
-    engine = DraftEngine(store=store, model=answers(MockModel(), 6))
+    engine = DraftEngine(store=store, model=answers(MockModel(), 6), frame_basic=False)
     run = engine.draft(facts)
     locked_before = run.sections[1].body
     engine.lock(run, 1)
@@ -320,7 +320,7 @@ def test_a_figure_whose_section_was_cut_from_the_outline_is_added_and_announced(
 
 
 def test_writing_instructions_repeated_back_are_repaired_then_cut(facts, store):
-    echo = "围绕这项工作，需要写清楚具体做法、措施和载体，城关镇党委扎实开展党员志愿服务活动。"
+    echo = "围绕这项工作，需要写清楚这项工作是怎么做的、用了什么载体，城关镇党委扎实开展党员志愿服务活动。"
     model = MockModel()
     answers(model, 1)  # 基本情况
     for _ in range(12):
@@ -328,7 +328,7 @@ def test_writing_instructions_repeated_back_are_repaired_then_cut(facts, store):
     engine = DraftEngine(store=store, model=model)
     run = engine.draft(facts)
     practice = next(s for s in run.sections if s.key == "practice")
-    assert "具体做法、措施和载体" not in practice.body
+    assert "这项工作是怎么做的、用了什么载体" not in practice.body
     assert "党员志愿服务活动" in practice.body  # the prose around it stays
     assert any(a.kind == "repair" for a in practice.attempts)  # re-prompted first, with the finding
     repair_prompt = next(msgs for msgs, _ in model.history if "复述了写作要求" in msgs[-1]["content"])

@@ -16,10 +16,13 @@ from drafter.checks.coverage import check_coverage, looks_like_instruction, miss
 from drafter.checks.figures import check_numbers, invented_numbers, missing_figures
 from drafter.checks.leakage import check_leakage, leaked_terms, prompt_leaks
 from drafter.checks.length import check_length, count_chars
+from drafter.checks.political import check_political
+from drafter.checks.prose import check_prose
 from drafter.checks.structure import Section, check_structure, split_sections, strip_markup
 from drafter.facts import Facts
 
-CHECK_NAMES: tuple[str, ...] = ("structure", "numbers", "coverage", "leakage", "copying", "length")
+CHECK_NAMES: tuple[str, ...] = ("structure", "numbers", "coverage", "leakage", "copying", "length", "prose",
+                                 "political")
 
 
 def run_checks(draft: str, facts: Facts, examples: Sequence[str] = (),
@@ -34,6 +37,8 @@ def run_checks(draft: str, facts: Facts, examples: Sequence[str] = (),
         check_leakage(draft, facts, examples, tuple(corpus_names)),
         check_copying(draft, facts, examples),
         check_length(draft, facts),
+        check_prose(draft, facts),
+        check_political(draft, facts),
     ])
 
 
@@ -51,6 +56,8 @@ __all__ = [
     "check_leakage",
     "check_length",
     "check_numbers",
+    "check_political",
+    "check_prose",
     "check_structure",
     "copied_runs",
     "count_chars",

@@ -13,6 +13,10 @@ from decimal import Decimal
 from drafter.checks import rules
 from drafter.checks.base import WARNING, CheckResult, Finding
 from drafter.checks.rules import (
+    APPROX_ABOUT,
+    APPROX_ABOUT_TOLERANCE,
+    APPROX_ABOVE,
+    APPROX_BELOW,
     APPROX_TOLERANCE,
     LABEL_WINDOW,
     MEASURE_UNITS,
@@ -84,25 +88,44 @@ def _near_label(text: str, n: NumberMention, idx: FactIndex) -> Figure | None:
     return None
 
 
+def approx_fits(qualifier: str, written: Decimal, fact: Decimal) -> bool:
+    """Whether an approximate mention (``qualifier`` + ``written``) is true of the fact value ``fact``."""
+    if not fact:
+        return False
+    tolerance = Decimal(str(APPROX_TOLERANCE))
+    if qualifier in APPROX_ABOVE:
+        return written <= fact and fact - written <= tolerance * fact
+    if qualifier in APPROX_BELOW:
+        return written >= fact and written - fact <= tolerance * fact
+    if qualifier in APPROX_ABOUT:
+        return abs(written - fact) <= Decimal(str(APPROX_ABOUT_TOLERANCE)) * fact
+    return False
+
+
 def classify(n: NumberMention, idx: FactIndex, text: str = "") -> str:
-    """'ok' | 'invented' | 'wrong_unit' | 'date_unknown' | 'ignored' for one draft number."""
+    """'ok' | 'invented' | 'wrong_unit' | 'date_unknown' | 'year_outside' | 'ignored' for one draft number."""
     if n.kind == "ordinal":
         return "ignored"
     if n.kind == "date":
         if (n.value, n.unit) in idx.dates:
             return "ok"
+        if n.unit == "年" and idx.date_values and n.value not in idx.date_values:
+            return "year_outside"  # 2023年 in a summary of 2025: a hard error, not a note
         return "date_unknown"
     base, unit = n.key
     if (base, unit) in idx.keys:
-        return "ok"
+        # 超过/不足 1286 for a fact of 1286 is false (以上/以下 include the number itself)
+        strict = ("超过", "逾", "不足", "不到", "近", "将近")
+        return "approx_false" if n.approx in strict else "ok"
     if not unit and (n.value in idx.values or base in idx.values or n.value in idx.date_values):
         return "ok"  # a bare 1286 where the facts say 1286名
     if n.value in idx.unitless or base in idx.unitless:
         return "ok"  # the facts give the value without a unit
     if n.approx:
-        for fact_value in idx.by_unit.get(unit, []):
-            if fact_value and abs(fact_value - base) <= Decimal(str(APPROX_TOLERANCE)) * fact_value:
-                return "ok"
+        if any(approx_fits(n.approx, base, fact_value) for fact_value in idx.by_unit.get(unit, [])):
+            return "ok"
+        if idx.by_unit.get(unit):
+            return "approx_false"
     if _is_small_chinese(n):
         if n.value == 1:
             return "ignored"  # 一名党员就是一面旗帜
@@ -146,6 +169,14 @@ def invented_numbers(section_text: str, facts: Facts, index: FactIndex | None = 
         elif verdict == "wrong_unit":
             written = "、".join(sorted(set(idx.values.get(n.value, []) + idx.values.get(n.key[0], []))))
             findings.append(Finding("NUM_WRONG_UNIT", f"“{n.raw}”与事实“{written}”单位不一致", n.span))
+        elif verdict == "approx_false":
+            facts_written = "、".join(sorted({raw for v in idx.by_unit.get(n.key[1], []) for raw in idx.values.get(v, [])}))
+            findings.append(Finding("NUM_APPROX_FALSE", f"“{n.raw}”与事实“{facts_written}”不符（约数的方向或幅度不对）",
+                                    n.span))
+        elif verdict == "year_outside":
+            years = "、".join(str(int(y)) for y in sorted(idx.date_values) if 1900 <= y <= 2100)
+            findings.append(Finding("NUM_YEAR_OUTSIDE", f"年份“{n.raw}”不在本材料的时间范围内（事实中的年份：{years}）",
+                                    n.span))
         elif verdict == "date_unknown":
             findings.append(Finding("NUM_DATE_UNKNOWN", f"日期“{n.raw}”不在事实中，请核实", n.span, WARNING))
     return findings
@@ -176,7 +207,7 @@ def check_numbers(draft: str, facts: Facts) -> CheckResult:
     for f in missing:
         findings.append(Finding("FIG_MISSING", f"缺少事实数据：{f.label}{f.value}{f.unit}"))
     checked = [n for n in mentions if n.kind not in ("date", "ordinal")]
-    bad = sum(f.code in ("NUM_INVENTED", "NUM_WRONG_UNIT") for f in findings)
+    bad = sum(f.code in ("NUM_INVENTED", "NUM_WRONG_UNIT", "NUM_APPROX_FALSE") for f in findings)
     coverage = 1 - len(missing) / len(facts.figures) if facts.figures else 1.0
     precision = 1 - bad / len(checked) if checked else 1.0
     details = {

@@ -110,7 +110,15 @@ SIGNATURE_TAIL_LINES = 6  # signature and date must be among the last non-empty 
 
 ALLOW_SUMS = False  # see the module docstring
 SMALL_CHINESE_MAX = 10  # 三个方面 is discourse; 十二个党支部 is a statistic
-APPROX_TOLERANCE = 0.2  # 1200余名 may stand for a fact of 1286 (±20 %)
+# An approximate mention is checked with its direction. 超过/逾/以上/余/多 X says the fact is above X: X must
+# lie below the fact and within APPROX_TOLERANCE of it (1200余名 for 1286). 近/将近/不到/不足/以下 X says it is
+# below X: X above the fact, within APPROX_TOLERANCE. 约/大约/左右 X: within APPROX_ABOUT_TOLERANCE either way.
+# ("党员总数超过1500人" for 1286 is false, whatever its distance.)
+APPROX_TOLERANCE = 0.2
+APPROX_ABOUT_TOLERANCE = 0.05
+APPROX_ABOVE = ("超过", "逾", "以上", "余", "多")
+APPROX_BELOW = ("近", "将近", "不到", "不足", "以下")
+APPROX_ABOUT = ("约", "大约", "左右")
 LABEL_WINDOW = 6  # chars after a small Chinese count in which a figure's label makes it a statistic
 # Units that always make a number a statistic, even when small and written in Chinese (三万元, 五亩).
 MEASURE_UNITS = ("%", "元", "千克", "吨", "亩", "公里", "米", "平方米", "平方公里", "立方米", "公顷", "个百分点",

@@ -30,7 +30,8 @@ def safe_name(name: str) -> str:
     systems allow 255), cut in the stem so the extension — what decides whether the file can be read — stays."""
     base = _UNSAFE.sub("_", Path(str(name).replace("\\", "/")).name)
     base = "".join(ch for ch in base if unicodedata.category(ch) != "Cf").rstrip(". ")
-    suffix = Path(base).suffix if len(Path(base).suffix) <= 10 else ""
+    suffix = Path("upload" + base).suffix if base.startswith(".") else Path(base).suffix  # ".DOC": all suffix
+    suffix = suffix if len(suffix) <= 10 else ""
     stem = (base[: len(base) - len(suffix)] if suffix else base).strip(". ")
     if not stem and not suffix:
         return "upload.txt"

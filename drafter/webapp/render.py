@@ -9,12 +9,15 @@ from typing import Any
 
 CHECK_TITLES = {
     "structure": "结构", "numbers": "数字", "coverage": "要点覆盖", "leakage": "范文泄露",
-    "copying": "照抄", "length": "篇幅",
+    "copying": "照抄", "length": "篇幅", "prose": "文风", "political": "政治性差错",
 }  # fmt: skip
 SEVERITY_TITLES = {"error": "问题", "warning": "提醒", "info": "说明"}
 HIGHLIGHT_CODES = {
     "NUM_INVENTED": "invented", "NUM_WRONG_UNIT": "invented", "NUM_DATE_UNKNOWN": "unverified",
     "LEAK_NAME": "leak", "LEAK_FIGURE": "leak", "LEAK_PROMPT": "leak", "COPY_LONG_RUN": "copy",
+    "NUM_APPROX_FALSE": "invented", "NUM_YEAR_OUTSIDE": "invented",
+    "POL_LEADER": "invented", "POL_BODY": "invented", "POL_SESSION": "invented", "POL_STATE": "invented",
+    "POL_OUTDATED": "invented", "POL_ANACHRONISM": "invented", "POL_PLACE": "invented",
 }  # fmt: skip
 MISSING_CODES = ("FIG_MISSING", "COV_NUMBER_MISSING")
 

@@ -1,0 +1,197 @@
+"""Prose-quality check: the defects that make a draft read like a chatbot's bullet list instead of a 公文.
+
+Each defect class has a code, a span and a Chinese message: label-colon list lines (PROSE_LIST), repeated or
+near-repeated sentences (PROSE_REPEAT), off-register words (PROSE_REGISTER), essay connectives
+(PROSE_CONNECTIVE), hedges (PROSE_HEDGE), chat-style commentary (PROSE_COMMENTARY), figures appended as bare strings (PROSE_RULE_FIGURE), thin sections
+(PROSE_THIN), remedies written into 存在问题 (PROSE_SOLUTION), text of another section type (PROSE_WRONG_SECTION).
+The word lists and thresholds live in ``data/prose.yaml``. Findings are warnings for the report (the score is
+defects per 1,000 characters); :func:`prose_findings` gives them per section to verification, which rewrites
+or removes what it can.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from itertools import pairwise
+from typing import Any
+
+import yaml
+
+from drafter.checks.base import WARNING, CheckResult, Finding
+from drafter.checks.length import count_chars
+from drafter.checks.structure import split_sections
+from drafter.facts import Facts
+from drafter.headings import match_heading
+
+MAX_DEFECTS_PER_1000 = 2.0  # the eval target for drafts; the real corpus measures below 1.5
+_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+_CLAUSE_START = r"(?:^|(?<=[。！？；\n]))"
+
+
+@dataclass(frozen=True)
+class ProseRules:
+    label_colon: re.Pattern[str]
+    connectives: re.Pattern[str]
+    hedges: re.Pattern[str]
+    commentary: re.Pattern[str]
+    hedge_exceptions: tuple[str, ...]
+    off_register: tuple[dict[str, Any], ...]
+    repeat_min_chars: int
+    repeat_jaccard: float
+    rule_figure: re.Pattern[str]
+    thin_min_chars: int
+    thin_min_sentences: int
+    solution: re.Pattern[str]
+    wrong_section: dict[str, re.Pattern[str]]
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def rules() -> ProseRules:
+    data = yaml.safe_load(resources.files("drafter.checks").joinpath("data/prose.yaml").read_text("utf-8"))
+    n = int(data["label_colon_max_chars"])
+    return ProseRules(
+        label_colon=re.compile(rf"^\s*([^，。；：:！？、\s（）()]{{2,{n}}})[：:](?=\S)", re.M),
+        connectives=re.compile(rf"{_CLAUSE_START}\s*({_alternation(data['connectives'])})[，,、]"),
+        hedges=re.compile(_alternation(data["hedges"])),
+        commentary=re.compile(rf"[，,]?(?:{_alternation(data['commentary'])})[^，。；！？\n]*"),
+        hedge_exceptions=tuple(data.get("hedge_exceptions", ())),
+        off_register=tuple(data["off_register"]),
+        repeat_min_chars=int(data["repeat_min_chars"]),
+        repeat_jaccard=float(data["repeat_jaccard"]),
+        rule_figure=re.compile(
+            rf"{_CLAUSE_START}([^，。；！？\n]{{1,{int(data['rule_figure_max_chars'])}}}?(?:达|为|共)"
+            r"[0-9][0-9.,]*[^，。；！？\n\d]{0,4}。)"),
+        thin_min_chars=int(data["thin_min_chars"]),
+        thin_min_sentences=int(data["thin_min_sentences"]),
+        solution=re.compile(rf"^\s*(?:{_alternation(data['solution_openers'])})"),
+        wrong_section={t: re.compile(rf"^\s*(?:{_alternation(words)})") for t, words in data["wrong_section"].items()},
+    )
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in text if "\u4e00" <= c <= "\u9fff" or c.isalnum()]
+    return {a + b for a, b in pairwise(chars)}
+
+
+def _is_subheading(line: str) -> bool:
+    h = match_heading(line)
+    return h is not None and not re.search(r"[。！？；]", line)
+
+
+def section_body_findings(body: str, section_type: str, facts: Facts | None = None, offset: int = 0,
+                          thin: bool = True) -> list[Finding]:
+    """Prose defects in one section's body (spans shifted by ``offset``)."""
+    r = rules()
+    found: list[Finding] = []
+    unit_type = (facts.unit_type if facts else None) or ""
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in body.split("\n"):
+        if line.strip() and not _is_subheading(line.strip()):
+            lines.append((pos, line))
+        pos += len(line) + 1
+    for start, line in lines:
+        m = r.label_colon.match(line)
+        if m:
+            found.append(Finding("PROSE_LIST", f"“{m.group(1)}：”是条目式写法，公文应写成连贯段落或“一是……二是……”",
+                                 (offset + start + m.start(1), offset + start + m.end(0)), WARNING))
+    text_starts = [(s, line) for s, line in lines]
+    for start, line in text_starts:
+        for m in r.connectives.finditer(line):
+            found.append(Finding("PROSE_CONNECTIVE", f"“{m.group(1)}”是议论文或聊天的连接词，公文不用",
+                                 (offset + start + m.start(1), offset + start + m.end(1)), WARNING))
+        for m in r.hedges.finditer(line):
+            around = line[max(0, m.start() - 1):m.end() + 1]
+            if any(x in around for x in r.hedge_exceptions):
+                continue
+            found.append(Finding("PROSE_HEDGE", f"“{m.group(0)}”是揣测语气，总结应写已做的事",
+                                 (offset + start + m.start(), offset + start + m.end()), WARNING))
+        for entry in r.off_register:
+            if unit_type and unit_type in entry.get("except_unit_types", ()):
+                continue
+            word = entry["word"]
+            if facts is not None and word in facts.all_text():
+                continue
+            for m in re.finditer(entry.get("pattern") or re.escape(word), line):
+                found.append(Finding("PROSE_REGISTER", f"“{word}”：{entry['message']}",
+                                     (offset + start + m.start(), offset + start + m.end()), WARNING))
+        for m in r.commentary.finditer(line):
+            found.append(Finding("PROSE_COMMENTARY", f"“{m.group(0).lstrip('，,')[:12]}”是聊天式的解释，不是公文",
+                                 (offset + start + m.start(), offset + start + m.end()), WARNING))
+        for m in r.rule_figure.finditer(line):
+            found.append(Finding("PROSE_RULE_FIGURE", f"“{m.group(1)}”是孤立的数字短句，应把数据写进叙述",
+                                 (offset + start + m.start(1), offset + start + m.end(1)), WARNING))
+    # sentences: repeats, remedies in 存在问题, text of another section type
+    seen: list[set[str]] = []
+    sentences = [(offset + s + m.start(), m.group(0)) for s, line in lines for m in _SENTENCE.finditer(line)]
+    for s_start, sentence in sentences:
+        core = sentence.strip()
+        if len(core) >= r.repeat_min_chars:
+            grams = _bigrams(core)
+            if grams and any(len(grams & g) / len(grams | g) >= r.repeat_jaccard for g in seen):
+                found.append(Finding("PROSE_REPEAT", "与前文重复或几乎重复", (s_start, s_start + len(sentence)), WARNING))
+            seen.append(grams)
+        if section_type == "存在问题" and r.solution.match(core):
+            found.append(Finding("PROSE_SOLUTION", "“存在问题”部分写了整改措施，措施应写在“下一步打算”",
+                                 (s_start, s_start + len(sentence)), WARNING))
+        wrong = r.wrong_section.get(section_type)
+        if wrong is not None and wrong.match(core):
+            found.append(Finding("PROSE_WRONG_SECTION", f"这句话不属于“{section_type}”部分",
+                                 (s_start, s_start + len(sentence)), WARNING))
+    if thin and body.strip():
+        n_sent = sum(1 for _, s in sentences if len(s.strip()) >= 6)
+        if count_chars(body) < r.thin_min_chars or (
+                section_type in ("存在问题", "下一步打算") and n_sent < r.thin_min_sentences):
+            found.append(Finding("PROSE_THIN", f"“{section_type}”部分内容单薄（{count_chars(body)} 字、{n_sent} 句）",
+                                 (offset, offset + len(body)), WARNING))
+    return found
+
+
+def prose_findings(draft: str, facts: Facts | None = None) -> list[Finding]:
+    """Prose defects of a whole draft: each level-1 section's body, typed by its heading."""
+    from vectorstore.classify import classify_section
+
+    found: list[Finding] = []
+    for sec in split_sections(draft):
+        if sec.heading is None:
+            continue  # title and opening: fixed frames
+        body_start = min(len(draft), sec.heading.end + 1)
+        body = draft[body_start:sec.end]
+        section_type = classify_section(sec.heading.title, body[:200], facts.genre if facts else None)
+        found.extend(section_body_findings(_without_signoff(body, facts), section_type, facts, body_start))
+    return found
+
+
+def _without_signoff(body: str, facts: Facts | None) -> str:
+    """The last section's body without the signature and date lines after it."""
+    if facts is None:
+        return body
+    lines = body.rstrip("\n").split("\n")
+    tail = {x for x in (facts.signature, facts.date) if x}
+    while lines and lines[-1].strip() in tail:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def defects_per_1000(findings: list[Finding], text: str) -> float:
+    chars = count_chars(text)
+    return round(len(findings) * 1000 / chars, 2) if chars else 0.0
+
+
+def check_prose(draft: str, facts: Facts) -> CheckResult:
+    findings = prose_findings(draft, facts)
+    rate = defects_per_1000(findings, draft)
+    by_code: dict[str, int] = {}
+    for f in findings:
+        by_code[f.code] = by_code.get(f.code, 0) + 1
+    result = CheckResult.from_findings("prose", findings, 1 - rate / (2 * MAX_DEFECTS_PER_1000),
+                                       {"per_1000": rate, "by_code": by_code, "max_per_1000": MAX_DEFECTS_PER_1000})
+    result.passed = rate <= MAX_DEFECTS_PER_1000
+    return result

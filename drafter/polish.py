@@ -1,0 +1,109 @@
+"""Rule repairs of prose defects in one written piece, before it is verified: what the prose check finds and a
+rule can mend without inventing anything.
+
+- label-colon list lines ("制定评选标准：明确……") become one 公文 paragraph: "一是明确……；二是……。" (a single
+  such line just loses its label);
+- essay connectives at a clause start (首先，其次，总之，…), hedges (可能会、或许 …), chat-style commentary
+  (，这表明……) and the prompt's "…的口吻：" said back are deleted;
+- sentences repeating an earlier one, sentences with off-register words (微信、支付宝、他们 …), remedies in
+  存在问题 and sentences of another section type are removed — unless that would empty the piece.
+
+Returns the new text and how many characters the rules cut and inserted, for the eval reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from drafter.checks.length import count_chars
+from drafter.checks.prose import rules, section_body_findings
+from drafter.facts import Facts
+from drafter.numbers import to_chinese
+
+_VOICE_ECHO = re.compile(r"^[^。！？\n]{0,40}的口吻[：:，,]", re.M)  # the prompt's "以…的口吻" said back
+_DROP_CODES = {"PROSE_REPEAT", "PROSE_REGISTER", "PROSE_SOLUTION", "PROSE_WRONG_SECTION"}
+_SENTENCE_END = "。！？；"
+
+
+@dataclass
+class Polished:
+    text: str
+    cut: int = 0
+    inserted: int = 0
+
+
+def _lists_to_prose(text: str) -> str:
+    r = rules()
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
+            parts = [f"{to_chinese(i)}是{p.rstrip(_SENTENCE_END + '，')}" for i, p in enumerate(run, 1)]
+            out.append("；".join(parts) + "。")
+        run.clear()
+
+    for line in text.split("\n"):
+        m = r.label_colon.match(line)
+        if m:
+            rest = line[m.end():].strip()
+            if rest:
+                run.append(rest)
+                continue
+        flush()
+        out.append(line)
+    flush()
+    return "\n".join(out)
+
+
+def _delete_words(text: str) -> str:
+    r = rules()
+    text = r.connectives.sub("", text)
+    text = re.sub(r"([一二三四五六七八九十]+是)(?:首先|其次|再次|最后|此外|另外)[，,]", r"\1", text)
+
+    def hedge(m: re.Match[str]) -> str:
+        around = text[max(0, m.start() - 1):m.end() + 1]
+        return m.group(0) if any(x in around for x in r.hedge_exceptions) else ""
+
+    text = r.commentary.sub("", text)
+    text = _VOICE_ECHO.sub("", text)
+    return r.hedges.sub(hedge, text)
+
+
+def _drop_sentences(text: str, section_type: str, facts: Facts) -> str:
+    keep_words = {e["word"] for e in rules().off_register if e.get("drop") is False}
+    findings = [f for f in section_body_findings(text, section_type, facts, thin=False)
+                if f.code in _DROP_CODES and not (f.code == "PROSE_REGISTER" and text[f.span[0]:f.span[1]] in keep_words)]
+    spans = []
+    for f in findings:
+        start, end = f.span or (0, 0)
+        left = max(text.rfind(c, 0, start) for c in _SENTENCE_END + "\n") + 1
+        right_candidates = [i for i in (text.find(c, end - 1) for c in _SENTENCE_END) if i != -1]
+        right = min(right_candidates) + 1 if right_candidates else len(text)
+        newline = text.find("\n", start)
+        if newline != -1 and newline < right:
+            right = newline
+        spans.append((left, right))
+    kept = text
+    for left, right in sorted(set(spans), reverse=True):
+        kept = kept[:left] + kept[right:]
+    kept = "\n".join(line for line in kept.split("\n") if line.strip("，。；！？ "))
+    return kept if count_chars(kept) >= 0.3 * count_chars(text) else text
+
+
+def polish(text: str, section_type: str, facts: Facts) -> Polished:
+    before = count_chars(text)
+    out = _delete_words(text)
+    out = _lists_to_prose(out)
+    out = _delete_words(out)  # a connective that opened a list line now follows 一是
+    out = _drop_sentences(out, section_type, facts)
+    out = re.sub(r"^[，、；]+", "", out, flags=re.M)
+    out = re.sub(r"[，、；]+$", "。", out, flags=re.M).strip()
+    after = count_chars(out)
+    # the ordinal words 一是/二是 are what the rules insert; everything else that changed was cut
+    inserted = len(re.findall(r"[一二三四五六七八九十]+是", out)) * 2 - len(re.findall(r"[一二三四五六七八九十]+是", text)) * 2
+    inserted = max(0, inserted)
+    return Polished(out, cut=max(0, before - after + inserted), inserted=inserted)

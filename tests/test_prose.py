@@ -1,0 +1,74 @@
+"""The prose-quality check: each defect class found with its span; human-written 公文 raises few alarms."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter.checks.length import count_chars
+from drafter.checks.prose import check_prose, prose_findings, section_body_findings
+from drafter.facts import validate_facts
+from vectorstore.cli import demo_corpus_files
+from vectorstore.pipeline import parse_path
+
+FACTS = validate_facts({"genre": "工作总结", "unit": "城南社区卫生服务中心党支部", "unit_type": "医院",
+                        "period": "2025年", "activities": ["组建党员家庭医生团队"]})
+
+CASES = [
+    ("主要做法", "制定评选标准：明确评选条件和程序。\n培训与教育：组织党员参加培训。", "PROSE_LIST"),
+    ("基本情况", "代表性强，在全市党政机关中占主导地位。代表性强，在全市党政机关中占主导地位。", "PROSE_REPEAT"),
+    ("主要做法", "通过互联网平台（如微信、支付宝等）为患者提供预约挂号服务。", "PROSE_REGISTER"),
+    ("主要做法", "首先，由社区卫生服务中心全体成员组成团队，确保服务到位。", "PROSE_CONNECTIVE"),
+    ("经验体会", "他们可能会与社区里的医生合作，共同制定管理制度。", "PROSE_HEDGE"),
+    ("取得成效", "服务群众成效明显。评出党员示范岗达56个。培训党员达960人次。", "PROSE_RULE_FIGURE"),
+    ("下一步打算", "继续加强党建工作。", "PROSE_THIN"),
+    ("存在问题", "部分党员学习主动性不强。要进一步加强教育培训，切实提高学习实效。", "PROSE_SOLUTION"),
+    ("存在问题", "部分党员学习主动性不强。获评县级先进基层党组织1个，成绩来之不易。", "PROSE_WRONG_SECTION"),
+]
+
+
+@pytest.mark.parametrize(("section_type", "body", "code"), CASES)
+def test_each_defect_is_found_with_its_span(section_type, body, code):
+    found = [f for f in section_body_findings(body, section_type, FACTS) if f.code == code]
+    assert found, (code, [f.code for f in section_body_findings(body, section_type, FACTS)])
+    start, end = found[0].span
+    assert 0 <= start < end <= len(body)
+
+
+CLEAN = [
+    ("主要做法", "坚持把党建工作摆在突出位置，一是健全组织体系，成立党员家庭医生团队；二是创新服务载体，推行上门服务；"
+                "三是完善考评机制，把群众满意度作为考核的重要内容。"),
+    ("存在问题", "一是部分党员参与活动的主动性不强，满足于完成规定动作；二是活动载体创新不够，特色不够鲜明，"
+                "对年轻党员的吸引力有待增强。"),
+    ("下一步打算", "下一步，我们将健全创先争优长效机制，加强对基层党组织的分类指导。同时，进一步创新活动载体，推动各项工作再上新台阶。"),
+    ("主要做法", "利用微信公众号和微信群开展线上学习，尽可能方便党员参学，做到学习教育全覆盖、无死角，"
+                "流动党员也能按时参加组织生活。"),
+]
+
+
+@pytest.mark.parametrize(("section_type", "body"), CLEAN)
+def test_clean_公文_raises_nothing(section_type, body):
+    assert section_body_findings(body, section_type, FACTS) == []
+
+
+def test_whole_draft_rate_and_sections():
+    draft = ("城南社区卫生服务中心党支部2025年工作总结\n现将有关情况总结如下：\n一、主要做法\n"
+             "制定评选标准：明确评选条件。\n首先，组织党员培训。\n二、下一步打算\n继续加强。\n城南社区卫生服务中心党支部\n2025年12月20日")
+    result = check_prose(draft, FACTS)
+    assert not result.passed and result.details["per_1000"] > 2
+    assert {"PROSE_LIST", "PROSE_CONNECTIVE", "PROSE_THIN"} <= set(result.details["by_code"])
+    # the sign-off lines are not part of the last section's body
+    assert all(draft[f.span[0]:f.span[1]] != "2025年12月20日" for f in result.findings)
+
+
+def _rate(paths) -> float:
+    chars = defects = 0
+    for path in paths:
+        for doc in parse_path(path):
+            defects += len(prose_findings(doc.text))
+            chars += count_chars(doc.text)
+    return defects * 1000 / chars
+
+
+def test_human_documents_raise_few_alarms(shared_corpus):
+    assert _rate(demo_corpus_files()) <= 1.5
+    assert _rate(sorted(shared_corpus.glob("*.txt"))) <= 1.5
