@@ -62,7 +62,8 @@ class DraftEngine:
     def __init__(self, settings: Settings | None = None, *, store=None, model: ChatModel | None = None,
                  rewrite_model: ChatModel | None = None, k: int = 3, per_section: int = 2,
                  exemplar_chars: int | None = None, exemplar_tokens: int | None = None,
-                 max_repairs: int = 1, frame_basic: bool | None = None) -> None:
+                 max_repairs: int = 1, frame_basic: bool | None = None,
+                 piece_exemplar_chars: int | None = None) -> None:
         self.settings = settings or get_settings()
         self._store = store
         self._model = model
@@ -78,6 +79,9 @@ class DraftEngine:
         self.exemplar_chars = exemplar_chars if exemplar_chars is not None else (0 if local else 240)
         self.exemplar_tokens = exemplar_tokens if exemplar_tokens is not None else (0 if local else 400)
         self.max_repairs = max_repairs
+        # one delexicalised passage per piece (drafter.exemplars), for the embedded model too
+        self.piece_exemplar_chars = (self.settings.piece_exemplar_chars if piece_exemplar_chars is None
+                                     else piece_exemplar_chars)
         self._restarts_left = 1  # a crashed local model process is restarted once per write/regenerate call
         # 基本情况 from a frame, not the model, when the embedded small model writes (where it invented bodies)
         self.frame_basic = local if frame_basic is None else frame_basic
@@ -203,7 +207,7 @@ class DraftEngine:
     def _write_section(self, run: Run, facts: Facts, osec: OutlineSection, sdraft: SectionDraft,
                        retrieval: Retrieval, examples: list[str]) -> Generator[Event, None, None]:
         yield Event("section_start", sdraft.index, sdraft.heading)
-        sdraft.attempts, sdraft.flags = [], []
+        sdraft.attempts, sdraft.flags, sdraft.exemplars = [], [], []
         sdraft.edits = {"cut": 0, "inserted": 0}
         if osec.placeholder:
             sdraft.body = PLACEHOLDER
@@ -250,8 +254,16 @@ class DraftEngine:
                       facts_block=block, target_chars=target)
         # Exemplars get what the context window leaves after the prompt itself and the answer.
         room = self.settings.llm_context_window - count_messages(render("write_section", examples_block="", **values))
-        budget = min(self.exemplar_tokens, room - max_tokens_for(target) - 64)
+        free = room - max_tokens_for(target) - 64
+        budget = min(self.exemplar_tokens, free)
         exemplars = fit_to_budget(exemplars, budget) if budget > 0 else []
+        if self.piece_exemplar_chars > 0:  # the piece's own passage, delexicalised, goes first (drafter.exemplars)
+            from drafter.exemplars import piece_exemplar
+
+            found = piece_exemplar(self.store, facts, osec.section_type, title, items, self.piece_exemplar_chars)
+            if found is not None and count_tokens(found.text) + budget_used(exemplars) <= free:
+                sdraft.exemplars.append(found.to_dict())
+                exemplars = [found.text, *exemplars]
         messages = render("write_section", examples_block=format_examples(exemplars), **values)
         attempt = yield from self._stream(self.model, messages, "write", target, sdraft)
         text = self._polish(sdraft, sanitize(attempt.output, title), osec.section_type, facts)
@@ -484,6 +496,10 @@ class DraftEngine:
             if on_event:
                 on_event(event)
         return run
+
+
+def budget_used(texts: list[str]) -> int:
+    return sum(count_tokens(t) for t in texts)
 
 
 def _keys(text: str) -> set:

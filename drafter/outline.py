@@ -39,7 +39,7 @@ SKELETONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     ),
 }
 REQUIRED_KEYS_FALLBACK = ("practice", "results")
-BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|职工|员工|干部|人口|户|村|社区|学校|医院|床位|网格|小组|单位|成员|班子|队伍|科室|部门)")
+BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|职工|员工|干部|人口|户|村|社区|学校|医院|床位|网格|小组|单位|成员|班子|队伍|科室|部门|居民|志愿者|教师|学生|民警)")
 MAX_SUBSECTIONS = 6
 
 
@@ -125,7 +125,12 @@ def short_title(item: str, limit: int = 18) -> str:
     """A sub-heading from a list item: its first clause, trimmed ("组织党员志愿服务活动36场，…" → "组织党员志愿服务活动")."""
     first = re.split(r"[，。；：,;:！？]", item.strip(), maxsplit=1)[0].strip()
     first = re.sub(r"\d+(\.\d+)?\s*[^\d\s，。]{0,3}$", "", first).strip() or first
-    return first[:limit].rstrip("的和与及、")
+    if len(first) > limit:  # "成立由党委书记任组长的创先争优活动领导小组" → "成立创先争优活动领导小组"
+        first = re.sub(r"由[^，。的]{1,12}的", "", first)
+    if len(first) > limit:  # still long: cut after the last 的/和/与/及 that leaves a whole phrase
+        cut = max(first.rfind(c, 0, limit) for c in "和与及、")
+        first = first[:cut] if cut >= limit // 2 else first[:limit]
+    return first.rstrip("的和与及、")
 
 
 def _split_figures(facts: Facts) -> tuple[list[str], list[str]]:

@@ -69,6 +69,9 @@ def _delete_words(text: str) -> str:
         return m.group(0) if any(x in around for x in r.hedge_exceptions) else ""
 
     text = r.commentary.sub("", text)
+    for entry in r.off_register:
+        if entry.get("delete"):
+            text = re.sub(entry.get("pattern") or re.escape(entry["word"]), "", text, flags=re.M)
     text = _VOICE_ECHO.sub("", text)
     return r.hedges.sub(hedge, text)
 
@@ -94,12 +97,31 @@ def _drop_sentences(text: str, section_type: str, facts: Facts) -> str:
     return kept if count_chars(kept) >= 0.3 * count_chars(text) else text
 
 
+def _drop_repeated_figures(text: str) -> str:
+    """A later sentence whose numbers were all stated before ("居民诉求办结率为98.6%，代表了…" twice more) goes."""
+    from drafter.numbers import extract_numbers
+
+    seen: set = set()
+    out_lines = []
+    for line in text.split("\n"):
+        kept = []
+        for sentence in re.findall(r"[^。！？\n]+[。！？]?", line):
+            keys = {m.key for m in extract_numbers(sentence) if m.kind not in ("date", "ordinal")}
+            if keys and keys <= seen and kept:
+                continue
+            seen |= keys
+            kept.append(sentence)
+        out_lines.append("".join(kept))
+    return "\n".join(out_lines)
+
+
 def polish(text: str, section_type: str, facts: Facts) -> Polished:
     before = count_chars(text)
     out = _delete_words(text)
     out = _lists_to_prose(out)
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
     out = _drop_sentences(out, section_type, facts)
+    out = _drop_repeated_figures(out)
     out = re.sub(r"^[，、；]+", "", out, flags=re.M)
     out = re.sub(r"[，、；]+$", "。", out, flags=re.M).strip()
     after = count_chars(out)

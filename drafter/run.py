@@ -64,6 +64,8 @@ class SectionDraft:
     error: str = ""
     # characters the engine's rules cut from the model's text and inserted into it (eval reports show the share)
     edits: dict = field(default_factory=lambda: {"cut": 0, "inserted": 0})
+    # the delexicalised passages each piece of this section was written from (drafter.exemplars.PieceExemplar)
+    exemplars: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

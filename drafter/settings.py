@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     llm_max_retries: int = 2
     llm_context_window: int = 4096
     llm_temperature: float = 0.3
+    # characters of the delexicalised passage each outline piece is written from (0: from the facts alone)
+    piece_exemplar_chars: int = Field(default=150, ge=0, le=1000)
 
     # --- embedded local model ---
     local_model_path: Path | None = Field(None, description="自备 GGUF 模型路径；默认使用内置 0.5B 模型")

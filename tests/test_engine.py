@@ -9,6 +9,7 @@ import pytest
 from drafter.engine import DraftEngine
 from drafter.facts import validate_facts
 from drafter.llm import MockModel, StreamInterruptedError
+from drafter.numbers import extract_numbers
 from drafter.outline import PLACEHOLDER, build_outline
 from drafter.prompts import PromptError, load_prompt, render
 from drafter.run import Run
@@ -373,12 +374,20 @@ def test_exemplar_size_follows_the_model():
     assert DraftEngine(exemplar_chars=50).exemplar_chars == 50
 
 
-def test_the_embedded_model_writes_from_the_facts_alone(facts, store):
+def test_the_embedded_model_sees_only_delexicalised_passages(facts, store):
     model = answers(MockModel(), 8)
     engine = DraftEngine(store=store, model=model)  # no endpoint: the embedded model
     run = engine.draft(facts)
     assert engine.retrieval(run).by_section  # examples were retrieved (shown to the clerk, used by the checks)
-    assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in model.history)
+    given = [e["text"] for s in run.sections for e in s.exemplars]
+    assert given  # each piece got its passage ...
+    for msgs, _ in model.history:  # ... and nothing else of the corpus: no whole sections, no figures
+        block = msgs[-1]["content"].split("请以")[0]
+        assert all(line in given for line in block.splitlines()[1:] if line.strip())
+    assert not any(n.kind != "ordinal" for g in given for n in extract_numbers(g))
+    plain = answers(MockModel(), 8)
+    DraftEngine(store=store, model=plain, piece_exemplar_chars=0).draft(facts)
+    assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in plain.history)
 
 
 def test_a_draft_over_length_loses_closing_sentences_not_facts(store):

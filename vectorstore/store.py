@@ -34,7 +34,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from drafter.settings import Settings, get_settings
-from vectorstore.classify import SECTION_TYPES, section_type_scores
+from vectorstore.classify import SECTION_TYPES, classify_work, section_type_scores
 from vectorstore.embedding import NgramEmbeddingFunction, make_embedding_function
 from vectorstore.lexical import LexicalIndex
 from vectorstore.loading import (
@@ -130,6 +130,10 @@ def _clean_meta(meta: dict) -> dict:
     return out
 
 
+WORK_BONUS = 1.0 / 61  # = a first rank in one of the two fused lists (RRF_K = 60)
+PASSAGE_MIN_CHARS = 40  # shorter sub-sections are headings with a line, not passages worth retrieving
+
+
 def document_records(doc: ParsedDocument, file_hash: str) -> list[tuple[str, str, dict]]:
     """(id, text, metadata) for a document and each of its top-level sections (preamble included)."""
     base = {
@@ -153,6 +157,18 @@ def document_records(doc: ParsedDocument, file_hash: str) -> list[tuple[str, str
             "enumerations": len([e for node in sec.walk() for e in node.enumerations]),
             "figures": figures,
         })))
+        # Passages: each sub-section (（一）…) of a top-level section is a record of its own too, so a piece of
+        # the outline (one 做法 item) can retrieve the passage about the same kind of work, not a whole section.
+        for ci, child in enumerate(sec.children):
+            child_text = child.full_text()
+            if len(child_text.strip()) < PASSAGE_MIN_CHARS:
+                continue
+            records.append((f"{doc.doc_id}-s{pos:02d}p{ci:02d}", child_text, _clean_meta({
+                **base, "kind": "section", "section_type": sec.section_type, "heading": child.heading,
+                "heading_path": " > ".join(child.path), "position": pos, "level": child.level,
+                "subheadings": [], "enumerations": len([e for node in child.walk() for e in node.enumerations]),
+                "figures": [f for node in child.walk() for f in node.figures], "parent": sec.heading or "",
+            })))
     return records
 
 
@@ -622,7 +638,8 @@ class CorpusStore:
             for rid, r in ranks.items():
                 fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + r)
         ranked = sorted(fused, key=lambda rid: (-fused[rid], rid))
-        top = ranked[: k + 5]  # a few spare in case another process removed some meanwhile
+        work = classify_work(query) if mode == "hybrid" else None
+        top = ranked[: (3 * k + 5) if work else k + 5]  # spares: another process may have removed some
         if not top:
             return []
         got = self.collection.get(ids=top, include=["documents", "metadatas"])
@@ -630,6 +647,11 @@ class CorpusStore:
                                                              strict=True)}
         if len(known) < len(top):
             self._lex = None  # the corpus changed under us: rebuild the side index next time
+        if work:  # a passage about the same kind of work as the query ranks as if one list had put it first
+            for rid, (doc, _meta) in known.items():
+                if classify_work(doc[:400]) == work:
+                    fused[rid] += WORK_BONUS
+            top = sorted(top, key=lambda rid: (-fused[rid], rid))
         hits = []
         for rid in [r for r in top if r in known][:k]:
             hit = self._hit(rid, *known[rid], fused[rid])

@@ -163,6 +163,8 @@ def prose_findings(draft: str, facts: Facts | None = None) -> list[Finding]:
         if sec.heading is None:
             continue  # title and opening: fixed frames
         body_start = min(len(draft), sec.heading.end + 1)
+        while body_start < sec.end and draft[body_start] == "\n":
+            body_start += 1
         body = draft[body_start:sec.end]
         section_type = classify_section(sec.heading.title, body[:200], facts.genre if facts else None)
         found.extend(section_body_findings(_without_signoff(body, facts), section_type, facts, body_start))

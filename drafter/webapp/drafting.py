@@ -55,6 +55,9 @@ def _status_line(s: SectionDraft) -> str:
     flags = [f.get("message", "") for f in s.flags if f.get("message")]
     if flags:
         parts.append(f"待核实 {len(flags)} 处：" + "；".join(flags[:3]))
+    if s.exemplars:  # the passages this section was written from (drafter.exemplars)
+        parts.append("参考范文：" + "；".join(f"《{e.get('title', '')[:24]}》{e.get('heading', '')[:16]}"
+                                          for e in s.exemplars[:3]))
     return "；".join(parts)
 
 

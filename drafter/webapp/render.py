@@ -42,8 +42,29 @@ def notice(text: str, kind: str = "info") -> str:
     return f'<div class="notice notice-{esc(kind)}">{lines}</div>'
 
 
+def relevance(hit: Any) -> tuple[str, int, str]:
+    """A relevance a clerk can read: (高/中/低, 0–100, why). 100 is a hit both the semantic and the word ranking
+    put first (the fused score's maximum); why names which of the two found it."""
+    from vectorstore.store import RRF_K
+
+    dense, lexical = getattr(hit, "dense_rank", None), getattr(hit, "lexical_rank", None)
+    if dense is None and lexical is None:  # a whole document: one ranking only
+        rank = round(1 / float(hit.score) - RRF_K) if hit.score else 3  # score = 1 / (RRF_K + rank)
+        value, dense = max(20, 100 - 15 * (rank - 1)), rank
+    else:
+        value = round(100 * min(1.0, float(hit.score or 0) / (2 / (RRF_K + 1))))
+    why = []
+    if dense is not None and dense <= 5:
+        why.append("语义相近")
+    if lexical is not None and lexical <= 5:
+        why.append("用词相近")
+    label = "高" if value >= 70 else "中" if value >= 40 else "低"
+    return label, value, "、".join(why) or "排名靠后"
+
+
 def examples_table(hits: Iterable[Any], pinned: Sequence[str] = (), excluded: Sequence[str] = ()) -> str:
-    """The retrieved examples (范文): rank, title, source, section type, score, and a short excerpt."""
+    """The retrieved examples (范文): rank, title, source, section type, relevance (高/中/低 with 0–100 and why),
+    and a short excerpt of the matched part."""
     rows = []
     for rank, hit in enumerate(hits, 1):
         marks = []
@@ -53,15 +74,20 @@ def examples_table(hits: Iterable[Any], pinned: Sequence[str] = (), excluded: Se
             marks.append('<span class="tag tag-ex">已排除</span>')
         excerpt = " ".join(str(hit.text or "").split())[:120]
         source = str(hit.source or "").replace("\\", "/").rsplit("/", 1)[-1]
+        label, value, why = relevance(hit)
+        heading = str(getattr(hit, "heading", "") or "")
+        kind_label = "整篇范文" if hit.section_type == "全文" else (
+            f"{hit.section_type} · {heading}" if heading and heading != hit.section_type else hit.section_type)
         rows.append(
             "<tr>"
             f"<td>{rank}</td><td>{esc(hit.title)}{''.join(marks)}<div class='excerpt'>{esc(excerpt)}…</div></td>"
-            f"<td>{esc(source)}</td><td>{esc(hit.section_type)}</td><td>{float(hit.score or 0):.3f}</td>"
+            f"<td>{esc(source)}</td><td>{esc(kind_label)}</td>"
+            f"<td>{esc(label)}（{value}）<div class='excerpt'>{esc(why)}</div></td>"
             "</tr>"
         )
     if not rows:
         return '<div class="notice notice-info">尚未检索到范文（语料库为空时请先在“语料库”页导入材料）。</div>'
-    head = "<tr><th>#</th><th>范文</th><th>来源</th><th>段落类型</th><th>相似度</th></tr>"
+    head = "<tr><th>#</th><th>范文</th><th>来源</th><th>段落（匹配部分）</th><th>相关度</th></tr>"
     return f'<div class="examples-wrap"><table class="examples">{head}{"".join(rows)}</table></div>'
 
 

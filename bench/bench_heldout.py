@@ -1,0 +1,149 @@
+"""Retrieval on the held-out set (bench/heldout): passages about the same kind of work, scored on data the
+retriever was never tuned on.
+
+For each split (dev, then test) a fresh Chroma store on a temp dir holds only that split's documents. Queries:
+the split's ``queries.json`` entries (outline pieces as a clerk's facts produce them) and the bodies of its
+labelled sub-section/paragraph passages (first 200 characters; their own document excluded). A hit is
+relevant when its passage has the query's section type and kind of work (``labels.json``). Compared on the same
+store and queries:
+
+- ``product``: ``CorpusStore.search`` as the drafting engine calls it (hybrid, filtered by the piece's section type);
+- ``dense``: plain Chroma dense similarity, no filter; ``bm25``: BM25 alone, no filter;
+- section-type P@5 of ``section_type="auto"`` (passage bodies as queries) vs plain dense.
+
+Prints P@3 and nDCG@5 of kind-of-work relevance and section-type P@5 per split; the last line is the test split:
+``held-out: work P@3=… nDCG@5=… type P@5=… (dense …, bm25 …)``. Nothing in the product was tuned on the test
+split (the dev split is for looking at; say so where figures are quoted).
+
+    .venv/bin/python bench/bench_heldout.py
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from drafter.settings import Settings  # noqa: E402
+from vectorstore.store import CorpusStore, Hit  # noqa: E402
+
+HELDOUT = ROOT / "bench" / "heldout"
+_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.、．])\s*")
+
+
+@dataclass
+class Query:
+    text: str
+    section_type: str
+    work: str
+    doc: str | None  # the passage's own document (excluded), None for queries.json entries
+
+
+def _bare(heading: str) -> str:
+    return _MARKER.sub("", heading or "").strip()
+
+
+def hit_label(hit: Hit, passages_by_doc: dict[str, list[dict]]) -> tuple[str, str] | None:
+    """(section type, work) of the labelled passage a hit is: same heading, else the first passage start in it."""
+    passages = passages_by_doc.get(Path(hit.source).name, [])
+    heading = _bare(hit.heading)
+    for p in passages:
+        if heading and _bare(p["heading"]) == heading:
+            return p["section_type"], p["work"]
+    found = [(hit.text.find(p["start"]), p) for p in passages if p["start"] and p["start"] in hit.text]
+    if found:
+        p = min(found, key=lambda x: x[0])[1]
+        return p["section_type"], p["work"]
+    return None
+
+
+def ndcg(rels: list[int], ideal_count: int, k: int = 5) -> float:
+    dcg = sum(r / math.log2(i + 2) for i, r in enumerate(rels[:k]))
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(k, ideal_count)))
+    return dcg / ideal if ideal else 0.0
+
+
+def evaluate(split: str) -> dict[str, float]:
+    labels = json.loads((HELDOUT / "labels.json").read_text(encoding="utf-8"))
+    docs = [d["file"] for d in labels["documents"] if d["split"] == split]
+    passages = [p for p in labels["passages"] if p["doc"] in docs]
+    by_doc: dict[str, list[dict]] = {}
+    for p in passages:
+        by_doc.setdefault(p["doc"], []).append(p)
+    queries = [Query(q["query"], q["section_type"], q["work"], None)
+               for q in json.loads((HELDOUT / "queries.json").read_text(encoding="utf-8")) if q["split"] == split]
+    store_texts = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = CorpusStore(Settings(home=Path(tmp), chroma_path=Path(tmp) / "chroma"))
+        store.ingest([HELDOUT / d for d in docs])
+        for hit_id in store.collection.get(include=["documents"])["ids"]:
+            store_texts[hit_id] = True
+        doc_ids = {}
+        for p in passages:
+            if p["kind"] != "section" and p["work"] != "综合":
+                body = _passage_body(store, p)
+                if body:
+                    queries.append(Query(body[:200], p["section_type"], p["work"], p["doc"]))
+        for h in store.search("党建", k=200, mode="lexical"):
+            doc_ids[Path(h.source).name] = h.doc_id
+        scores: dict[str, list[float]] = {f"{m}_{x}": [] for m in ("product", "dense", "bm25") for x in ("p3", "n5")}
+        type_auto, type_dense = [], []
+        for q in queries:
+            exclude = [doc_ids[q.doc]] if q.doc in doc_ids else []
+            relevant_total = sum(1 for p in passages if p["section_type"] == q.section_type and p["work"] == q.work
+                                 and p["doc"] != q.doc)
+            runs = {
+                "product": store.search(q.text, k=5, section_type=q.section_type, exclude_doc_ids=exclude),
+                "dense": store.search(q.text, k=5, mode="dense", exclude_doc_ids=exclude),
+                "bm25": store.search(q.text, k=5, mode="lexical", exclude_doc_ids=exclude),
+            }
+            for name, hits in runs.items():
+                rels = [int(hit_label(h, by_doc) == (q.section_type, q.work)) for h in hits]
+                scores[f"{name}_p3"].append(sum(rels[:3]) / 3)
+                scores[f"{name}_n5"].append(ndcg(rels, relevant_total))
+            if q.doc is not None:
+                auto = store.search(q.text, k=5, section_type="auto", exclude_doc_ids=exclude)
+                type_auto.append(sum(h.section_type == q.section_type for h in auto) / 5)
+                type_dense.append(sum(h.section_type == q.section_type for h in runs["dense"]) / 5)
+    out = {key: sum(v) / len(v) for key, v in scores.items() if v}
+    out["type_auto_p5"] = sum(type_auto) / len(type_auto)
+    out["type_dense_p5"] = sum(type_dense) / len(type_dense)
+    out["queries"] = len(queries)
+    out["docs"] = len(docs)
+    return out
+
+
+def _passage_body(store: CorpusStore, passage: dict) -> str:
+    hits = store.search(passage["start"], k=3, mode="lexical")
+    for h in hits:
+        if Path(h.source).name == passage["doc"] and passage["start"] in h.text:
+            i = h.text.find(passage["start"])
+            return h.text[i:]
+    return ""
+
+
+def main() -> int:
+    results = {}
+    for split in ("dev", "test"):
+        r = results[split] = evaluate(split)
+        note = "（看过，可调）" if split == "dev" else "（未调参：产品的规则和权重从未在 test 上调整）"
+        print(f"{split}{note}: {r['docs']} docs, {r['queries']} queries")
+        for name in ("product", "dense", "bm25"):
+            print(f"  {name:8} work P@3 {r[name + '_p3']:.3f}  nDCG@5 {r[name + '_n5']:.3f}")
+        print(f"  section type P@5: auto {r['type_auto_p5']:.3f}  dense {r['type_dense_p5']:.3f}")
+    t = results["test"]
+    print(f"held-out: work P@3={t['product_p3']:.3f} nDCG@5={t['product_n5']:.3f} type P@5={t['type_auto_p5']:.3f} "
+          f"(dense {t['dense_p3']:.3f}/{t['dense_n5']:.3f}/{t['type_dense_p5']:.3f}, "
+          f"bm25 {t['bm25_p3']:.3f}/{t['bm25_n5']:.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""Passage exemplars for one outline piece: the retrieved passage about the same kind of work, delexicalised.
+
+For each piece the writer drafts (a 做法 item, the 成效, 问题, 打算) the corpus is searched with the piece's own
+words, filtered by its section type (the store prefers passages about the same kind of work). The best passage
+is delexicalised before a model sees it, so that the small model's habit of copying turns into copying the
+genre's phrasing, not another unit's facts: its heading line, every sentence stating a figure or a date, and
+instruction-like sentences go; other units' names become this unit's name. What each piece was given is
+recorded with the section (``SectionDraft.exemplars``) and shown to the clerk beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from drafter.checks.coverage import SENTENCE_RE, strip_instructions
+from drafter.facts import Facts
+from drafter.retrieval import style_only
+
+# An organisation's name in another unit's text: a few characters and a body word (桐川市林场党委, 局党组 …).
+_ORG = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:党委|党工委|党组(?!织)|党总支|党支部|委员会|公司|集团|学院|医院|卫生院|"
+                  r"支行|法院|林场|派出所|边检站|信用社|气象局|交通运输局|税务局|养老院)")
+# A run-in heading inside a passage's text: （一）理顺管理体制 / 1.抓好学习教育 / （1）领导干部示范学
+_RUN_IN = re.compile(r"（[一二三四五六七八九十\d]+）|^[一二三四五六七八九十]+、|(?<![\d.])\d+[.、．](?!\d)")
+_SELF_REF = re.compile(r"(?:我局|我院|我所|我站|我社|我行|我司|我校|我镇|我乡|我村|全局|全院|全所|全站|全行|全校)")
+
+
+@dataclass
+class PieceExemplar:
+    piece: str  # the piece's title (a sub-heading or the section title)
+    text: str  # what the model was shown
+    hit_id: str
+    title: str  # the source document's title
+    heading: str  # the passage's heading there
+    score: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def delexicalise(text: str, facts: Facts, max_chars: int) -> str:
+    """A passage without its heading, figures, dates and instructions, other units' names → this unit's."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    lines = [line for line in (lines[1:] if len(lines) > 1 else lines) if re.search(r"[。；！？]", line)]
+    body = style_only(strip_instructions("\n".join(lines))[0])
+    body = _ORG.sub(facts.unit, body)
+    body = _SELF_REF.sub("我们", body)
+    out = ""
+    for sentence in SENTENCE_RE.findall(body.replace("\n", "")):
+        sentence = _RUN_IN.sub("", sentence).strip()
+        # another unit's named programmes and lists of its own items are content, not phrasing: left out
+        if not sentence or "“" in sentence or sentence.count("、") >= 2:
+            continue
+        if len(out) + len(sentence) > max_chars:
+            break
+        out += sentence
+    return out.strip()
+
+
+def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: list[str], max_chars: int,
+                   excluded: list[str] = ()) -> PieceExemplar | None:
+    """The best passage for one piece, delexicalised, or None when nothing usable is in the corpus."""
+    query = " ".join([title, *items])[:300]
+    if not query.strip():
+        return None
+    try:
+        hits = store.search(query, k=4, section_type=section_type, exclude_doc_ids=list(excluded))
+    except Exception:  # the corpus is an aid here: a broken store must not stop the draft
+        return None
+    for hit in hits:
+        text = delexicalise(hit.text, facts, max_chars)
+        if len(text) >= 40:
+            return PieceExemplar(title, text, hit.id, hit.title, hit.heading, round(hit.score, 4))
+    return None

@@ -1,0 +1,57 @@
+"""Passage exemplars: retrieved per outline piece, delexicalised, recorded with the section, shown in the app."""
+
+from __future__ import annotations
+
+from drafter.engine import DraftEngine
+from drafter.exemplars import delexicalise, piece_exemplar
+from drafter.facts import validate_facts
+from drafter.llm import MockModel
+from drafter.numbers import extract_numbers
+from drafter.webapp.drafting import section_view
+from drafter.webapp.render import examples_table, relevance
+from vectorstore.cli import demo_corpus_files
+from vectorstore.store import CorpusStore
+
+FACTS = validate_facts({
+    "genre": "工作总结", "unit": "青石镇党委", "unit_type": "乡镇", "period": "2024年", "theme": "创先争优活动",
+    "figures": [{"label": "党员", "value": 1286, "unit": "名"}],
+    "activities": ["开展党员志愿服务活动", "设立党员示范岗"], "achievements": ["群众满意度明显提升"],
+    "problems": ["部分党员学习不够深入"], "plans": ["加强党员教育培训"],
+    "signature": "中共青石镇委员会", "date": "2024年12月20日", "target_chars": 600,
+})
+
+
+def test_delexicalise_drops_figures_dates_headings_and_names():
+    text = ("（一）组建志愿服务队\n桐川市黄茅岭林场党委组建党员志愿服务队，开展护林防火宣传。2019年共开展活动36场。"
+            "我局把志愿服务纳入党员积分管理，做到常态长效。")
+    out = delexicalise(text, FACTS, 200)
+    assert "桐川市" not in out and "林场" not in out and "青石镇党委" in out
+    assert not [n for n in extract_numbers(out) if n.kind != "ordinal"]
+    assert "组建志愿服务队\n" not in out and "我们把志愿服务" in out
+
+
+def test_each_piece_gets_a_passage_of_its_type_recorded_with_the_section():
+    store = CorpusStore()
+    store.ingest(demo_corpus_files())
+    found = piece_exemplar(store, FACTS, "主要做法", "开展党员志愿服务活动", ["开展党员志愿服务活动"], 150)
+    assert found is not None and found.text and len(found.text) <= 150
+    model = MockModel()
+    for _ in range(8):
+        model.enqueue("青石镇党委扎实开展各项工作，推动党员作用充分发挥，群众满意度明显提升。")
+    engine = DraftEngine(store=store, model=model)
+    run = engine.draft(FACTS)
+    practice = next(s for s in run.sections if s.section_type == "主要做法")
+    assert len(practice.exemplars) == 2  # one per sub-section (piece)
+    prompts = [a.prompt[-1]["content"] for a in practice.attempts if a.prompt]
+    assert practice.exemplars[0]["text"] in prompts[0]
+    assert "参考范文：《" in section_view(practice).status
+
+
+def test_relevance_is_readable():
+    store = CorpusStore()
+    store.ingest(demo_corpus_files())
+    hits = store.search("组织党员开展志愿服务活动", k=5, section_type="主要做法")
+    labels = [relevance(h) for h in hits]
+    assert labels[0][0] in ("高", "中") and 0 <= labels[-1][1] <= labels[0][1] <= 100
+    html = examples_table(hits)
+    assert "相关度" in html and "0.0" not in html
