@@ -514,6 +514,10 @@ def _settings_tab() -> dict[str, Any]:
         s["clear_key"] = gr.Checkbox(label="清除已保存的密钥", value=False, elem_id="s-clear-key")
     s["key_status"] = gr.HTML("", elem_id="s-key-status")
     s["save"] = gr.Button("保存模型设置", variant="primary", elem_id="s-save")
+    with gr.Row():
+        s["local_model"] = gr.Radio(list(config.LOCAL_MODEL_CHOICES.values()), label="内置本地模型",
+                                    value=config.LOCAL_MODEL_CHOICES["speed"], elem_id="s-local-model")
+        s["save_local"] = gr.Button("保存内置模型选择", size="sm", elem_id="s-save-local")
     s["model_status"] = gr.HTML("", elem_id="s-model-status")
     s["refresh"] = gr.Button("刷新状态", size="sm", elem_id="s-refresh")
     gr.Markdown("#### 登录（可选）\n启用后，打开页面需输入用户名和密码；重启应用后生效。")
@@ -553,6 +557,14 @@ def _wire_settings(ctx: AppContext, s: dict[str, Any]) -> None:
     s["save"].click(on_save, [s["base_url"], s["model"], s["api_key"], s["clear_key"]],
                     [*s["view"], s["message"], s["clear_key"]])
     s["refresh"].click(lambda: _settings_view(ctx), None, s["view"])
+
+    def on_save_local(choice):
+        ok, message = config.save_local_model(ctx.settings.home, choice)
+        if ok:
+            ctx.reload_settings()
+        return [*_settings_view(ctx), render.notice(message, "ok" if ok else "error")]
+
+    s["save_local"].click(on_save_local, [s["local_model"]], [*s["view"], s["message"]])
 
     def on_login(user, password):
         ok, message = config.save_login(ctx.settings.home, user, password)

@@ -80,8 +80,11 @@ class DraftEngine:
         self.exemplar_tokens = exemplar_tokens if exemplar_tokens is not None else (0 if local else 400)
         self.max_repairs = max_repairs
         # one delexicalised passage per piece (drafter.exemplars), for the embedded model too
-        self.piece_exemplar_chars = (self.settings.piece_exemplar_chars if piece_exemplar_chars is None
-                                     else piece_exemplar_chars)
+        # Measured on 8 eval cases (embedded 0.5B): with a 150-char passage per piece it copied whole passages
+        # of other units (an 教育局's 述职评议 paragraph in a 派出所 summary, "这些数据表明教育系统党组织…"), so
+        # the embedded model writes from the facts alone unless set; a model behind an endpoint gets them.
+        configured = self.settings.piece_exemplar_chars if piece_exemplar_chars is None else piece_exemplar_chars
+        self.piece_exemplar_chars = configured if configured is not None else (0 if local else 150)
         self._restarts_left = 1  # a crashed local model process is restarted once per write/regenerate call
         # 基本情况 from a frame, not the model, when the embedded small model writes (where it invented bodies)
         self.frame_basic = local if frame_basic is None else frame_basic
@@ -264,6 +267,7 @@ class DraftEngine:
             if found is not None and count_tokens(found.text) + budget_used(exemplars) <= free:
                 sdraft.exemplars.append(found.to_dict())
                 exemplars = [found.text, *exemplars]
+                examples = [*examples, found.text]  # what it was shown is checked for copying like the rest
         messages = render("write_section", examples_block=format_examples(exemplars), **values)
         attempt = yield from self._stream(self.model, messages, "write", target, sdraft)
         text = self._polish(sdraft, sanitize(attempt.output, title), osec.section_type, facts)

@@ -374,9 +374,9 @@ def test_exemplar_size_follows_the_model():
     assert DraftEngine(exemplar_chars=50).exemplar_chars == 50
 
 
-def test_the_embedded_model_sees_only_delexicalised_passages(facts, store):
+def test_pieces_see_only_delexicalised_passages(facts, store):
     model = answers(MockModel(), 8)
-    engine = DraftEngine(store=store, model=model)  # no endpoint: the embedded model
+    engine = DraftEngine(store=store, model=model, piece_exemplar_chars=150)
     run = engine.draft(facts)
     assert engine.retrieval(run).by_section  # examples were retrieved (shown to the clerk, used by the checks)
     given = [e["text"] for s in run.sections for e in s.exemplars]
@@ -386,7 +386,7 @@ def test_the_embedded_model_sees_only_delexicalised_passages(facts, store):
         assert all(line in given for line in block.splitlines()[1:] if line.strip())
     assert not any(n.kind != "ordinal" for g in given for n in extract_numbers(g))
     plain = answers(MockModel(), 8)
-    DraftEngine(store=store, model=plain, piece_exemplar_chars=0).draft(facts)
+    DraftEngine(store=store, model=plain).draft(facts)  # the embedded model's default: from the facts alone
     assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in plain.history)
 
 

@@ -38,7 +38,7 @@ def test_each_piece_gets_a_passage_of_its_type_recorded_with_the_section():
     model = MockModel()
     for _ in range(8):
         model.enqueue("青石镇党委扎实开展各项工作，推动党员作用充分发挥，群众满意度明显提升。")
-    engine = DraftEngine(store=store, model=model)
+    engine = DraftEngine(store=store, model=model, piece_exemplar_chars=150)
     run = engine.draft(FACTS)
     practice = next(s for s in run.sections if s.section_type == "主要做法")
     assert len(practice.exemplars) == 2  # one per sub-section (piece)

