@@ -133,10 +133,16 @@ def short_title(item: str, limit: int = 18) -> str:
     return first.rstrip("的和与及、")
 
 
+# A label that opens with an action is something done (a result), whatever noun follows: 评选优秀共产党员56名.
+ACTION_LABEL = re.compile(r"^(评选|评出|评为|举办|开展|新发展|发展|培训|组织|办理|化解|为民|帮扶|走访|受理|破获|完成|实现|"
+                          r"签约|服务|上门|创建|建成|设立|累计|新增|吸纳|表彰|慰问|调解|排查|整改|结对|征集)")
+
+
 def _split_figures(facts: Facts) -> tuple[list[str], list[str]]:
     basic, results = [], []
     for fig in facts.figures:
-        (basic if BASIC_LABELS.search(fig.label) else results).append(fig.text())
+        is_basic = BASIC_LABELS.search(fig.label) and not ACTION_LABEL.match(fig.label)
+        (basic if is_basic else results).append(fig.text())
     return basic, results
 
 

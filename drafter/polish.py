@@ -115,6 +115,9 @@ def _drop_repeated_figures(text: str) -> str:
     return "\n".join(out_lines)
 
 
+_BARE_ORDINAL = re.compile(r"(?:^|(?<=[。；]))[一二三四五六七八九十]是[^，。；！？\n]{1,4}[。；]", re.M)  # "二是党员带动。"
+
+
 def polish(text: str, section_type: str, facts: Facts) -> Polished:
     before = count_chars(text)
     out = _delete_words(text)
@@ -122,6 +125,7 @@ def polish(text: str, section_type: str, facts: Facts) -> Polished:
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
     out = _drop_sentences(out, section_type, facts)
     out = _drop_repeated_figures(out)
+    out = _BARE_ORDINAL.sub("", out)
     out = re.sub(r"^[，、；]+", "", out, flags=re.M)
     out = re.sub(r"[，、；]+$", "。", out, flags=re.M).strip()
     after = count_chars(out)

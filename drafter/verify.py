@@ -112,14 +112,14 @@ def _numbers_present(snippet: str, present: set) -> bool:
 
 
 def figures_sentence(figure_texts: list[str]) -> str:
-    """Several figures stated in one sentence, not as a string of "X达N个。": 全年评选优秀共产党员56名、为民办实事
-    318件，群众满意度达96.3%。(shares and rates get 达, counts are listed)."""
+    """Several figures stated in one sentence, not as a string of "X达N个。": 评选优秀共产党员56名、为民办实事318件，
+    群众满意度达96.3%。(shares and rates get 达, counts are listed; no time word is added: a count may be a stock)."""
     if not figure_texts:
         return ""
     counts = [f for f in figure_texts if not re.search(r"(%|率|度)", f)]
     rates = [figure_sentence(f).rstrip("。") for f in figure_texts if f not in counts]
     parts = (["、".join(counts)] if counts else []) + rates
-    return "全年" + "，".join(parts) + "。" if counts else "，".join(parts) + "。"
+    return "，".join(parts) + "。"
 
 
 def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:

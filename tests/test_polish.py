@@ -1,0 +1,43 @@
+"""Rule repairs of the writer's prose: lists become 一是/二是 prose, chat words and repeats go, nothing invented."""
+
+from __future__ import annotations
+
+from drafter.checks.prose import section_body_findings
+from drafter.facts import validate_facts
+from drafter.numbers import extract_numbers
+from drafter.polish import polish
+
+FACTS = validate_facts({"genre": "工作总结", "unit": "城南社区卫生服务中心党支部", "unit_type": "医院",
+                        "period": "2025年", "activities": ["组建党员家庭医生团队"]})
+CHATBOT = """组建党员家庭医生团队：首先，由中心全体党员组成团队，确保每位成员都有足够的专业技能。
+选择合适科室：根据中心的实际情况，选择专门科室开展上门服务。
+培训和指导：为家庭医生提供必要的培训和指导，提升服务能力。
+此外，他们可能会与社区里的医生合作。通过互联网平台（如微信、支付宝等）为患者提供预约挂号。
+重点人群签约率86.5%，这表明医院能够有效应对不同人群的需求。重点人群签约率达86.5%，体现了良好形象。
+城南社区卫生服务中心党支部的口吻：我们始终秉持以人为本的理念。请根据实际情况调整上述内容。"""
+
+
+def test_chatbot_answer_becomes_公文_without_losing_a_figure():
+    result = polish(CHATBOT, "主要做法", FACTS)
+    text = result.text
+    assert text.startswith("一是由中心全体党员组成团队") and "；二是根据中心的实际情况" in text and "；三是为家庭医生" in text
+    for gone in ("首先", "此外", "可能", "微信", "支付宝", "这表明", "的口吻", "请根据实际情况", "培训和指导："):
+        assert gone not in text, gone
+    assert text.count("86.5%") == 1  # stated once; the restatement went
+    assert {m.key for m in extract_numbers(text)} <= {m.key for m in extract_numbers(CHATBOT)}  # nothing new
+    left = {f.code for f in section_body_findings(text, "主要做法", FACTS, thin=False)}
+    assert not left & {"PROSE_LIST", "PROSE_CONNECTIVE", "PROSE_HEDGE", "PROSE_REGISTER", "PROSE_COMMENTARY"}
+    assert result.cut > 0 and result.inserted == 6  # 一是、二是、三是
+
+
+def test_clean_prose_is_left_alone():
+    clean = "坚持把党建工作摆在突出位置，健全工作机制，压实工作责任。一是组建党员家庭医生团队；二是推行上门服务。"
+    result = polish(clean, "主要做法", FACTS)
+    assert result.text == clean and result.cut == 0 and result.inserted == 0
+
+
+def test_remedies_leave_the_problems_section_but_never_empty_it():
+    problems = "部分党员学习主动性不强，参与活动积极性不高。要进一步加强教育培训，切实提高学习实效。"
+    assert polish(problems, "存在问题", FACTS).text == "部分党员学习主动性不强，参与活动积极性不高。"
+    only_remedy = "要进一步加强教育培训，切实提高学习实效。"
+    assert polish(only_remedy, "存在问题", FACTS).text == only_remedy
