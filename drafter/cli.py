@@ -44,7 +44,28 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     load_saved_settings()
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:  # `drafter search … | head`: the reader left; end quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except FileNotFoundError as exc:
+        print(f"错误：找不到文件或目录：{exc.filename or exc}。请检查路径是否正确。", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a drafter error with a Chinese fix-it text: one line, no traceback
+        message = getattr(exc, "user_message", None)
+        if message is None:
+            from drafter.facts import FactsError
+            from drafter.prompts import PromptError
+
+            if isinstance(exc, FactsError | PromptError):
+                message = str(exc)
+        if message is None:
+            raise
+        print(f"错误：{message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
