@@ -327,6 +327,8 @@ _ISO_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(
 _TIME_RE = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?!\d)")
 _PREFIX_APPROX = ("将近", "大约", "超过", "不到", "不足", "近", "约", "逾")
 _SUFFIX_APPROX = ("以上", "左右", "以下", "余", "多")
+# Words ending in 约/近 that are no approximation: the character before the qualifier.
+_NOT_APPROX = {"约": tuple("签节制契合预公条相履违特邀"), "近": tuple("最附就邻靠亲")}
 _UNIT_AT = re.compile("|".join(map(re.escape, UNITS)))  # longest first, as UNITS is sorted
 _SCALE_AT = re.compile("|".join(map(re.escape, _SCALE_NAMES)))
 _SET_WINDOW = 12  # longer than any set phrase: a phrase overlapping a number lies within this margin
@@ -478,6 +480,8 @@ def _mention(text: str, probe: str, m: re.Match[str], skip: _Skipper,
     if not qualifier:
         before = probe[max(0, start - 2):start]
         qualifier = next((q for q in _PREFIX_APPROX if before.endswith(q)), "")
+        if qualifier in _NOT_APPROX and before[:-1].endswith(_NOT_APPROX[qualifier]):
+            qualifier = ""  # 签约9860人, 节约, 预约; 最近3年, 附近
     if start > 0 and probe[start - 1] == "第":
         kind = "ordinal"
     elif _is_date(value, unit, m, probe, end, previous):
