@@ -22,6 +22,7 @@ from drafter.facts import Facts
 from drafter.numbers import to_chinese
 
 _VOICE_ECHO = re.compile(r"^[^。！？\n]{0,40}的口吻[：:，,]", re.M)  # the prompt's "以…的口吻" said back
+MIN_KEPT_CHARS = 40  # what removal must leave of a piece (else clauses go instead, else nothing)
 _DROP_CODES = {"PROSE_REPEAT", "PROSE_REGISTER", "PROSE_SOLUTION", "PROSE_WRONG_SECTION"}
 _SENTENCE_END = "。！？；"
 
@@ -94,7 +95,18 @@ def _drop_sentences(text: str, section_type: str, facts: Facts) -> str:
     for left, right in sorted(set(spans), reverse=True):
         kept = kept[:left] + kept[right:]
     kept = "\n".join(line for line in kept.split("\n") if line.strip("，。；！？ "))
-    return kept if count_chars(kept) >= 0.3 * count_chars(text) else text
+    if count_chars(kept) >= min(MIN_KEPT_CHARS, 0.3 * count_chars(text)):
+        return kept
+    # most sentences carry the defect ("纳税人满意度93.8分，是该部门在……取得的重要成就。"): cut clauses instead
+    from drafter.verify import drop_clauses
+
+    clauses, _ = drop_clauses(text, findings)
+    if count_chars(clauses) >= min(MIN_KEPT_CHARS, 0.3 * count_chars(text)):
+        return clauses
+    # nearly all of it was defective: keep the longer remainder if it is a sentence at all (figures the rules
+    # cut are stated again by verification)
+    best = max(clauses, kept, key=count_chars)
+    return best if count_chars(best) >= 10 else text
 
 
 def _drop_repeated_figures(text: str) -> str:

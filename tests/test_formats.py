@@ -243,9 +243,15 @@ def shape(doc) -> tuple:
 
 
 def stored_sections(store: CorpusStore, source: str) -> list[tuple]:
+    """Top-level section records of one source (passage records of sub-sections are compared separately)."""
     got = store.collection.get(where={"source": source}, include=["metadatas"])
     return sorted((m["position"], m["heading"], m["section_type"], m["figures"], m["subheadings"])
-                  for m in got["metadatas"])
+                  for m in got["metadatas"] if m.get("level", 1) <= 1)
+
+
+def stored_passages(store: CorpusStore, source: str) -> list[tuple]:
+    got = store.collection.get(where={"source": source}, include=["metadatas"])
+    return sorted((m["position"], m["heading"], m["section_type"]) for m in got["metadatas"] if m.get("level", 1) > 1)
 
 
 # ---------------------------------------------------------------- tests
@@ -276,8 +282,10 @@ def test_every_format_ingests_like_the_docx(made: dict[str, Path], tmp_path: Pat
     assert want[1][2:4] == ("基本情况", '["45个", "216次", "1290人次", "百分之九十"]')
     assert want[2][4] == '["（一）强化组织领导", "（二）创新活动载体"]'
 
+    passages = stored_passages(store, by_name[".docx"])
     for suffix, source in by_name.items():
         assert stored_sections(store, source) == want, suffix
+        assert stored_passages(store, source) == passages, suffix
         loaded = load_path(Path(source))
         assert isinstance(loaded, LoadedFile), suffix
         assert [shape(d) for d in process_loaded(loaded, "ref").documents] == reference, suffix

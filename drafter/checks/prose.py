@@ -129,17 +129,18 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
             found.append(Finding("PROSE_RULE_FIGURE", f"“{m.group(1)}”是孤立的数字短句，应把数据写进叙述",
                                  (offset + start + m.start(1), offset + start + m.end(1)), WARNING))
     # sentences: repeats, remedies in 存在问题, text of another section type
-    seen: list[tuple[str, set[str]]] = []
+    seen: list[tuple[str, str, set[str]]] = []
     sentences = [(offset + s + m.start(), m.group(0)) for s, line in lines for m in _SENTENCE.finditer(line)]
     for s_start, sentence in sentences:
         core = sentence.strip()
         if len(core) >= r.repeat_min_chars:
             grams = _bigrams(core)
-            same_frame = [g for (opening, g) in seen if opening == core[:10]]  # 这种联系方式还促进了…, twice
-            if grams and (any(len(grams & g) / len(grams | g) >= r.repeat_jaccard for _, g in seen)
+            # the same frame twice: 这种联系方式还促进了…… / ……是该部门在……取得的重要成就。
+            same_frame = [g for (opening, ending, g) in seen if opening == core[:10] or ending == core[-8:]]
+            if grams and (any(len(grams & g) / len(grams | g) >= r.repeat_jaccard for _, _, g in seen)
                           or any(len(grams & g) / len(grams | g) >= r.repeat_jaccard / 1.5 for g in same_frame)):
                 found.append(Finding("PROSE_REPEAT", "与前文重复或几乎重复", (s_start, s_start + len(sentence)), WARNING))
-            seen.append((core[:10], grams))
+            seen.append((core[:10], core[-8:], grams))
         if section_type == "存在问题" and r.solution.match(core):
             found.append(Finding("PROSE_SOLUTION", "“存在问题”部分写了整改措施，措施应写在“下一步打算”",
                                  (s_start, s_start + len(sentence)), WARNING))
