@@ -39,7 +39,7 @@ SKELETONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     ),
 }
 REQUIRED_KEYS_FALLBACK = ("practice", "results")
-BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|职工|员工|干部|人口|户|村|社区|学校|医院|床位|网格|小组|单位|成员|班子|队伍|科室|部门|居民|志愿者|教师|学生|民警)")
+BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|职工|员工|干部|人口|户|村|社区|学校|医院|床位|网格|小组|单位|成员|班子|队伍|科室|部门|居民|志愿者|教师|学生|在校生|民警|农户)")
 MAX_SUBSECTIONS = 6
 
 
