@@ -392,8 +392,10 @@ def test_pieces_see_only_delexicalised_passages(facts, store):
 
 def test_a_draft_over_length_loses_closing_sentences_not_facts(store):
     facts = validate_facts({**FACTS, "target_chars": 400})
-    filler = "各项工作扎实推进，成效持续显现。"
-    long = "城关镇党委举办党课培训12期。" + filler * 6
+    # distinct closing sentences (repeats would be removed as repeats before any trimming)
+    filler = ("各项工作扎实推进，成效持续显现。", "党员干部精神面貌焕然一新。", "群众获得感幸福感不断增强。",
+              "基层组织凝聚力明显提升。", "干事创业氛围日益浓厚。", "长效机制逐步建立健全。")
+    long = "城关镇党委举办党课培训12期。" + "".join(filler)
     engine = DraftEngine(store=store, model=answers(MockModel(), 8, long))
     events = []
     run = engine.draft(facts, on_event=events.append)

@@ -41,7 +41,9 @@ def test_each_piece_gets_a_passage_of_its_type_recorded_with_the_section():
     engine = DraftEngine(store=store, model=model, piece_exemplar_chars=150)
     run = engine.draft(FACTS)
     practice = next(s for s in run.sections if s.section_type == "主要做法")
-    assert len(practice.exemplars) == 2  # one per sub-section (piece)
+    expected = [piece_exemplar(store, FACTS, "主要做法", item, [item], 150) for item in FACTS.activities]
+    assert [e["hit_id"] for e in practice.exemplars] == [e.hit_id for e in expected if e is not None]  # per piece
+    assert practice.exemplars
     prompts = [a.prompt[-1]["content"] for a in practice.attempts if a.prompt]
     assert practice.exemplars[0]["text"] in prompts[0]
     assert "参考范文：《" in section_view(practice).status
