@@ -66,6 +66,15 @@ def _store() -> CorpusStore:
     return store
 
 
+def _write(settings):
+    """A fresh run written through the embedded-server path: (engine, run, events)."""
+    engine = DraftEngine(settings, store=_store())
+    run = engine.new_run(validate_facts(FACTS))
+    engine.retrieve(run)
+    engine.plan(run)
+    return engine, run, list(engine.write(run))
+
+
 def test_sigsegv_mid_stream_is_named_within_two_seconds(fake_local, monkeypatch):
     settings, _starts_file = fake_local
     monkeypatch.setenv("FAKE_MODEL_CRASH", "segv")
@@ -91,11 +100,7 @@ def test_sigsegv_mid_stream_is_named_within_two_seconds(fake_local, monkeypatch)
 def test_crash_once_restarts_and_rewrites_the_section(fake_local, monkeypatch):
     settings, starts = fake_local
     monkeypatch.setenv("FAKE_MODEL_CRASH", "once")
-    engine = DraftEngine(settings, store=_store())
-    run = engine.new_run(validate_facts(FACTS))
-    engine.retrieve(run)
-    engine.plan(run)
-    events = list(engine.write(run))
+    _engine, run, events = _write(settings)
     kinds = [e.kind for e in events]
     assert "restart" in kinds and "error" not in kinds, [e.data for e in events if e.kind in ("restart", "error")]
     assert kinds[-1] == "done"
@@ -108,11 +113,7 @@ def test_crash_once_restarts_and_rewrites_the_section(fake_local, monkeypatch):
 def test_crash_again_after_restart_stops_with_the_message_and_keeps_sections(fake_local, monkeypatch):
     settings, starts = fake_local
     monkeypatch.setenv("FAKE_MODEL_CRASH", "after:2")  # each server process crashes on its second completion
-    engine = DraftEngine(settings, store=_store())
-    run = engine.new_run(validate_facts(FACTS))
-    engine.retrieve(run)
-    engine.plan(run)
-    events = list(engine.write(run))
+    engine, run, events = _write(settings)
     kinds = [e.kind for e in events]
     assert kinds.count("restart") == 1 and kinds[-1] == "error", kinds
     message = events[-1].data["message"]
