@@ -138,6 +138,7 @@ def polish(text: str, section_type: str, facts: Facts) -> Polished:
     out = _drop_sentences(out, section_type, facts)
     out = _drop_repeated_figures(out)
     out = _BARE_ORDINAL.sub("", out)
+    out = re.sub(r"([。！？；])[，、；]+", r"\1", out)  # "不足。，当前" left by a cut clause
     out = re.sub(r"^[，、；]+", "", out, flags=re.M)
     out = re.sub(r"[，、；]+$", "。", out, flags=re.M).strip()
     after = count_chars(out)

@@ -70,7 +70,7 @@ def rules() -> ProseRules:
             r"[0-9][0-9.,]*[^，。；！？\n\d]{0,4}。)"),
         thin_min_chars=int(data["thin_min_chars"]),
         thin_min_sentences=int(data["thin_min_sentences"]),
-        solution=re.compile(rf"^\s*(?:{_alternation(data['solution_openers'])})"),
+        solution=re.compile(rf"^\s*(?:[一二三四五六七八九十]+是)?(?:{_alternation(data['solution_openers'])})"),
         wrong_section={t: re.compile(rf"^\s*(?:{_alternation(words)})") for t, words in data["wrong_section"].items()},
     )
 
