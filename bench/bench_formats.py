@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # docx_numbering, shared with the tests
 
 from docx import Document
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx_numbering import chinese_numbering, number_paragraph
 
 from vectorstore.convert import Converter
 from vectorstore.loading import LoadedFile, Loader, load_path
@@ -33,37 +33,12 @@ from vectorstore.pipeline import process_loaded
 FORMATS = ("doc", "wps", "rtf", "odt")
 
 
-def _set(el, tag: str, val: str) -> None:
-    child = OxmlElement(tag)
-    child.set(qn("w:val"), val)
-    el.append(child)
-
-
 def make_docx(path: Path) -> None:
     doc = Document()
-    numbering = doc.part.numbering_part.element
-    num_id = str(1 + max([0, *(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num")))]))
-    abs_id = str(1 + max([0, *(int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum")))]))
-    absnum = OxmlElement("w:abstractNum")
-    absnum.set(qn("w:abstractNumId"), abs_id)
-    for ilvl, text in ((0, "%1、"), (1, "（%2）")):
-        lvl = OxmlElement("w:lvl")
-        lvl.set(qn("w:ilvl"), str(ilvl))
-        _set(lvl, "w:start", "1")
-        _set(lvl, "w:numFmt", "chineseCounting")
-        _set(lvl, "w:lvlText", text)
-        absnum.append(lvl)
-    numbering.insert(0, absnum)
-    num = OxmlElement("w:num")
-    num.set(qn("w:numId"), num_id)
-    _set(num, "w:abstractNumId", abs_id)
-    numbering.append(num)
+    num_id = chinese_numbering(doc)
 
     def numbered(text: str, level: int) -> None:
-        num_pr = OxmlElement("w:numPr")
-        _set(num_pr, "w:ilvl", str(level))
-        _set(num_pr, "w:numId", num_id)
-        doc.add_paragraph(text)._p.get_or_add_pPr().append(num_pr)
+        number_paragraph(doc.add_paragraph(text), num_id, level)
 
     body = ("镇党委坚持把创先争优活动与中心工作紧密结合，全年召开专题会议{n}次，开展主题党日活动{m}次，"
             "参与党员{k}人次，办结群众实事{j}件，群众满意度持续提升，基层党组织的战斗堡垒作用进一步增强。")

@@ -15,6 +15,7 @@ import pytest
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx_numbering import chinese_numbering, number_paragraph
 
 from drafter.settings import get_settings
 from drafter.webapp import corpus as webcorpus
@@ -57,41 +58,15 @@ def need_soffice() -> str:
 # ---------------------------------------------------------------- making the files
 
 
-def _set(el, tag: str, val: str):
-    child = OxmlElement(tag)
-    child.set(qn("w:val"), val)
-    el.append(child)
-    return child
-
-
 def make_docx(path: Path) -> Path:
     """The summary as Word writes it: headings numbered by a Chinese list (一、 / （一）), not typed."""
     doc = Document()
-    numbering = doc.part.numbering_part.element
-    num_id = str(1 + max([0, *(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num")))]))
-    abs_id = str(1 + max([0, *(int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum")))]))
-    absnum = OxmlElement("w:abstractNum")
-    absnum.set(qn("w:abstractNumId"), abs_id)
-    for ilvl, text in ((0, "%1、"), (1, "（%2）")):
-        lvl = OxmlElement("w:lvl")
-        lvl.set(qn("w:ilvl"), str(ilvl))
-        _set(lvl, "w:start", "1")
-        _set(lvl, "w:numFmt", "chineseCounting")
-        _set(lvl, "w:lvlText", text)
-        absnum.append(lvl)
-    numbering.insert(0, absnum)
-    num = OxmlElement("w:num")
-    num.set(qn("w:numId"), num_id)
-    _set(num, "w:abstractNumId", abs_id)
-    numbering.append(num)
+    num_id = chinese_numbering(doc)
     doc.add_paragraph(TITLE)
     for level, text in BODY:
         para = doc.add_paragraph(text)
         if level is not None:
-            num_pr = OxmlElement("w:numPr")
-            _set(num_pr, "w:ilvl", str(level))
-            _set(num_pr, "w:numId", num_id)
-            para._p.get_or_add_pPr().append(num_pr)
+            number_paragraph(para, num_id, level)
     doc.save(path)
     return path
 
