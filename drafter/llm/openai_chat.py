@@ -226,6 +226,7 @@ class OpenAIChatModel:
     def _create(self, params: dict[str, Any]) -> Any:
         """POST /chat/completions with bounded retries; returns the completion or the open stream."""
         attempt = 0
+        restarted = False
         while True:
             url = self._resolve()
             try:
@@ -240,7 +241,11 @@ class OpenAIChatModel:
                     continue
                 raise map_error(exc, **self._ctx(url)) from None
             except (openai.APIError, OSError) as exc:
-                err = self._crashed() or map_error(exc, **self._ctx(url))
+                crashed = self._crashed()
+                if crashed is not None and not restarted:  # no text yet: the next _resolve() restarts it
+                    restarted = True
+                    continue
+                err = crashed or map_error(exc, **self._ctx(url))
                 wait = self._backoff(attempt, err)
                 if wait is None:
                     raise err from None
