@@ -49,7 +49,7 @@ PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 
 @dataclass
 class Event:
-    kind: str  # preamble | section_start | delta | section_done | repair | restart | checks | done | error
+    kind: str  # run | preamble | section_start | delta | section_done | repair | restart | checks | done | error
     # (a section_done with data['updated'] is a finished section changed afterwards, e.g. a figure added)
     section: int | None = None
     text: str = ""
@@ -492,14 +492,22 @@ class DraftEngine:
 
     # ------------------------------------------------------------------ all at once
 
-    def draft(self, facts: Facts, *, on_event=None, pinned: list[str] = (), excluded: list[str] = ()) -> Run:
+    def stream(self, facts: Facts, *, pinned: list[str] = (), excluded: list[str] = ()) -> Iterator[Event]:
+        """A new run from facts to finished draft, as events; the first is ``run`` (data['run_dir'])."""
         run = self.new_run(facts)
+        yield Event("run", data={"run_dir": str(run.dir)})
         self.retrieve(run, pinned=pinned, excluded=excluded)
         self.plan(run)
-        for event in self.write(run):
-            if on_event:
+        yield from self.write(run)
+
+    def draft(self, facts: Facts, *, on_event=None, pinned: list[str] = (), excluded: list[str] = ()) -> Run:
+        run_dir = None
+        for event in self.stream(facts, pinned=pinned, excluded=excluded):
+            if event.kind == "run":
+                run_dir = event.data["run_dir"]
+            elif on_event:
                 on_event(event)
-        return run
+        return Run.load(run_dir)
 
 
 def budget_used(texts: list[str]) -> int:
