@@ -49,7 +49,7 @@ def main() -> int:
     engine = DraftEngine()
     engine.store.ingest(demo_corpus_files())
     model = get_model("draft")
-    engine._model = model
+    engine.clients.model = model
     warm = time.perf_counter()
     rate, ttft = decode_rate(model)
     print(f"baseline: decode {rate:.1f} tokens/s, first token {ttft:.2f}s (server start + warm-up {time.perf_counter() - warm:.1f}s)")

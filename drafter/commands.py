@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from drafter.engine import PRESETS, DraftEngine, Event
+from drafter.engine import DraftEngine
 from drafter.facts import FactsError, load_facts
 from drafter.llm import LLMError
+from drafter.run import Event, Run
 from drafter.settings import get_settings
+from drafter.writing import REWRITE_PRESETS
 
 
 def _engine(args: argparse.Namespace) -> DraftEngine:
@@ -80,9 +83,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
         print(f"找不到事实文件：{args.facts}", file=sys.stderr)
         return 2
     engine = _engine(args)
-    run = engine.new_run(facts, runs_dir=Path(args.out) if args.out else None)
-    engine.retrieve(run)
-    outline = engine.plan(run)
+    run = engine.start(facts, runs_dir=Path(args.out) if args.out else None)
+    outline = run.outline
     if args.outline_only:
         for i, sec in enumerate(outline.sections):
             print(f"{i + 1}. {sec.title}（{sec.section_type}）" + ("【待补】" if sec.placeholder else ""))
@@ -90,36 +92,38 @@ def cmd_draft(args: argparse.Namespace) -> int:
                 print(f"     - {sub}")
         print(f"提纲已保存：{run.dir / 'outline.json'}（可修改后用 drafter resume 续写）")
         return 0
-    return _write(engine, run, args.stream)
+    return _write(engine, run, engine.write(run), args.stream)
 
 
-def _write(engine: DraftEngine, run, stream: bool) -> int:
+def _write(engine: DraftEngine, run: Run, events: Iterator[Event], stream: bool) -> int:
     printer = _Printer(stream)
     failed = False
+    report: dict = {}
     try:
-        for ev in engine.write(run):
+        for ev in events:
             printer(ev)
             failed = failed or ev.kind == "error"
+            report = ev.data if ev.kind == "checks" else report
     except LLMError as exc:
         print(f"出错：{exc.user_message}", file=sys.stderr)
         failed = True
     if failed:
         print(f"已完成的段落已保存，可运行 drafter resume {run.dir} 继续。", file=sys.stderr)
         return 1
-    report = engine.check(run)
-    engine.export(run)
+    engine.export(run, formats=("docx",))  # write() exported md and txt with the checks
     (run.dir / "report.json").write_text((run.dir / "checks.json").read_text(encoding="utf-8"), encoding="utf-8")
     print(_summary(report, run.dir, time.perf_counter() - printer.started, printer.first_text))
     return 0
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    engine, run = DraftEngine.resume(args.run_dir)
-    return _write(engine, run, args.stream)
+    engine = _engine(args)
+    run, events = engine.resume(args.run_dir)
+    return _write(engine, run, events, args.stream)
 
 
 def cmd_regenerate(args: argparse.Namespace) -> int:
-    engine, run = DraftEngine.resume(args.run_dir)
+    engine, run = _engine(args), Run.load(args.run_dir)
     index = args.section - 1
     printer = _Printer(args.stream)
     ok = True
@@ -154,6 +158,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("run_dir")
     p.add_argument("--section", type=int, required=True, help="第几节（从 1 开始）")
     p.add_argument("--instruction", help="修改要求，如“压缩到200字”")
-    p.add_argument("--preset", choices=list(PRESETS), help="预设要求")
+    p.add_argument("--preset", choices=list(REWRITE_PRESETS), help="预设要求")
     p.add_argument("--stream", action="store_true")
     p.set_defaults(func=cmd_regenerate)

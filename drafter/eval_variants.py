@@ -12,10 +12,10 @@ from pathlib import Path
 from drafter.engine import DraftEngine
 from drafter.facts import Facts
 from drafter.outline import build_outline
-from drafter.prompts import render
+from drafter.prompts import quote_data, render
 from drafter.retrieval import exemplar_texts
 from drafter.settings import get_settings
-from drafter.writing import facts_block, max_tokens_for, quote_data
+from drafter.writing import facts_block, max_tokens_for
 from evals.variants import DraftOptions, DraftResult, register_variant
 from vectorstore.store import Hit
 
@@ -52,9 +52,8 @@ def case_corpus_hits(hits: list[Hit], options: DraftOptions) -> int:
 def draft_pipeline(facts: Facts, options: DraftOptions) -> DraftResult:
     engine = _engine(options)
     started = time.perf_counter()
-    run = engine.new_run(facts, runs_dir=options.workdir)
-    retrieval = engine.retrieve(run, excluded=list(options.exclude_doc_ids))
-    engine.plan(run)
+    run = engine.start(facts, excluded=list(options.exclude_doc_ids), runs_dir=options.workdir)
+    retrieval = engine.retrieval(run)
     events = list(engine.write(run))
     errors = [e.data.get("message", "") for e in events if e.kind == "error"]
     attempts = [a for s in run.sections for a in s.attempts]
@@ -91,7 +90,7 @@ def draft_naive(facts: Facts, options: DraftOptions) -> DraftResult:
     messages = render("naive_draft", genre=facts.genre, title=quote_data(facts.title or f"{facts.unit}{facts.genre}"),
                       sections=sections,
                       facts_block=facts_block(facts, figures, items, extra), example=example, target_chars=target)
-    response = engine.model.execute(messages, stream=True, temperature=engine.settings.llm_temperature,
+    response = engine.clients.model.execute(messages, stream=True, temperature=engine.settings.llm_temperature,
                                     max_tokens=max_tokens_for(target))
     text = response.text()
     return DraftResult(

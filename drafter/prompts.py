@@ -6,6 +6,7 @@ loudly on a missing or undeclared variable, and loading fails when the declarati
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from functools import cache
@@ -66,3 +67,8 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
 
 def render(name: str, **values: object) -> list[dict[str, str]]:
     return load_prompt(name).render(**values)
+
+
+def quote_data(text: str) -> str:
+    """Facts as data: one line, no line breaks or fences a value could use to escape its block."""
+    return re.sub(r"\s+", " ", text.replace("```", "'''")).strip()

@@ -20,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from drafter.document import heading_for
 from drafter.facts import Facts, validate_facts
 from drafter.outline import Outline
 
@@ -33,6 +34,17 @@ def atomic_write(path: Path, text: str) -> None:
 
 def write_json(path: Path, data: object) -> None:
     atomic_write(path, json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@dataclass
+class Event:
+    """What the stages yield while they work, for the CLI and the app to show as it happens."""
+
+    kind: str  # run | preamble | section_start | delta | section_done | repair | restart | checks | done | error
+    # (a section_done with data['updated'] is a finished section changed afterwards, e.g. a figure added)
+    section: int | None = None
+    text: str = ""
+    data: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -123,6 +135,25 @@ class Run:
     def outline(self) -> Outline | None:
         data = self.load_stage("outline")
         return Outline.from_dict(data) if data else None
+
+    def set_outline(self, outline: Outline) -> None:
+        """Store an (edited) outline; sections whose heading changed start over, locked or done ones are kept."""
+        self.save("outline", outline.to_dict())
+        old = {(s.key, s.heading): s for s in self.sections}
+        fresh = []
+        for i, sec in enumerate(outline.sections):
+            heading = heading_for(i, sec.title)
+            kept = old.get((sec.key, heading))
+            if kept is not None and (kept.locked or kept.status == "done"):
+                kept.index = i
+                fresh.append(kept)
+            else:
+                fresh.append(SectionDraft(index=i, key=sec.key, section_type=sec.section_type, heading=heading))
+        self.reset_sections(fresh)
+
+    def aligned_with(self, outline: Outline) -> bool:
+        """Whether the sections on disk are the outline's (it was not edited since they were laid out)."""
+        return [s.heading for s in self.sections] == [heading_for(i, o.title) for i, o in enumerate(outline.sections)]
 
     def save_section(self, section: SectionDraft) -> None:
         write_json(self.dir / "sections" / f"{section.index:02d}.json", section.to_dict())

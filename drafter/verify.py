@@ -1,4 +1,4 @@
-"""Stage 4 — verify & repair: the checks run on each section; what fails is re-prompted, then fixed by rule.
+"""Stage — verify & repair: the checks run on each section; what fails is re-prompted, then fixed by rule.
 
 Order per section: (1) invented numbers and names leaked from exemplars → re-prompt with the findings, at
 most ``max_repairs`` times; (2) still there → drop the clause that carries each one (deterministic);
@@ -10,6 +10,8 @@ the user unmarked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Protocol
 
 from drafter.checks import copied_runs, invented_numbers, leaked_terms, prompt_leaks
 from drafter.checks.base import Finding
@@ -18,6 +20,18 @@ from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
 from drafter.numbers import extract_numbers
+from drafter.prompts import quote_data, render
+from drafter.run import Attempt, Event, SectionDraft
+
+if TYPE_CHECKING:
+    from drafter.llm import ChatModel
+
+
+class Streaming(Protocol):
+    """What ``repair`` streams a model call through (drafter.writing.Streamer)."""
+
+    def __call__(self, model: ChatModel, messages: list[dict], kind: str, target: int, sdraft: SectionDraft,
+                 emit: bool = True) -> Generator[Event, None, Attempt]: ...
 
 _CLAUSE_END = "，；。！？\n"
 
@@ -95,18 +109,18 @@ def missing_in(text: str, figure_texts: list[str], items: list[str]) -> tuple[li
     reflect: numbers absent, or (fuzzy, as the coverage check measures it) the item's words absent.
     Instruction-like items (prompt injection) are never put into the draft."""
     present = {m.key for m in extract_numbers(text)}
-    missing_figs = [f for f in figure_texts if not _numbers_present(f, present)]
+    missing_figs = [f for f in figure_texts if not numbers_present(f, present)]
     windows = sentence_windows(text)
     missing_items = [
         i for i in items
         if not looks_like_instruction(i)
-        and ((extract_numbers(i) and not _numbers_present(i, present))
+        and ((extract_numbers(i) and not numbers_present(i, present))
              or item_recall(i, windows)[0] < COVERAGE_MIN_RECALL)
     ]
     return missing_figs, missing_items
 
 
-def _numbers_present(snippet: str, present: set) -> bool:
+def numbers_present(snippet: str, present: set) -> bool:
     wanted = [m.key for m in extract_numbers(snippet) if m.kind not in ("date", "ordinal")]
     return all(k in present for k in wanted)
 
@@ -160,3 +174,41 @@ def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list
         else:
             break  # every sentence left carries something, or opens its paragraph
     return joined(sentences)
+
+
+def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Facts, title: str, text: str,
+           block: str, figures: list[str], items: list[str], examples: list[str], target: int, *,
+           clean: Callable[[str], str], max_repairs: int = 1,
+           instructions: str = "") -> Generator[Event, None, str]:
+    """The repair loop of one piece: findings → re-prompt (kept only if it has fewer findings) → clauses
+    dropped → missing figures and items stated by template; what is left is flagged on the section.
+    ``clean`` turns a repair answer into body text (sanitised and polished like the first answer)."""
+    findings = section_findings(text, facts, examples, instructions)
+    sdraft.attempts[-1].findings = [f.to_dict() for f in findings]
+    repairs = 0
+    while findings and repairs < max_repairs:
+        repairs += 1
+        yield Event("repair", sdraft.index, data={"attempt": repairs, "findings": [f.message_zh for f in findings]})
+        messages = render("repair_section", genre=facts.genre, unit=quote_data(facts.unit), section_title=title,
+                          facts_block=block, previous=text, findings=findings_text(findings, text),
+                          target_chars=target)
+        attempt = yield from stream(model, messages, "repair", target, sdraft, emit=False)
+        candidate = clean(attempt.output)
+        new_findings = section_findings(candidate, facts, examples, instructions)
+        attempt.findings = [f.to_dict() for f in new_findings]
+        if len(new_findings) < len(findings) and candidate.strip():
+            text, findings = candidate, new_findings
+    if findings:
+        text, removed = drop_clauses(text, findings)
+        sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + sum(len(r) for r in removed)
+        sdraft.attempts.append(Attempt(kind="fallback", prompt=None, output=text,
+                                       findings=[{"removed": r} for r in removed]))
+    missing_figs, missing_items = missing_in(text, figures, items)
+    if missing_figs or missing_items:
+        longer = insert_missing(text, missing_figs, missing_items)
+        sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + len(longer) - len(text)
+        text = longer
+    left = section_findings(text, facts, examples, instructions)
+    sdraft.flags.extend({"code": f.code, "message": f.message_zh, "text": text[f.span[0]:f.span[1]] if f.span else ""}
+                        for f in left)
+    return text

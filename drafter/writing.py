@@ -1,4 +1,4 @@
-"""Stage 3 — write: one section (or sub-section) per model call, streamed, from a prompt template file.
+"""Stage — write: one section (or sub-section) per model call, streamed, from a prompt template file.
 
 The facts go in as a quoted data block; exemplars only for style. The model's output is sanitised: any
 heading, numbering, Markdown or chatter it adds is removed (the engine owns structure), half-width
@@ -8,10 +8,33 @@ punctuation is normalised, and a cut-off last sentence is trimmed back to the la
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from drafter import document, frames, verify
+from drafter.exemplars import piece_exemplar
 from drafter.facts import Facts
 from drafter.headings import match_heading
+from drafter.llm import (
+    ChatModel,
+    LLMError,
+    LocalModelCrashedError,
+    count_messages,
+    count_tokens,
+    fit_to_budget,
+)
+from drafter.outline import PLACEHOLDER, OutlineSection
+from drafter.polish import polish
+from drafter.prompts import quote_data, render
+from drafter.retrieval import Retrieval, exemplar_texts
+from drafter.run import Attempt, Event, Run, SectionDraft
+from drafter.settings import Settings
 from vectorstore.cleaning import normalise_punctuation
+
+if TYPE_CHECKING:
+    from drafter.clients import Clients
 
 CHARS_PER_TOKEN = 1.3  # Qwen-family tokenisers: about 1.3 Chinese characters per token
 _CHATTER = re.compile(r"^(好的|以下是|下面是|本节|注[:：]|说明[:：]|当然|根据(您|你)提供|【|参考语气|写作要求|必须用到|"
@@ -19,11 +42,6 @@ _CHATTER = re.compile(r"^(好的|以下是|下面是|本节|注[:：]|说明[:�
 # A line that is no sentence: short, with no clause mark at all (a bullet the model listed: "每季度撰写笔记").
 _FRAGMENT = re.compile(r"^[^。！？；，,;!?]{1,20}$")
 _MARKDOWN = re.compile(r"^\s*(#{1,6}\s*|[-*+]\s+|>\s*|\d+\)\s+)|\*\*|__|`+")
-
-
-def quote_data(text: str) -> str:
-    """Facts as data: one line, no line breaks or fences a value could use to escape its block."""
-    return re.sub(r"\s+", " ", text.replace("```", "'''")).strip()
 
 
 def facts_block(facts: Facts, figures: list[str], items: list[str], extra: str = "") -> str:
@@ -90,3 +108,209 @@ def trim_unfinished(body: str) -> str:
 
 def max_tokens_for(target_chars: int) -> int:
     return int(target_chars / CHARS_PER_TOKEN * 1.3) + 40
+
+
+# ---------------------------------------------------------------------------------------------- the stage
+
+REWRITE_PRESETS: dict[str, str] = {
+    "精简": "在不丢失任何事实和数据的前提下精简压缩，篇幅减少约一半",
+    "扩写": "在不新增任何数字和事实的前提下充实论述，篇幅增加约一半",
+    "补充数据": "把本节资料中的全部数据都写进正文，数字照原样使用",
+    "更加正式": "改用更加规范、庄重的公文语言",
+    "突出特色": "突出本单位做法的特色和亮点，语言更有概括性",
+}
+PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
+
+
+@dataclass
+class WritePolicy:
+    """How much exemplar text a writing prompt carries, which depends on the model.
+
+    The embedded 0.5B model does not learn tone from exemplars, it copies them (often off-topic: a 医院
+    sentence in a 市场监管局 summary); verification cuts the copies and the sections shrink. Measured on 7 eval
+    cases: exemplars of 240 chars → 1 of 3 in length; 100 chars → 3 of 7; none → 5 of 7 in length, no copying,
+    prompts a quarter as long. With a 150-char delexicalised passage per piece (drafter.exemplars) it copied
+    whole passages of other units (an 教育局's 述职评议 paragraph in a 派出所 summary). So the embedded model
+    writes from the facts alone and its 基本情况 comes from a frame (where it invented national bodies and
+    leaders); a model behind an endpoint gets the exemplars and writes every section.
+    """
+
+    exemplar_chars: int
+    exemplar_tokens: int
+    piece_exemplar_chars: int
+    frame_basic: bool
+    max_repairs: int = 1
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, exemplar_chars: int | None = None,
+                     exemplar_tokens: int | None = None, piece_exemplar_chars: int | None = None,
+                     frame_basic: bool | None = None, max_repairs: int = 1) -> WritePolicy:
+        local = not settings.llm_base_url
+        configured = settings.piece_exemplar_chars if piece_exemplar_chars is None else piece_exemplar_chars
+
+        def pick(value, if_local, if_endpoint):
+            return value if value is not None else (if_local if local else if_endpoint)
+
+        return cls(exemplar_chars=pick(exemplar_chars, 0, 240), exemplar_tokens=pick(exemplar_tokens, 0, 400),
+                   piece_exemplar_chars=pick(configured, 0, 150), frame_basic=pick(frame_basic, True, False),
+                   max_repairs=max_repairs)
+
+
+class Streamer:
+    """Streams one model call into an ``Attempt`` (deltas as events). A crashed local model process is
+    restarted once per ``reset`` (one write or regenerate call); a second crash is raised."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.restarts_left = 1
+
+    def reset(self) -> None:
+        self.restarts_left = 1
+
+    def __call__(self, model: ChatModel, messages: list[dict], kind: str, target: int, sdraft: SectionDraft,
+                 emit: bool = True) -> Generator[Event, None, Attempt]:
+        while True:
+            started = time.perf_counter()
+            try:
+                response = model.execute(messages, stream=True, temperature=self.settings.llm_temperature,
+                                         max_tokens=max_tokens_for(target))
+                chunks = []
+                for chunk in response:
+                    chunks.append(chunk)
+                    if emit:
+                        yield Event("delta", sdraft.index, chunk)
+                break
+            except LocalModelCrashedError as exc:
+                if self.restarts_left <= 0:
+                    raise LocalModelCrashedError(exit_code=exc.exit_code, log_tail=exc.log_tail,
+                                                 restarted=True) from None
+                self.restarts_left -= 1  # the next request restarts the server (its endpoint's ensure())
+                yield Event("restart", sdraft.index, data={"message": exc.user_message.split("。")[0] +
+                                                           "，正在重启本地模型并重写本节…"})
+        usage = response.usage
+        output = "".join(chunks)
+        attempt = Attempt(kind=kind, prompt=messages, output=output,
+                          prompt_tokens=usage.prompt_tokens if usage else count_messages(messages),
+                          completion_tokens=usage.completion_tokens if usage else count_tokens(output),
+                          elapsed_s=round(time.perf_counter() - started, 4), first_token_s=response.first_token_s,
+                          model=getattr(model, "model_id", ""), tokens_estimated=usage is None)
+        sdraft.attempts.append(attempt)
+        return attempt
+
+
+def section_pieces(osec: OutlineSection) -> list[tuple[str, list[str], list[str], int]]:
+    """(sub-heading or "", figures, items, target chars) per model call of a section."""
+    if not osec.subheadings:
+        return [("", osec.figures, osec.items, osec.target_chars)]
+    n = len(osec.subheadings)
+    groups: list[list[str]] = [[] for _ in range(n)]
+    for i, item in enumerate(osec.items):
+        groups[min(i, n - 1)].append(item)
+    each = max(60, osec.target_chars // n)
+    return [(title, osec.figures if j == 0 else [], groups[j], each) for j, title in enumerate(osec.subheadings)]
+
+
+def polished(sdraft: SectionDraft, text: str, facts: Facts) -> str:
+    """The rule repairs of drafter.polish, with what they cut and inserted counted on the section."""
+    result = polish(text, sdraft.section_type, facts)
+    sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + result.cut
+    sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + result.inserted
+    return result.text
+
+
+class Writer:
+    """Writes a section piece by piece (prompt, budget, stream, polish, verify and repair) and rewrites one."""
+
+    def __init__(self, clients: Clients, policy: WritePolicy, stream: Streamer) -> None:
+        self.clients, self.policy, self.stream = clients, policy, stream
+
+    def write_section(self, run: Run, osec: OutlineSection, sdraft: SectionDraft,
+                      retrieval: Retrieval) -> Generator[Event, None, None]:
+        facts = run.facts
+        yield Event("section_start", sdraft.index, sdraft.heading)
+        sdraft.attempts, sdraft.flags, sdraft.exemplars = [], [], []
+        sdraft.edits = {"cut": 0, "inserted": 0}
+        if osec.placeholder:
+            sdraft.body = PLACEHOLDER
+            sdraft.flags = [{"code": "placeholder", "message": f"“{osec.title}”缺少资料，已留【待补】，请补充后重新生成"}]
+        elif osec.section_type == "基本情况" and self.policy.frame_basic:
+            sdraft.body = frames.basic_situation(facts, osec.figures)
+            sdraft.edits["inserted"] = len(sdraft.body)
+            yield Event("delta", sdraft.index, sdraft.body)
+        else:
+            hits = retrieval.by_section.get(osec.key, [])
+            exemplars = exemplar_texts(hits, self.policy.exemplar_tokens, self.policy.exemplar_chars)
+            parts = []
+            for j, (subheading, figures, items, target) in enumerate(section_pieces(osec)):
+                if subheading:
+                    yield Event("delta", sdraft.index, document.subheading_for(j, subheading) + "\n")
+                body = yield from self.piece(sdraft, facts, osec, subheading or osec.title, figures, items,
+                                             exemplars, retrieval.texts(), target)
+                parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)
+            sdraft.body = "\n".join(parts)
+        sdraft.status, sdraft.error = "done", ""
+        run.save_section(sdraft)
+        yield Event("section_done", sdraft.index, sdraft.body, {"heading": sdraft.heading, "flags": sdraft.flags})
+
+    def piece(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection, title: str, figures: list[str],
+              items: list[str], exemplars: list[str], examples: list[str],
+              target: int) -> Generator[Event, None, str]:
+        block = facts_block(facts, figures, items)
+        values = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, task=osec.task,
+                      facts_block=block, target_chars=target)
+        # Exemplars get what the context window leaves after the prompt itself and the answer.
+        room = self.clients.settings.llm_context_window - count_messages(render("write_section", examples_block="",
+                                                                                **values))
+        free = room - max_tokens_for(target) - 64
+        budget = min(self.policy.exemplar_tokens, free)
+        exemplars = fit_to_budget(exemplars, budget) if budget > 0 else []
+        if self.policy.piece_exemplar_chars > 0:  # the piece's own passage, delexicalised, goes first
+            found = piece_exemplar(self.clients.store, facts, osec.section_type, title, items,
+                                   self.policy.piece_exemplar_chars)
+            if found is not None and count_tokens(found.text) + sum(map(count_tokens, exemplars)) <= free:
+                sdraft.exemplars.append(found.to_dict())
+                exemplars = [found.text, *exemplars]
+                examples = [*examples, found.text]  # what it was shown is checked for copying like the rest
+        messages = render("write_section", examples_block=examples_block(exemplars), **values)
+        attempt = yield from self.stream(self.clients.model, messages, "write", target, sdraft)
+        text = polished(sdraft, sanitize(attempt.output, title), facts)
+        # What the prompt asks, without its facts and exemplars: text repeating it back is an echo, not prose.
+        instructions = "\n".join(m["content"] for m in render("write_section", examples_block="",
+                                                               **{**values, "facts_block": ""}))
+        return (yield from verify.repair(self.stream, self.clients.model, sdraft, facts, title, text, block,
+                                         figures, items, examples, target, max_repairs=self.policy.max_repairs,
+                                         instructions=instructions, clean=lambda out: polish(
+                                             sanitize(out, title), sdraft.section_type, facts).text))
+
+    def rewrite(self, run: Run, sdraft: SectionDraft, instruction: str,
+                preset: str | None) -> Generator[Event, None, None]:
+        """Regenerate one section with an editor's instruction and/or a preset; the old text goes to history."""
+        facts, osec = run.facts, run.outline.sections[sdraft.index]
+        wanted = "；".join(x for x in (REWRITE_PRESETS.get(preset or ""), instruction.strip()) if x)
+        wanted = wanted or "重新组织语言，事实和数字不变"
+        target = int(max(60, len(sdraft.body) or osec.target_chars) * PRESET_LENGTH.get(preset or "", 1.0))
+        block = facts_block(facts, osec.figures, osec.items)
+        keep = {line for line in sdraft.body.split("\n") if line.startswith("（")}
+        messages = render("rewrite_section", genre=facts.genre, unit=quote_data(facts.unit), section_title=osec.title,
+                          facts_block=block, current=sdraft.body, instruction=quote_data(wanted), target_chars=target)
+        yield Event("section_start", sdraft.index, sdraft.heading, {"instruction": wanted})
+        previous, sdraft.flags = sdraft.body, []
+        model = self.clients.rewrite_model
+        try:
+            attempt = yield from self.stream(model, messages, "rewrite", target, sdraft)
+            text = polished(sdraft, sanitize(attempt.output, osec.title, keep), facts)
+            text = yield from verify.repair(self.stream, model, sdraft, facts, osec.title, text, block, osec.figures,
+                                            osec.items, Retrieval.from_dict(run.load_stage("retrieval")).texts(),
+                                            target, max_repairs=self.policy.max_repairs, clean=lambda out: polish(
+                                                sanitize(out, osec.title, keep), sdraft.section_type, facts).text)
+        except LLMError as exc:
+            run.save_section(sdraft)
+            yield Event("error", sdraft.index, data={"message": exc.user_message, "error": type(exc).__name__})
+            return
+        if not text.strip():
+            yield Event("error", sdraft.index, data={"message": "模型没有给出可用的改写，原文未改动"})
+            return
+        sdraft.history.append(previous)
+        sdraft.body, sdraft.status = text, "done"
+        run.save_section(sdraft)
+        yield Event("section_done", sdraft.index, text, {"heading": sdraft.heading, "flags": sdraft.flags})

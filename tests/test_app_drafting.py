@@ -135,7 +135,7 @@ def test_regenerate_lock_undo(ctx, sid):
     generate(ctx, sid)
     before = [s.body for s in run_of(ctx, sid).sections]
     drafting.set_lock(ctx, sid, 0, True)
-    rewrite = ctx.engine.rewrite_model
+    rewrite = ctx.engine.clients.rewrite_model
     rewrite.enqueue([REWRITE[:6], REWRITE[6:]])
     patches = list(drafting.regenerate(ctx, sid, 1, "突出党员先锋岗", "更加正式", interval=0))
     prompt = rewrite.history[-1][0][-1]["content"]
@@ -159,7 +159,7 @@ def test_regenerate_lock_undo(ctx, sid):
 def test_regenerate_failure_keeps_the_text(ctx, sid):
     generate(ctx, sid)
     before = run_of(ctx, sid).sections[2].body
-    ctx.engine.rewrite_model.enqueue(LLMTimeoutError(5))
+    ctx.engine.clients.rewrite_model.enqueue(LLMTimeoutError(5))
     patches = list(drafting.regenerate(ctx, sid, 2, "扩写", None, interval=0))
     assert "模型服务在 5 秒内没有响应" in patches[-1]["status"]
     assert patches[-1]["section"][2].body == before == run_of(ctx, sid).sections[2].body
@@ -264,6 +264,6 @@ def test_one_model_task_per_session_at_a_time(ctx, sid):
     other = ctx.sessions.ensure_id(None)
     assert "请先生成初稿" in list(drafting.regenerate(ctx, other, 0))[-1]["status"]  # other sessions are free
     list(running)  # finishing releases the lock
-    ctx.engine.rewrite_model.enqueue(REWRITE)
+    ctx.engine.clients.rewrite_model.enqueue(REWRITE)
     patches = list(drafting.regenerate(ctx, sid, 0, "", None, interval=0))
     assert all(drafting.BUSY not in p.get("status", "") for p in patches)

@@ -40,7 +40,7 @@ def test_cli_draft_with_local_model(tmp_path):
     attempts = [a for s in Run.load(run_dir).sections for a in s.attempts if a.prompt]
     assert attempts and all(a.model for a in attempts)
 
-    engine, run = DraftEngine.resume(run_dir)
+    engine, run = DraftEngine(), Run.load(run_dir)
     engine.lock(run, 1)
     before = run.sections[1].body
     events = list(engine.regenerate(run, 0, preset="精简"))

@@ -115,7 +115,7 @@ def test_leaked_name_from_exemplar_removed(facts, store):
     leaked_unit = "青溪镇"  # a unit of the demo corpus
     assert any(leaked_unit in t for t in retrieval.texts()) or pytest.skip("exemplars did not include 青溪镇")
     engine.plan(run)
-    model = engine._model
+    model = engine.clients.model
     model.enqueue(f"学习{leaked_unit}的经验，全镇共有基层党组织42个。").enqueue(f"借鉴{leaked_unit}做法。")
     answers(model, 5)
     list(engine.write(run))
@@ -148,9 +148,9 @@ def test_interrupted_run_resumes_without_redoing(facts, store):
     # 基本情况 and the two sub-sections of 主要做法 took the three answers; 取得成效 was cut mid-stream
     assert done[:2] == ["done", "done"] and done[2] == "failed"
     calls_before = len(model.history)
-    engine2, reopened = DraftEngine.resume(run.dir, store=store, model=answers(MockModel(), 10))
+    engine2, reopened = DraftEngine(store=store, model=answers(MockModel(), 10)), Run.load(run.dir)
     list(engine2.write(reopened))
-    assert len(engine2._model.history) == 3  # 取得成效, 存在问题, 下一步打算 — nothing redone
+    assert len(engine2.clients.model.history) == 3  # 取得成效, 存在问题, 下一步打算 — nothing redone
     assert calls_before == 4
     assert all(s.status == "done" for s in reopened.sections)
 
@@ -161,10 +161,10 @@ def test_regenerate_lock_history_undo(facts, store):
     locked_before = run.sections[1].body
     engine.lock(run, 1)
     assert list(engine.regenerate(run, 1, preset="精简"))[-1].kind == "error"
-    engine._model.enqueue("城关镇党委狠抓落实，全镇基层党组织42个、党员1286名全部参与。")
+    engine.clients.model.enqueue("城关镇党委狠抓落实，全镇基层党组织42个、党员1286名全部参与。")
     events = list(engine.regenerate(run, 0, instruction="语气更正式", preset="更加正式"))
     assert events[-1].kind == "section_done"
-    prompt = engine._model.history[-1][0][-1]["content"]
+    prompt = engine.clients.model.history[-1][0][-1]["content"]
     assert "更加规范" in prompt and "语气更正式" in prompt and CLEAN in prompt
     reopened = Run.load(run.dir)
     assert reopened.sections[1].body == locked_before  # byte-identical
@@ -199,9 +199,9 @@ def test_outline_edited_on_disk_rewrites_only_changed_section(facts, store):
     outline = json.loads((run.dir / "outline.json").read_text(encoding="utf-8"))
     outline["sections"][3]["title"] = "存在的不足"
     (run.dir / "outline.json").write_text(json.dumps(outline, ensure_ascii=False), encoding="utf-8")
-    engine2, reopened = DraftEngine.resume(run.dir, store=store, model=answers(MockModel(), 1, "仍有短板。"))
+    engine2, reopened = DraftEngine(store=store, model=answers(MockModel(), 1, "仍有短板。")), Run.load(run.dir)
     events = list(engine2.write(reopened))
-    assert len(engine2._model.history) == 1
+    assert len(engine2.clients.model.history) == 1
     assert "四、存在的不足" in engine2.document_text(reopened) and "仍有短板。" in engine2.document_text(reopened)
     assert not any(e.kind == "preamble" for e in events)  # already shown when the run started
 
@@ -222,11 +222,11 @@ def test_exemplars_fit_the_context_window(facts, store):
     sizes = {"exemplar_chars": 240, "exemplar_tokens": 400}  # as for a model behind an endpoint
     roomy = DraftEngine(store=store, model=answers(MockModel(), 6), **sizes)
     roomy.draft(facts)
-    assert any("参考语气" in msgs[-1]["content"] for msgs, _ in roomy._model.history)
+    assert any("参考语气" in msgs[-1]["content"] for msgs, _ in roomy.clients.model.history)
     tight_settings = get_settings().model_copy(update={"llm_context_window": 300})
     tight = DraftEngine(tight_settings, store=store, model=answers(MockModel(), 6), **sizes)
     tight.draft(facts)
-    assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in tight._model.history)
+    assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in tight.clients.model.history)
 
 
 def test_unreflected_items_are_stated_but_injection_is_not(store):
@@ -311,7 +311,7 @@ def test_a_figure_whose_section_was_cut_from_the_outline_is_added_and_announced(
     engine.retrieve(run)
     outline = engine.plan(run)
     outline.sections = [s for s in outline.sections if "群众满意度96.3%" not in s.figures]  # the editor cut it
-    engine.save_outline(run, outline)
+    run.set_outline(outline)
     events = list(engine.write(run))
     updates = [e for e in events if e.kind == "section_done" and e.data.get("updated")]
     assert len(updates) == 1 and "96.3%" in updates[0].text
@@ -369,9 +369,9 @@ def test_exemplar_size_follows_the_model():
 
     local = DraftEngine(get_settings().model_copy(update={"llm_base_url": None}))
     remote = DraftEngine(get_settings().model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"}))
-    assert (local.exemplar_chars, local.exemplar_tokens) == (0, 0)  # the embedded small model copies them
-    assert (remote.exemplar_chars, remote.exemplar_tokens) == (240, 400)
-    assert DraftEngine(exemplar_chars=50).exemplar_chars == 50
+    assert (local.policy.exemplar_chars, local.policy.exemplar_tokens) == (0, 0)  # the embedded small model copies them
+    assert (remote.policy.exemplar_chars, remote.policy.exemplar_tokens) == (240, 400)
+    assert DraftEngine(exemplar_chars=50).policy.exemplar_chars == 50
 
 
 def test_pieces_see_only_delexicalised_passages(facts, store):

@@ -124,7 +124,7 @@ def test_crash_again_after_restart_stops_with_the_message_and_keeps_sections(fak
     assert done and all(s.body for s in done)  # what was finished before the crash is kept
     # A later resume (a third server) writes only what is left.
     monkeypatch.setenv("FAKE_MODEL_CRASH", "")
-    engine2, reopened = DraftEngine.resume(run.dir, settings=settings, store=engine.store)
+    engine2, reopened = DraftEngine(settings=settings, store=engine.store), Run.load(run.dir)
     before = {s.index: s.body for s in reopened.sections if s.status == "done"}
     events2 = list(engine2.write(reopened))
     assert events2[-1].kind == "done"

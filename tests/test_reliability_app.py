@@ -65,7 +65,7 @@ def app_context(url: str, store: CorpusStore, home: Path, **overrides: Any) -> A
                               "llm_timeout": 5.0, "llm_max_retries": 0}
     values.update(overrides)
     ctx = AppContext(Settings(**values), store=store)
-    ctx.engine.model._sleep = lambda s: None  # no real waits between retries
+    ctx.engine.clients.model._sleep = lambda s: None  # no real waits between retries
     return ctx
 
 

@@ -20,11 +20,12 @@ import pytest
 from fault_server import FaultServer, hang, status, stream
 from llm_fixtures import SECRET, record_sleeps, serve_faults
 
-from drafter.engine import DraftEngine, Event
+from drafter.engine import DraftEngine
 from drafter.facts import validate_facts
 from drafter.llm import factory
-from drafter.run import Run
+from drafter.run import Event, Run
 from drafter.settings import Settings
+from drafter.writing import section_pieces
 from vectorstore.cli import demo_corpus_files
 from vectorstore.store import CorpusStore
 
@@ -61,7 +62,7 @@ def engine_for(url: str, store: CorpusStore, **overrides: Any) -> DraftEngine:
                               "llm_timeout": 5.0, "llm_max_retries": 2}
     values.update(overrides)
     engine = DraftEngine(Settings(**values), store=store)
-    engine.sleeps = record_sleeps(engine.model)  # type: ignore[attr-defined]  # retries observed, not waited for
+    engine.sleeps = record_sleeps(engine.clients.model)  # type: ignore[attr-defined]  # retries observed, not waited for
     return engine
 
 
@@ -74,7 +75,7 @@ def new_run(engine: DraftEngine) -> Run:
 
 def pieces(engine: DraftEngine, run: Run) -> list[int]:
     """Model calls per section when nothing needs repair."""
-    return [0 if s.placeholder else len(engine._pieces(s)) for s in run.outline.sections]
+    return [0 if s.placeholder else len(section_pieces(s)) for s in run.outline.sections]
 
 
 def on_disk(run_dir: Path) -> list[dict]:

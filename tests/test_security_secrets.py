@@ -125,7 +125,7 @@ def test_app_never_shows_logs_or_stores_the_key(fault: FaultServer, drafter_home
     ctx = AppContext(Settings(home=drafter_home))
     assert ctx.settings.llm_api_key is not None and ctx.settings.llm_api_key.get_secret_value() == KEY
     shown = [config.model_form(ctx.settings), config.key_status(ctx.settings), config.model_status(ctx.settings)]
-    assert CORE not in repr(shown) and CORE not in repr(ctx.settings) and CORE not in repr(ctx.engine.model)
+    assert CORE not in repr(shown) and CORE not in repr(ctx.settings) and CORE not in repr(ctx.engine.clients.model)
 
     ctx.store.ingest(demo_corpus_files()[:4])
     sid = ctx.sessions.ensure_id(None)
@@ -137,7 +137,7 @@ def test_app_never_shows_logs_or_stores_the_key(fault: FaultServer, drafter_home
     patches.append(exported)
     fault._server.script.clear()
     fault.enqueue(*[status(500, f"upstream said: key {KEY} is over quota")] * 3)  # the first try and 2 retries
-    ctx.engine.rewrite_model._sleep = lambda s: None
+    ctx.engine.clients.rewrite_model._sleep = lambda s: None
     patches += list(drafting.regenerate(ctx, sid, 2, "", None, (), interval=0))
     assert "500" in patches[-1]["status"]
 

@@ -99,12 +99,9 @@ def _save_form(ctx, sid: str, form: dict[str, Any]) -> SessionState:
 
 
 def _start_run(ctx, sid: str, facts: Facts, state: SessionState) -> Run:
-    engine = ctx.engine
-    run = engine.new_run(facts)
-    engine.retrieve(run, pinned=state.pinned, excluded=state.excluded)
-    outline = engine.plan(run)
-    ctx.sessions.update(sid, run_dir=str(run.dir), facts_json=facts.to_json(), outline_text=outline_to_text(outline),
-                        pending={})
+    run = ctx.engine.start(facts, pinned=state.pinned, excluded=state.excluded)
+    ctx.sessions.update(sid, run_dir=str(run.dir), facts_json=facts.to_json(),
+                        outline_text=outline_to_text(run.outline), pending={})
     return run
 
 
@@ -125,7 +122,7 @@ def apply_outline_text(ctx, sid: str, run: Run, text: str) -> Outline:
     if text is None or not str(text).strip() or str(text).strip() == outline_to_text(outline).strip():
         return outline
     edited = text_to_outline(text, outline)
-    ctx.engine.save_outline(run, edited)
+    run.set_outline(edited)
     ctx.sessions.update(sid, outline_text=outline_to_text(edited))
     return edited
 
@@ -244,31 +241,12 @@ def _checks(ctx, run: Run, report: dict | None = None) -> str:
     return render.checks_panel(report, ctx.engine.document_text(run))
 
 
-def _carry_locked(ctx, old: Run, new: Run) -> int:
-    """Copy the old run's locked sections into the new one (same key and heading)."""
-    by_key = {(s.key, s.heading): s for s in old.sections if s.locked}
-    carried = 0
-    for s in new.sections:
-        kept = by_key.get((s.key, s.heading))
-        if kept is not None:
-            ctx.engine.set_section_text(new, s.index, kept.body)
-            ctx.engine.lock(new, s.index, True)
-            new.sections[s.index].history = list(kept.history)
-            new.save_section(new.sections[s.index])
-            carried += 1
-    return carried
-
-
-def _fresh_copy(ctx, sid: str, run: Run, facts: Facts) -> Run:
+def _fresh_copy(ctx, sid: str, run: Run) -> Run:
     """A new run for a full rewrite: same facts, pins, exclusions and outline; locked sections carried over."""
     state = ctx.sessions.load(sid)
-    engine = ctx.engine
-    new = engine.new_run(facts)
-    engine.retrieve(new, pinned=state.pinned, excluded=state.excluded)
-    engine.save_outline(new, run.outline)
-    _carry_locked(ctx, run, new)
+    new = ctx.engine.redraft(run, pinned=state.pinned, excluded=state.excluded)
     ctx.sessions.update(sid, run_dir=str(new.dir), pending={})
-    return Run.load(new.dir)
+    return new
 
 
 BUSY = "上一项生成尚未完成，请稍候再试。"
@@ -315,7 +293,7 @@ def generate(ctx, sid: str, form: dict[str, Any], outline_text: str = "",
             return
         run = Run.load(run.dir)
         if run.sections and all(s.status == "done" or s.locked for s in run.sections):
-            run = _fresh_copy(ctx, sid, run, check.facts)
+            run = _fresh_copy(ctx, sid, run)
     state = ctx.sessions.load(sid)
     yield {"outline": outline_to_text(run.outline), "outline_errors": "", "sections": section_views(run),
            **examples_patch(ctx, state, run)}
