@@ -27,7 +27,7 @@ from drafter.outline import Outline, build_outline
 from drafter.retrieval import Retrieval, retrieve
 from drafter.run import Event, Run, SectionDraft
 from drafter.settings import Settings, get_settings
-from drafter.writing import REWRITE_PRESETS, Streamer, WritePolicy, Writer
+from drafter.writing import Streamer, WritePolicy, Writer
 
 
 class DraftEngine:
@@ -161,17 +161,9 @@ class DraftEngine:
     # ------------------------------------------------------------------ editing
 
     def regenerate(self, run: Run, index: int, instruction: str = "", preset: str | None = None) -> Iterator[Event]:
-        if not 0 <= index < len(run.sections):
-            yield Event("error", index, data={"message": f"没有第 {index + 1} 节（共 {len(run.sections)} 节）"})
-            return
-        if run.sections[index].locked:
-            yield Event("error", index, data={"message": "本节已锁定，解锁后才能重新生成"})
-            return
-        if preset and preset not in REWRITE_PRESETS:
-            yield Event("error", index, data={"message": f"未知的预设“{preset}”，可选：{'、'.join(REWRITE_PRESETS)}"})
-            return
+        """Rewrite one section with an editor's instruction or preset (drafter.writing.Writer.rewrite)."""
         self.streamer.reset()
-        yield from self.writer.rewrite(run, run.sections[index], instruction, preset)
+        yield from self.writer.rewrite(run, index, instruction, preset)
 
     @staticmethod
     def set_section_text(run: Run, index: int, text: str) -> SectionDraft:
@@ -202,6 +194,5 @@ class DraftEngine:
     document_text = staticmethod(finalize.document_text)
     export = staticmethod(finalize.export)
 
-    def check(self, run: Run, facts: Facts | None = None, examples: list[str] | None = None) -> dict:
-        return finalize.check(run, facts, examples)
+    check = staticmethod(finalize.check)
 

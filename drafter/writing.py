@@ -282,10 +282,19 @@ class Writer:
                                          instructions=instructions, clean=lambda out: polish(
                                              sanitize(out, title), sdraft.section_type, facts).text))
 
-    def rewrite(self, run: Run, sdraft: SectionDraft, instruction: str,
-                preset: str | None) -> Generator[Event, None, None]:
+    def rewrite(self, run: Run, index: int, instruction: str, preset: str | None) -> Generator[Event, None, None]:
         """Regenerate one section with an editor's instruction and/or a preset; the old text goes to history."""
-        facts, osec = run.facts, run.outline.sections[sdraft.index]
+        if not 0 <= index < len(run.sections):
+            yield Event("error", index, data={"message": f"没有第 {index + 1} 节（共 {len(run.sections)} 节）"})
+            return
+        sdraft = run.sections[index]
+        if sdraft.locked:
+            yield Event("error", index, data={"message": "本节已锁定，解锁后才能重新生成"})
+            return
+        if preset and preset not in REWRITE_PRESETS:
+            yield Event("error", index, data={"message": f"未知的预设“{preset}”，可选：{'、'.join(REWRITE_PRESETS)}"})
+            return
+        facts, osec = run.facts, run.outline.sections[index]
         wanted = "；".join(x for x in (REWRITE_PRESETS.get(preset or ""), instruction.strip()) if x)
         wanted = wanted or "重新组织语言，事实和数字不变"
         target = int(max(60, len(sdraft.body) or osec.target_chars) * PRESET_LENGTH.get(preset or "", 1.0))
