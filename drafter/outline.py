@@ -146,9 +146,8 @@ def _split_figures(facts: Facts) -> tuple[list[str], list[str]]:
     return basic, results
 
 
-def build_outline(facts: Facts, examples_headings: list[str] | None = None) -> Outline:
-    """The editable outline for these facts. ``examples_headings`` may name sub-headings seen in exemplars
-    (kept for the record; the facts decide the structure)."""
+def build_outline(facts: Facts) -> Outline:
+    """The editable outline for these facts (the facts decide the structure, not the exemplars)."""
     target = facts.target_chars or 1500
     basic_figs, result_figs = _split_figures(facts)
     sections: list[OutlineSection] = []

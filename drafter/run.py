@@ -41,7 +41,8 @@ class Event:
     """What the stages yield while they work, for the CLI and the app to show as it happens."""
 
     kind: str  # run | preamble | section_start | delta | section_done | repair | restart | checks | done | error
-    # (a section_done with data['updated'] is a finished section changed afterwards, e.g. a figure added)
+    # (a section_done with data['updated'] is a finished section changed afterwards, e.g. a figure added;
+    # a delta with data['source'] is text the engine wrote, "frame" or "outline", not the model)
     section: int | None = None
     text: str = ""
     data: dict = field(default_factory=dict)

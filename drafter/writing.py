@@ -236,14 +236,15 @@ class Writer:
         elif osec.section_type == "基本情况" and self.policy.frame_basic:
             sdraft.body = frames.basic_situation(facts, osec.figures)
             sdraft.edits["inserted"] = len(sdraft.body)
-            yield Event("delta", sdraft.index, sdraft.body)
+            yield Event("delta", sdraft.index, sdraft.body, {"source": "frame"})
         else:
             hits = retrieval.by_section.get(osec.key, [])
             exemplars = exemplar_texts(hits, self.policy.exemplar_tokens, self.policy.exemplar_chars)
             parts = []
             for j, (subheading, figures, items, target) in enumerate(section_pieces(osec)):
                 if subheading:
-                    yield Event("delta", sdraft.index, document.subheading_for(j, subheading) + "\n")
+                    yield Event("delta", sdraft.index, document.subheading_for(j, subheading) + "\n",
+                                {"source": "outline"})
                 body = yield from self.piece(sdraft, facts, osec, subheading or osec.title, figures, items,
                                              exemplars, retrieval.texts(), target)
                 parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from drafter.checks import run_checks
+from drafter.checks import quality_figures, run_checks
 from drafter.facts import Facts, FactsError, load_facts
 from evals.variants import DraftOptions, DraftResult, get_variant
 
@@ -141,11 +141,7 @@ def check_row(case: Case, draft: str, examples: tuple[str, ...]) -> dict[str, An
         checks["reference"] = ref.to_dict()
         passed = passed and ref.passed
     scores = [c["score"] for c in checks.values()]
-    quality = {
-        "prose_per_1000": checks["prose"]["details"]["per_1000"],
-        "political_errors": len(checks["political"]["findings"]),
-        "wrong_years": sum(f["code"] == "NUM_YEAR_OUTSIDE" for f in checks["numbers"]["findings"]),
-    }
+    quality = quality_figures(checks)
     return {"passed": passed, "score": round(sum(scores) / len(scores), 4), "checks": checks,
             "chars": len(draft), "quality": quality}
 
@@ -308,7 +304,7 @@ def _row_from_variant(run_id: str, case: Case, model: str, variant: str,
     row.update(check_row(case, result.text, tuple(result.examples) + global_examples))
     if "rule_cut_chars" in result.meta:  # the share of the draft that the engine's rules, not the model, decided
         edited = result.meta["rule_cut_chars"] + result.meta["rule_inserted_chars"]
-        row["quality"]["rule_share"] = round(edited / max(1, row["chars"]), 3)
+        row["quality"] = quality_figures(row["checks"], row["chars"], edited)
     return row
 
 

@@ -71,3 +71,16 @@ __all__ = [
     "split_sections",
     "strip_markup",
 ]
+
+
+def quality_figures(checks: dict, chars: int = 0, rule_chars: int | None = None) -> dict:
+    """What a reader of the prose sees, from a report's ``checks``: prose defects per 1,000 characters,
+    political errors, wrong years, and (given the characters the engine's rules cut or inserted) their share."""
+    figures = {
+        "prose_per_1000": checks["prose"]["details"]["per_1000"],
+        "political_errors": len(checks["political"]["findings"]),
+        "wrong_years": sum(f["code"] == "NUM_YEAR_OUTSIDE" for f in checks["numbers"]["findings"]),
+    }
+    if rule_chars is not None:
+        figures["rule_share"] = round(rule_chars / max(1, chars), 3)
+    return figures
