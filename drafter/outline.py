@@ -127,10 +127,23 @@ def short_title(item: str, limit: int = 18) -> str:
     first = re.sub(r"\d+(\.\d+)?\s*[^\d\s，。]{0,3}$", "", first).strip() or first
     if len(first) > limit:  # "成立由党委书记任组长的创先争优活动领导小组" → "成立创先争优活动领导小组"
         first = re.sub(r"由[^，。的]{1,12}的", "", first)
-    if len(first) > limit:  # still long: cut after the last 的/和/与/及 that leaves a whole phrase
-        cut = max(first.rfind(c, 0, limit) for c in "和与及、")
-        first = first[:cut] if cut >= limit // 2 else first[:limit]
+    if len(first) > limit + 6:  # still long: cut after the last 的/和/与/及 that leaves a whole phrase,
+        cut = max(first.rfind(c, 0, limit) for c in "和与及、")  # else at the last whole word within the limit
+        first = first[:cut] if cut >= limit // 2 else _whole_words(first, limit)
     return first.rstrip("的和与及、")
+
+
+def _whole_words(text: str, limit: int) -> str:
+    """The longest run of jieba words from the start that fits ``limit`` characters (never half a word:
+    "组建党员突击队" is not cut to "组建党员突击")."""
+    import jieba
+
+    out = ""
+    for word in jieba.cut(text):
+        if len(out) + len(word) > limit:
+            break
+        out += word
+    return out or text[:limit]
 
 
 # A label that opens with an action is something done (a result), whatever noun follows: 评选优秀共产党员56名.

@@ -68,3 +68,12 @@ def test_placeholder_section(outline):
     text = outline_to_text(outline) .replace("落款：", "五、特色亮点\n  【待补】\n落款：")
     edited = text_to_outline(text, outline)
     assert edited.sections[-1].placeholder and edited.sections[-1].target_chars == 0
+
+
+def test_sub_headings_never_end_in_half_a_word():
+    from drafter.outline import short_title
+
+    assert short_title("在管网改造和二次供水项目组建党员突击队12支，攻坚克难") == "在管网改造和二次供水项目组建党员突击队"
+    assert short_title("成立由党委书记任组长的创先争优活动领导小组") == "成立创先争优活动领导小组"
+    long = short_title("深入开展基层党支部标准化规范化建设达标创建和星级评定活动，全覆盖")
+    assert len(long) <= 18 and long.endswith("建设")  # cut between words, not inside 达标
