@@ -41,3 +41,11 @@ def test_remedies_leave_the_problems_section_but_never_empty_it():
     assert polish(problems, "存在问题", FACTS).text == "部分党员学习主动性不强，参与活动积极性不高。"
     only_remedy = "要进一步加强教育培训，切实提高学习实效。"
     assert polish(only_remedy, "存在问题", FACTS).text == only_remedy
+
+
+def test_commentary_after_a_figure_goes_the_figure_stays():
+    facts = validate_facts({"unit": "市水务集团党委", "activities": ["开展学习"]})
+    text = "营业收入18.3亿元，同比增长7.5%，表明公司业务发展迅速。利润总额6480万元，显示出公司的财务状况良好。"
+    out = polish(text, "取得成效", facts).text
+    assert "表明" not in out and "显示出" not in out
+    assert "18.3亿元" in out and "7.5%" in out and "6480万元" in out
