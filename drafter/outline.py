@@ -40,6 +40,8 @@ SKELETONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 }
 REQUIRED_KEYS_FALLBACK = ("practice", "results")
 BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|职工|员工|干部|人口|户|村|社区|学校|医院|床位|网格|小组|单位|成员|班子|队伍|科室|部门|居民|志愿者|教师|学生|在校生|民警|农户)")
+# A rate or score is an outcome, whatever it measures (客户满意度 is no count of 户, 党员参学率 no count of 党员).
+RATE_LABEL = re.compile(r"(率|度|比例|占比|指数|得分)$")
 MAX_SUBSECTIONS = 6
 
 
@@ -154,7 +156,8 @@ ACTION_LABEL = re.compile(r"^(评选|评出|评为|举办|开展|新发展|发�
 def _split_figures(facts: Facts) -> tuple[list[str], list[str]]:
     basic, results = [], []
     for fig in facts.figures:
-        is_basic = BASIC_LABELS.search(fig.label) and not ACTION_LABEL.match(fig.label)
+        is_basic = (BASIC_LABELS.search(fig.label) and not ACTION_LABEL.match(fig.label)
+                    and not RATE_LABEL.search(fig.label))
         (basic if is_basic else results).append(fig.text())
     return basic, results
 

@@ -77,3 +77,15 @@ def test_sub_headings_never_end_in_half_a_word():
     assert short_title("成立由党委书记任组长的创先争优活动领导小组") == "成立创先争优活动领导小组"
     long = short_title("深入开展基层党支部标准化规范化建设达标创建和星级评定活动，全覆盖")
     assert len(long) <= 18 and long.endswith("建设")  # cut between words, not inside 达标
+
+
+def test_rates_are_outcomes_not_the_units_make_up():
+    from drafter.facts import validate_facts
+    from drafter.outline import _split_figures
+
+    facts = validate_facts({"unit": "市水务集团党委", "activities": ["开展学习"], "figures": [
+        {"label": "基层党组织", "value": "31", "unit": "个"}, {"label": "客户满意度", "value": "97.2", "unit": "%"},
+        {"label": "党员参学率", "value": "98", "unit": "%"}, {"label": "农户", "value": "420", "unit": "户"}]})
+    basic, results = _split_figures(facts)
+    assert basic == ["基层党组织31个", "农户420户"]
+    assert results == ["客户满意度97.2%", "党员参学率98%"]
