@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from drafter import document, frames, verify
+from drafter.checks.length import count_chars
+from drafter.checks.prose import section_body_findings
 from drafter.exemplars import piece_exemplar
 from drafter.facts import Facts
 from drafter.headings import match_heading
@@ -132,7 +134,8 @@ class WritePolicy:
     prompts a quarter as long. With a 150-char delexicalised passage per piece (drafter.exemplars) it copied
     whole passages of other units (an 教育局's 述职评议 paragraph in a 派出所 summary). So the embedded model
     writes from the facts alone and its 基本情况 comes from a frame (where it invented national bodies and
-    leaders); a model behind an endpoint gets the exemplars and writes every section.
+    leaders); a model behind an endpoint gets the exemplars and writes every section. The embedded model's
+    pieces that fail the prose check (one thin sentence, a label list) are written once more.
     """
 
     exemplar_chars: int
@@ -140,11 +143,13 @@ class WritePolicy:
     piece_exemplar_chars: int
     frame_basic: bool
     max_repairs: int = 1
+    prose_retries: int = 0  # a piece failing the prose check is written once more (Writer.piece)
 
     @classmethod
     def for_settings(cls, settings: Settings, *, exemplar_chars: int | None = None,
                      exemplar_tokens: int | None = None, piece_exemplar_chars: int | None = None,
-                     frame_basic: bool | None = None, max_repairs: int = 1) -> WritePolicy:
+                     frame_basic: bool | None = None, max_repairs: int = 1,
+                     prose_retries: int | None = None) -> WritePolicy:
         local = not settings.llm_base_url
         configured = settings.piece_exemplar_chars if piece_exemplar_chars is None else piece_exemplar_chars
 
@@ -153,7 +158,7 @@ class WritePolicy:
 
         return cls(exemplar_chars=pick(exemplar_chars, 0, 240), exemplar_tokens=pick(exemplar_tokens, 0, 400),
                    piece_exemplar_chars=pick(configured, 0, 150), frame_basic=pick(frame_basic, True, False),
-                   max_repairs=max_repairs)
+                   max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0))
 
 
 class Streamer:
@@ -168,11 +173,12 @@ class Streamer:
         self.restarts_left = 1
 
     def __call__(self, model: ChatModel, messages: list[dict], kind: str, target: int, sdraft: SectionDraft,
-                 emit: bool = True) -> Generator[Event, None, Attempt]:
+                 emit: bool = True, temperature: float | None = None) -> Generator[Event, None, Attempt]:
+        temperature = self.settings.llm_temperature if temperature is None else temperature
         while True:
             started = time.perf_counter()
             try:
-                response = model.execute(messages, stream=True, temperature=self.settings.llm_temperature,
+                response = model.execute(messages, stream=True, temperature=temperature,
                                          max_tokens=max_tokens_for(target))
                 chunks = []
                 for chunk in response:
@@ -273,15 +279,36 @@ class Writer:
                 exemplars = [found.text, *exemplars]
                 examples = [*examples, found.text]  # what it was shown is checked for copying like the rest
         messages = render("write_section", examples_block=examples_block(exemplars), **values)
-        attempt = yield from self.stream(self.clients.model, messages, "write", target, sdraft)
-        text = polished(sdraft, sanitize(attempt.output, title), facts)
         # What the prompt asks, without its facts and exemplars: text repeating it back is an echo, not prose.
         instructions = "\n".join(m["content"] for m in render("write_section", examples_block="",
                                                                **{**values, "facts_block": ""}))
-        return (yield from verify.repair(self.stream, self.clients.model, sdraft, facts, title, text, block,
-                                         figures, items, examples, target, max_repairs=self.policy.max_repairs,
-                                         instructions=instructions, clean=lambda out: polish(
-                                             sanitize(out, title), sdraft.section_type, facts).text))
+
+        def attempt(kind: str, temperature: float | None) -> Generator[Event, None, str]:
+            answer = yield from self.stream(self.clients.model, messages, kind, target, sdraft,
+                                            emit=kind == "write", temperature=temperature)
+            text = polished(sdraft, sanitize(answer.output, title), facts)
+            return (yield from verify.repair(
+                self.stream, self.clients.model, sdraft, facts, title, text, block, figures, items, examples, target,
+                max_repairs=self.policy.max_repairs, instructions=instructions,
+                clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts).text))
+
+        before = ([*sdraft.flags], dict(sdraft.edits))
+        text = yield from attempt("write", None)
+        defects = section_body_findings(text, osec.section_type, facts)
+        if not defects or not self.policy.prose_retries:
+            return text
+        # A piece that fails the prose check (one thin sentence, a list, a repeat) is written once more, warmer,
+        # rather than patched; the better of the two is kept (fewer defects, then the longer).
+        yield Event("repair", sdraft.index, data={"attempt": 1, "findings": [f.message_zh for f in defects]})
+        first = (text, [*sdraft.flags], dict(sdraft.edits))
+        sdraft.flags, sdraft.edits = [*before[0]], dict(before[1])
+        warmer = min(1.0, self.clients.settings.llm_temperature + 0.4)
+        again = yield from attempt("retry", warmer)
+        if (len(section_body_findings(again, osec.section_type, facts)), -count_chars(again)) < (
+                len(defects), -count_chars(text)):
+            return again
+        text, sdraft.flags, sdraft.edits = first
+        return text
 
     def rewrite(self, run: Run, index: int, instruction: str, preset: str | None) -> Generator[Event, None, None]:
         """Regenerate one section with an editor's instruction and/or a preset; the old text goes to history."""

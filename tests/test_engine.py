@@ -24,7 +24,7 @@ FACTS = {
     "problems": ["部分党员学习不够深入"], "plans": ["加强党员教育培训"],
     "signature": "中共城关镇委员会", "date": "2024年12月20日", "target_chars": 600,
 }
-CLEAN = "城关镇党委认真落实各项部署，扎实推进工作。"
+CLEAN = "城关镇党委认真落实各项部署，扎实推进基层党建工作。全镇党员干部积极参与，形成了比学赶超的良好氛围。"
 
 
 @pytest.fixture
@@ -102,14 +102,14 @@ def test_fallback_drops_clause_when_repair_fails(facts, store):
     bad = "全镇共有基层党组织42个，新发展党员35名，工作成效明显。"
     model = MockModel().enqueue(bad).enqueue(bad)
     answers(model, 5)
-    run = DraftEngine(store=store, model=model, frame_basic=False).draft(facts)  # 基本情况 by the model
+    run = DraftEngine(store=store, prose_retries=0, model=model, frame_basic=False).draft(facts)  # 基本情况 by the model
     body = run.sections[0].body
     assert "35名" not in body and "工作成效明显" in body and "42个" in body
     assert run.sections[0].attempts[-1].kind == "fallback"
 
 
 def test_leaked_name_from_exemplar_removed(facts, store):
-    engine = DraftEngine(store=store, model=MockModel())
+    engine = DraftEngine(store=store, prose_retries=0, model=MockModel())
     run = engine.new_run(facts)
     retrieval = engine.retrieve(run)
     leaked_unit = "青溪镇"  # a unit of the demo corpus
@@ -138,7 +138,7 @@ def test_injection_in_facts_is_set_aside_not_prompted(store):
 def test_interrupted_run_resumes_without_redoing(facts, store):
     model = answers(MockModel(), 3)
     model.enqueue(["城关镇党委", StreamInterruptedError("城关镇党委")])
-    engine = DraftEngine(store=store, model=model, frame_basic=False)
+    engine = DraftEngine(store=store, prose_retries=0, model=model, frame_basic=False)
     run = engine.new_run(facts)
     engine.retrieve(run)
     engine.plan(run)
@@ -148,7 +148,7 @@ def test_interrupted_run_resumes_without_redoing(facts, store):
     # 基本情况 and the two sub-sections of 主要做法 took the three answers; 取得成效 was cut mid-stream
     assert done[:2] == ["done", "done"] and done[2] == "failed"
     calls_before = len(model.history)
-    engine2, reopened = DraftEngine(store=store, model=answers(MockModel(), 10)), Run.load(run.dir)
+    engine2, reopened = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 10)), Run.load(run.dir)
     list(engine2.write(reopened))
     assert len(engine2.clients.model.history) == 3  # 取得成效, 存在问题, 下一步打算 — nothing redone
     assert calls_before == 4
@@ -156,7 +156,7 @@ def test_interrupted_run_resumes_without_redoing(facts, store):
 
 
 def test_regenerate_lock_history_undo(facts, store):
-    engine = DraftEngine(store=store, model=answers(MockModel(), 6), frame_basic=False)
+    engine = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 6), frame_basic=False)
     run = engine.draft(facts)
     locked_before = run.sections[1].body
     engine.lock(run, 1)
@@ -194,12 +194,12 @@ def test_prompt_templates_fail_loudly(tmp_path):
 
 
 def test_outline_edited_on_disk_rewrites_only_changed_section(facts, store):
-    engine = DraftEngine(store=store, model=answers(MockModel(), 6))
+    engine = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 6))
     run = engine.draft(facts)
     outline = json.loads((run.dir / "outline.json").read_text(encoding="utf-8"))
     outline["sections"][3]["title"] = "存在的不足"
     (run.dir / "outline.json").write_text(json.dumps(outline, ensure_ascii=False), encoding="utf-8")
-    engine2, reopened = DraftEngine(store=store, model=answers(MockModel(), 1, "仍有短板。")), Run.load(run.dir)
+    engine2, reopened = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 1, "仍有短板。")), Run.load(run.dir)
     events = list(engine2.write(reopened))
     assert len(engine2.clients.model.history) == 1
     assert "四、存在的不足" in engine2.document_text(reopened) and "仍有短板。" in engine2.document_text(reopened)
@@ -409,3 +409,33 @@ def test_a_draft_over_length_loses_closing_sentences_not_facts(store):
     index = trimmed[0].section
     shorter = run.sections[index].body
     assert engine.undo(run, index) and len(run.sections[index].body) > len(shorter)  # the longer text is kept
+
+
+PIECES = [  # one answer per model call, each carrying its piece's facts (nothing to add by rule)
+    "全镇举办党课培训12期，党员干部普遍参加学习，理论素养进一步提升。",
+    "广泛开展党员志愿服务活动，党员走进村组为群众办实事，密切了党群干群关系。",
+    "镇党委获评县级先进基层党组织，群众满意度达到96.3%，基层党组织的凝聚力和战斗力明显增强。",
+]
+PLANS = "将加强党员教育培训，创新学习方式方法。持续推动基层党建工作提质增效，为全镇发展提供坚强保证。"
+
+
+def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kept(facts, store):
+    thin = "部分党员学习不够深入。"  # one short sentence: PROSE_THIN
+    full = "部分党员学习不够深入，学用结合不够紧密。个别支部组织生活形式单一，吸引力不强。"
+    model = MockModel()
+    for answer in (*PIECES, thin, full, PLANS):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model)  # the embedded default: one retry
+    events = list(engine.write(engine.start(facts)))
+    sections = Run.load(events[-1].data["run_dir"]).sections
+    assert [[a.kind for a in s.attempts] for s in sections] == [[], ["write"] * 2, ["write"], ["write", "retry"], ["write"]]
+    assert sections[3].body == full and model.pending == 0
+    assert any(e.kind == "repair" and e.section == 3 for e in events)
+
+    model = MockModel()  # the retry is no better (nothing usable; the item is stated by rule): the first stays
+    for answer in (*PIECES, thin + "这表明学习还要加强。", "好的。", PLANS):
+        model.enqueue(answer)
+    again = DraftEngine(store=store, model=model)
+    sections = Run.load(list(again.write(again.start(facts)))[-1].data["run_dir"]).sections
+    assert sections[3].body == thin and model.pending == 0 and sections[3].edits["cut"] > 0
+    assert [a.kind for a in sections[3].attempts] == ["write", "retry"]
