@@ -515,7 +515,7 @@ def budget_used(texts: list[str]) -> int:
 
 
 def _keys(text: str) -> set:
-    from drafter.numbers import extract_numbers
+    from drafter.zh.numbers import extract_numbers
 
     return {m.key for m in extract_numbers(text)}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from drafter.facts import Facts
-from drafter.headings import match_heading
-from vectorstore.cleaning import normalise_punctuation
+from drafter.zh.headings import match_heading
+from drafter.zh.punctuation import normalise_punctuation
 
 CHARS_PER_TOKEN = 1.3  # Qwen-family tokenisers: about 1.3 Chinese characters per token
 _CHATTER = re.compile(r"^(好的|以下是|下面是|本节|注[:：]|说明[:：]|当然|根据(您|你)提供|【|参考语气|写作要求|必须用到|"
