@@ -32,7 +32,8 @@ _BREAK = re.compile(r"(?<=[。！？!?；;…\n])")
 
 def split_sentences(text: str) -> list[str]:
     """``text`` cut into sentences, each with its end marks and closing quotes; every line break is an item of
-    its own, so ``"".join`` gives back ``text`` (less spaces and marks at the start of no sentence)."""
+    its own. ``"".join`` gives ``text`` back but for end marks that follow no sentence (a stray 。 at a line's
+    start)."""
     return _SENTENCE.findall(text)
 
 
