@@ -15,7 +15,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from drafter import numbers  # noqa: E402
 from drafter.checks import (  # noqa: E402
     check_copying,
     check_coverage,
@@ -26,8 +25,9 @@ from drafter.checks import (  # noqa: E402
     run_checks,
 )
 from drafter.facts import load_facts  # noqa: E402
-from drafter.headings import parse_headings  # noqa: E402
-from drafter.numbers import extract_numbers  # noqa: E402
+from drafter.zh import numbers  # noqa: E402
+from drafter.zh.headings import parse_headings  # noqa: E402
+from drafter.zh.numbers import extract_numbers  # noqa: E402
 
 CASES = ("town_party_summary", "hospital_service_report", "enterprise_party_summary", "school_party_experience",
          "village_injection_summary")

@@ -7,15 +7,15 @@ Headings and numbering never come from the model: ``heading_for`` and ``subheadi
 
 from __future__ import annotations
 
-from vectorstore.docx_reader import chinese_number
+from drafter.zh.numerals import to_chinese
 
 
 def heading_for(index: int, title: str) -> str:
-    return f"{chinese_number(index + 1)}、{title}"
+    return f"{to_chinese(index + 1)}、{title}"
 
 
 def subheading_for(index: int, title: str) -> str:
-    return f"（{chinese_number(index + 1)}）{title}"
+    return f"（{to_chinese(index + 1)}）{title}"
 
 
 def assemble(title: str, opening: str, sections: list[tuple[str, str]], signature: str = "", date: str = "") -> str:
@@ -32,7 +32,7 @@ def assemble(title: str, opening: str, sections: list[tuple[str, str]], signatur
 
 def to_markdown(text: str) -> str:
     """The plain draft with Markdown heading marks (# title, ## 一、, ### （一）); paragraphs separated by blank lines."""
-    from drafter.headings import match_heading
+    from drafter.zh.headings import match_heading
 
     out = []
     for i, line in enumerate(text.split("\n")):

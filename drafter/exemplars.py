@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from drafter.checks.coverage import SENTENCE_RE, strip_instructions
 from drafter.facts import Facts
 from drafter.retrieval import style_only
+from drafter.zh.instructions import strip_instructions
+from drafter.zh.sentences import split_sentences
 
 # An organisation's name in another unit's text: a few characters and a body word (桐川市林场党委, 局党组 …).
 _ORG = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:党委|党工委|党组(?!织)|党总支|党支部|委员会|公司|集团|学院|医院|卫生院|"
@@ -46,7 +47,7 @@ def delexicalise(text: str, facts: Facts, max_chars: int) -> str:
     body = _ORG.sub(facts.unit, body)
     body = _SELF_REF.sub("我们", body)
     out = ""
-    for sentence in SENTENCE_RE.findall(body.replace("\n", "")):
+    for sentence in split_sentences(body.replace("\n", "")):
         sentence = _RUN_IN.sub("", sentence).strip()
         # another unit's named programmes and lists of its own items are content, not phrasing: left out
         if not sentence or "“" in sentence or sentence.count("、") >= 2:

@@ -16,10 +16,10 @@ from drafter import document, verify
 from drafter.checks.length import count_chars
 from drafter.checks.rules import LENGTH_MAX_RATIO
 from drafter.facts import Facts
-from drafter.numbers import extract_numbers
 from drafter.outline import PLACEHOLDER, Outline
 from drafter.retrieval import Retrieval
 from drafter.run import Event, Run, SectionDraft
+from drafter.zh.numbers import extract_numbers
 
 
 def document_text(run: Run) -> str:

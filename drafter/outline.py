@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from drafter.checks.coverage import looks_like_instruction
 from drafter.checks.rules import genre_rule
 from drafter.facts import Facts
+from drafter.zh.instructions import looks_like_instruction
 
 PLACEHOLDER = "【待补】"
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from drafter.checks.length import count_chars
 from drafter.checks.prose import rules, section_body_findings
 from drafter.facts import Facts
-from drafter.numbers import to_chinese
+from drafter.zh.numerals import to_chinese
+from drafter.zh.sentences import sentence_pieces
 
 _VOICE_ECHO = re.compile(r"^[^。！？\n]{0,40}的口吻[：:，,]", re.M)  # the prompt's "以…的口吻" said back
 MIN_KEPT_CHARS = 40  # what removal must leave of a piece (else clauses go instead, else nothing)
@@ -111,13 +112,13 @@ def _drop_sentences(text: str, section_type: str, facts: Facts) -> str:
 
 def _drop_repeated_figures(text: str) -> str:
     """A later sentence whose numbers were all stated before ("居民诉求办结率为98.6%，代表了…" twice more) goes."""
-    from drafter.numbers import extract_numbers
+    from drafter.zh.numbers import extract_numbers
 
     seen: set = set()
     out_lines = []
     for line in text.split("\n"):
         kept = []
-        for sentence in re.findall(r"[^。！？\n]+[。！？]?", line):
+        for sentence in (m.group() for m in sentence_pieces(line)):
             keys = {m.key for m in extract_numbers(sentence) if m.kind not in ("date", "ordinal")}
             if keys and keys <= seen and kept:
                 continue

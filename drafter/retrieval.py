@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from drafter.checks.coverage import SENTENCE_RE, strip_instructions
 from drafter.facts import Facts
 from drafter.llm.tokens import fit_to_budget
-from drafter.numbers import extract_numbers
+from drafter.zh.instructions import strip_instructions
+from drafter.zh.numbers import extract_numbers
+from drafter.zh.sentences import split_sentences
 from vectorstore.store import CorpusStore, Hit
 
 
@@ -82,7 +83,7 @@ def style_only(text: str) -> str:
     """An exemplar as a model may see it: its sentences that state no figure. Exemplars teach tone and
     structure; a small model handed another unit's figures copies them into the draft (the verifier then
     has to cut them, and the section shrinks). Empty when every sentence states a figure."""
-    kept = [s for s in SENTENCE_RE.findall(text)
+    kept = [s for s in split_sentences(text)
             if not any(n.kind != "ordinal" and (n.unit or n.kind == "date") for n in extract_numbers(s))]
     return "".join(kept).strip()
 

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from drafter.checks import copied_runs, invented_numbers, leaked_terms, prompt_leaks
 from drafter.checks.base import Finding
-from drafter.checks.coverage import SENTENCE_RE, item_recall, looks_like_instruction, sentence_windows
+from drafter.checks.coverage import item_recall, sentence_windows
 from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
-from drafter.numbers import extract_numbers
 from drafter.prompts import quote_data, render
 from drafter.run import Attempt, Event, SectionDraft
+from drafter.zh.instructions import looks_like_instruction
+from drafter.zh.numbers import extract_numbers
+from drafter.zh.sentences import clause_bounds, split_sentences
 
 if TYPE_CHECKING:
     from drafter.llm import ChatModel
@@ -32,8 +34,6 @@ class Streaming(Protocol):
 
     def __call__(self, model: ChatModel, messages: list[dict], kind: str, target: int, sdraft: SectionDraft,
                  emit: bool = True) -> Generator[Event, None, Attempt]: ...
-
-_CLAUSE_END = "，；。！？\n"
 
 
 # A section may quote an exemplar for a set phrase, not for a passage: half the run the whole-draft check fails.
@@ -66,13 +66,6 @@ def findings_text(findings: list[Finding], text: str) -> str:
         lines.append(f"- {f.message_zh}{where}")
     lines.append("- 删除或改写上述内容；资料中没有的数字、单位名称、人名一律不写。")
     return "\n".join(lines)
-
-
-def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause (between ，；。 marks or line breaks) around ``text[start:end]``, as (left, right)."""
-    left = max(text.rfind(c, 0, start) for c in _CLAUSE_END) + 1
-    rights = [i for i in (text.find(c, end) for c in _CLAUSE_END) if i != -1]
-    return left, min(rights) if rights else len(text)
 
 
 def drop_clauses(text: str, findings: list[Finding]) -> tuple[str, list[str]]:
@@ -154,7 +147,7 @@ def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list
     paragraphs first. A paragraph keeps its first sentence, sub-heading lines stay, and a sentence whose
     removal would lose a figure or an item the section must carry stays (deterministic 精简)."""
     lines = text.split("\n")
-    sentences = [[line] if line.startswith("（") else SENTENCE_RE.findall(line) for line in lines]
+    sentences = [[line] if line.startswith("（") else split_sentences(line) for line in lines]
     needed = missing_in(text, figure_texts, items)
     removed = 0
 

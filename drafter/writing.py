@@ -18,7 +18,6 @@ from drafter.checks.length import count_chars
 from drafter.checks.prose import section_body_findings
 from drafter.exemplars import piece_exemplar
 from drafter.facts import Facts
-from drafter.headings import match_heading
 from drafter.llm import (
     ChatModel,
     LLMError,
@@ -33,7 +32,8 @@ from drafter.prompts import quote_data, render
 from drafter.retrieval import Retrieval, exemplar_texts
 from drafter.run import Attempt, Event, Run, SectionDraft
 from drafter.settings import Settings
-from vectorstore.cleaning import normalise_punctuation
+from drafter.zh.headings import match_heading
+from drafter.zh.punctuation import normalise_punctuation
 
 if TYPE_CHECKING:
     from drafter.clients import Clients

@@ -1,7 +1,7 @@
 """Leave-one-out cases built at run time from real documents (never stored in the repo).
 
 For each real summary of a corpus directory, ``facts_from_document`` takes its facts — figures of its sections
-(read with ``drafter.numbers``), activities from the 主要做法 sub-headings, achievements, problems and plans
+(read with ``drafter.zh.numbers``), activities from the 主要做法 sub-headings, achievements, problems and plans
 from the sentences of those sections — so the runner can draft the same summary with that document excluded
 from retrieval and compare the draft with the real one (``compare_with_reference``).
 """
@@ -19,13 +19,14 @@ from drafter.checks.base import CheckResult, Finding
 from drafter.checks.figures import figure_present
 from drafter.checks.structure import heading_title, strip_markup
 from drafter.facts import MAX_FIGURES, MAX_ITEM_CHARS, MAX_ITEMS, Facts, validate_facts
-from drafter.headings import parse_headings
-from drafter.numbers import extract_numbers, format_decimal
+from drafter.zh.headings import parse_headings
+from drafter.zh.numbers import extract_numbers
+from drafter.zh.numerals import format_decimal
+from drafter.zh.sentences import sentence_pieces
 
 SUMMARY_GENRES = ("工作总结", "汇报材料", "经验材料")
 MIN_STRUCTURE_MATCH = 0.5  # sequence similarity of the level-1 section types, draft vs the real document
 MIN_FIGURE_COVERAGE = 0.8
-_SENTENCE = re.compile(r"[^。；;！？\n]+[。；;！？]?")
 _ENUM_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|[（(]?\d+[）).、．]|[①-⑩])\s*")
 _LABEL_STOP = re.compile(r"[，,。；;：:、（）()“”\"《》\s]")
 _LABEL_TRIM = re.compile(r"^(?:其中|共有|现有|共|有|达到|达|为|了|计|累计|全年|先后|已|均)+|(?:共有|现有|共|有|达到|达|为|计|累计|约|近)+$")
@@ -42,7 +43,7 @@ class LooCase:
 
 def _sentences(text: str, limit: int) -> list[str]:
     out: list[str] = []
-    for m in _SENTENCE.finditer(text):
+    for m in sentence_pieces(text, "。；;！？"):
         s = _ENUM_PREFIX.sub("", m.group().strip()).strip("。；; ")
         if len(s) >= 6:
             out.append(s[:MAX_ITEM_CHARS])

@@ -9,10 +9,10 @@ import pytest
 from drafter.engine import DraftEngine
 from drafter.facts import validate_facts
 from drafter.llm import MockModel, StreamInterruptedError
-from drafter.numbers import extract_numbers
 from drafter.outline import PLACEHOLDER, build_outline
 from drafter.prompts import PromptError, load_prompt, render
 from drafter.run import Run
+from drafter.zh.numbers import extract_numbers
 from vectorstore.cli import demo_corpus_files
 from vectorstore.store import CorpusStore
 
@@ -349,8 +349,8 @@ def test_the_prompts_words_used_as_prose_are_not_an_echo(facts):
 
 
 def test_exemplars_reach_the_model_without_their_figures(facts, store):
-    from drafter.numbers import extract_numbers
     from drafter.retrieval import style_only
+    from drafter.zh.numbers import extract_numbers
 
     assert style_only("召开推进会3次，形成浓厚氛围。坚持以创促建。") == "坚持以创促建。"
     assert style_only("全院党员213名。") == ""  # nothing figure-free: not shown at all

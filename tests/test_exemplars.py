@@ -6,9 +6,9 @@ from drafter.engine import DraftEngine
 from drafter.exemplars import delexicalise, piece_exemplar
 from drafter.facts import validate_facts
 from drafter.llm import MockModel
-from drafter.numbers import extract_numbers
 from drafter.webapp.drafting import section_view
 from drafter.webapp.render import examples_table, relevance
+from drafter.zh.numbers import extract_numbers
 from vectorstore.cli import demo_corpus_files
 from vectorstore.store import CorpusStore
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drafter.headings import cn_to_int, match_heading, parse_headings
-from drafter.numbers import to_chinese
+from drafter.zh.headings import match_heading, parse_headings
+from drafter.zh.numerals import cn_to_int, to_chinese
 
 
 @pytest.mark.parametrize(

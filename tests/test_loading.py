@@ -9,7 +9,7 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from vectorstore.docx_reader import chinese_number
+from drafter.zh.numerals import to_chinese
 from vectorstore.loading import LoadedFile, Skipped, load_path
 from vectorstore.pipeline import parse_path
 
@@ -100,7 +100,7 @@ def test_docx_auto_numbering_recovered(tmp_path: Path):
 
 
 def test_chinese_counter_format():
-    assert [chinese_number(n) for n in (1, 10, 11, 20, 23, 105)] == ["一", "十", "十一", "二十", "二十三", "一百零五"]
+    assert [to_chinese(n) for n in (1, 10, 11, 20, 23, 105)] == ["一", "十", "十一", "二十", "二十三", "一百零五"]
 
 
 def _pdf(path: Path, lines: list[str], encrypt: str | None = None) -> None:

@@ -8,16 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drafter.numbers import (
-    canonical_unit,
-    extract_numbers,
-    format_decimal,
-    normalize,
-    parse_cn_number,
-    parse_number,
-    same_quantity,
-    to_chinese,
-)
+from drafter.zh.numbers import extract_numbers
+from drafter.zh.numerals import format_decimal, parse_cn_number, parse_number, to_chinese
+from drafter.zh.units import canonical_unit, normalize, same_quantity
 
 # (text, [(raw, normalized, kind, approx), ...])
 NORMALISATIONS = [

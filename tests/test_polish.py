@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from drafter.checks.prose import section_body_findings
 from drafter.facts import validate_facts
-from drafter.numbers import extract_numbers
 from drafter.polish import polish
+from drafter.zh.numbers import extract_numbers
 
 FACTS = validate_facts({"genre": "工作总结", "unit": "城南社区卫生服务中心党支部", "unit_type": "医院",
                         "period": "2025年", "activities": ["组建党员家庭医生团队"]})

@@ -25,8 +25,8 @@ from drafter.checks import (
     split_sections,
 )
 from drafter.facts import Facts, FactsError, validate_facts
-from drafter.headings import parse_headings
-from drafter.numbers import extract_numbers
+from drafter.zh.headings import parse_headings
+from drafter.zh.numbers import extract_numbers
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PROPERTY = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))

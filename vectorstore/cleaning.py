@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-CJK = r"\u4e00-\u9fff"
+from drafter.zh.headings import match_heading
+from drafter.zh.punctuation import CJK, normalise_punctuation
+from drafter.zh.sentences import SENTENCE_END_RE
+
 _PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
 _GLOSS = re.compile(rf"([{CJK}])\s?[(（]([{_PINYIN_LETTERS}]{{1,7}}\d?)[)）]")
 
@@ -108,51 +111,9 @@ def split_glued_headings(line: str) -> list[str]:
         return [*split_glued_headings(head), tail]
     if _HEADING_START.match(line):
         m = re.match(r"^(\S{4,40}?)[ \u3000]+(\S.{19,})$", line.strip())
-        if m and not re.search(r"[。！？]", m.group(1)):
+        if m and not SENTENCE_END_RE.search(m.group(1)):
             return [m.group(1), m.group(2)]
     return [line]
-
-
-_SPACE_IN_CJK = re.compile(rf"(?<=[{CJK}])\s+(?=[\d{CJK}])|(?<=\d)\s+(?=[{CJK}])")
-_SPACE_IN_CJK_MARKS = re.compile(rf"(?<=[{CJK}“”（）《》、])\s+(?=[{CJK}“”（）《》])")
-_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
-_COLON = re.compile(r"(?<!\d):|:(?!\d)")
-_SEMICOLON = re.compile(rf"(?<=[{CJK}”）])\s*;\s*|;(?=[{CJK}“])")
-_QUESTION = re.compile(rf"(?<=[{CJK}”）])\?|\?(?=[{CJK}“])")
-_BANG = re.compile(rf"(?<=[{CJK}”）])!|!(?=[{CJK}“])")
-_PARENS = re.compile(rf"\(([^()\n]{{0,60}}?[{CJK}][^()\n]{{0,60}}?)\)")
-_NUMBERED_PAREN = re.compile(r"^\((\d{1,2})\)")
-_RUNS_OF_SPACE = re.compile(r"[ \t]{2,}")
-_SPACE_AT_MARKS = re.compile(r"(?<=[，。、；：！？“”（）《》])\s+|\s+(?=[，。、；：！？”）》])")
-_GLUED_AFTER_RUXIA = re.compile(r"(如下[：:])\s*(?=[一二三四五六七八九十]、)")
-_ASCII_MARKS = re.compile(r"[,:;?!()]")
-_ANY_SPACE = re.compile(r"\s")
-
-
-def normalise_punctuation(line: str) -> str:
-    """Spacing and punctuation inside Chinese text; digit groups (3,650) and times (19:04) are left alone.
-    Most lines of a clean file hold no space or ASCII mark: they skip every substitution but the last."""
-    line = line.replace("\u3000", " ").replace("\xa0", " ").replace("「", "“").replace("」", "”")
-    line = line.replace("『", "‘").replace("』", "’")
-    has_space = _ANY_SPACE.search(line) is not None
-    if has_space:
-        line = _SPACE_IN_CJK.sub("", line)
-        line = _SPACE_IN_CJK_MARKS.sub("", line)
-    if _ASCII_MARKS.search(line):
-        line = _COMMA.sub("，", line)
-        line = _COLON.sub("：", line)
-        line = _SEMICOLON.sub("；", line)
-        line = _QUESTION.sub("？", line)
-        line = _BANG.sub("！", line)
-        line = _PARENS.sub(r"（\1）", line)
-        line = _NUMBERED_PAREN.sub(r"（\1）", line)
-    if has_space:
-        line = _RUNS_OF_SPACE.sub(" ", line)
-        line = _SPACE_AT_MARKS.sub("", line)
-    # A heading glued to the sentence before it: "现将具体做法报告如下：一、加强领导" → break the line.
-    if "如下" in line:
-        line = _GLUED_AFTER_RUXIA.sub("\\1\n", line)
-    return line.strip()
 
 
 def _unbalanced(line: str) -> bool:
@@ -160,15 +121,13 @@ def _unbalanced(line: str) -> bool:
 
 
 def _looks_like_heading(line: str) -> bool:
-    from drafter.headings import match_heading
-
     return match_heading(line) is not None
 
 
 def _prose_after_marker(line: str) -> bool:
     """"五、双休日半天工作制等一系列举措，…；…" is the wrapped tail of a sentence, not a heading: its first
     sentence runs far longer than any heading title does."""
-    first = re.split(r"[。！？]", line, maxsplit=1)[0]
+    first = SENTENCE_END_RE.split(line, maxsplit=1)[0]
     return len(first) > 45 and bool(re.search(r"[；;]", first))
 
 

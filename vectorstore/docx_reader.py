@@ -18,23 +18,9 @@ from typing import IO
 from docx import Document
 from docx.oxml.ns import qn
 
-_CN_DIGITS = "零一二三四五六七八九"
-_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+from drafter.zh.numerals import to_chinese
+
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-def chinese_number(n: int, digits: str = _CN_DIGITS) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (enough for list counters)."""
-    if n < 10:
-        return digits[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
-    hundreds, rest = divmod(n, 100)
-    tail = "" if rest == 0 else ("零" + digits[rest] if rest < 10 else chinese_number(rest, digits))
-    if 10 <= rest < 20:
-        tail = digits[1] + tail
-    return digits[hundreds] + "百" + tail
 
 
 def _roman(n: int) -> str:
@@ -54,9 +40,9 @@ _CN_LEGAL_FORMATS = {"chineseLegalSimplified", "ideographLegalTraditional"}
 
 def format_counter(n: int, fmt: str) -> str:
     if fmt in _CN_COUNTING:
-        return chinese_number(n)
+        return to_chinese(n)
     if fmt in _CN_LEGAL_FORMATS:
-        return chinese_number(n, _CN_LEGAL)
+        return to_chinese(n, legal=True)
     if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
         return _CIRCLED[n - 1] if 0 < n <= len(_CIRCLED) else str(n)
     if fmt == "lowerLetter":

@@ -13,14 +13,16 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 
-from drafter.headings import Heading, cn_to_int, match_heading
+from drafter.zh.headings import Heading, match_heading
+from drafter.zh.numbers import extract_numbers
+from drafter.zh.numerals import YEAR_DIGITS, cn_to_int, parse_cn_year
+from drafter.zh.sentences import SENTENCE_END_RE
 from vectorstore.classify import classify_genre, classify_section, classify_unit_type
 
 _ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十]{1,3}篇\s*[：:]?\s*(.*)$")
 _EXTENDED = re.compile(r"^(扩展阅读|延伸阅读|附[：:])\s*[：:]?\s*(.*)$")
-_CN_DIGIT = "〇零○Ｏ一二三四五六七八九"
 DATE_LINE = re.compile(
-    rf"^(?P<y>\d{{4}}|[{_CN_DIGIT}]{{2,4}})\s*年\s*(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*月"
+    rf"^(?P<y>\d{{4}}|[{YEAR_DIGITS}]{{2,4}})\s*年\s*(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*月"
     rf"\s*(?P<d>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*日$"
 )
 _UNIT_SUFFIX = re.compile(
@@ -134,20 +136,6 @@ def _is_title_like(line: str) -> bool:
 # ---------------------------------------------------------------- sign-off
 
 
-def parse_cn_year(raw: str) -> int | None:
-    """二〇一〇 → 2010; damaged 二一二 → 2012 (a dropped 〇), anything else unreadable → None."""
-    if raw.isdigit():
-        return int(raw)
-    table = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
-    table.update({"零": "0", "○": "0", "Ｏ": "0"})
-    digits = "".join(table.get(c, "") for c in raw)
-    if len(digits) == 3 and digits[0] in "12":
-        digits = digits[0] + "0" + digits[1:]
-    if len(digits) == 4 and 1900 <= int(digits) <= 2100:
-        return int(digits)
-    return None
-
-
 def parse_date(line: str) -> tuple[str, int | None] | None:
     """A sign-off date line → (the line as written, its year or None when damaged)."""
     m = DATE_LINE.match(line.strip())
@@ -249,7 +237,7 @@ def _heading_title_ok(h: Heading) -> bool:
 
 def _split_heading_title(title: str) -> tuple[str, str]:
     """A heading followed by its paragraph on one line: "（一）加强领导，精心组织。县教育局成立…" → title, rest."""
-    m = re.search(r"[。！？]", title)
+    m = SENTENCE_END_RE.search(title)
     if m and m.end() < len(title):
         return title[: m.end()], title[m.end():].strip()
     return title, ""
@@ -268,14 +256,12 @@ def enumerations(text: str) -> list[str]:
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
         item = text[start:end].strip().rstrip("；;")
-        cut = re.search(r"[。！？]", item)
+        cut = SENTENCE_END_RE.search(item)
         items.append(item[: cut.end()] if cut and i + 1 == len(starts) else item)
     return items if len(items) >= 2 else []
 
 
 def section_figures(text: str) -> list[str]:
-    from drafter.numbers import extract_numbers
-
     out: list[str] = []
     for mention in extract_numbers(text):
         # Counts and amounts; small Chinese numerals (一个, 三年) are phrasing, not figures.

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from drafter.checks.base import ERROR, INFO, WARNING, CheckReport, CheckResult, Finding
 from drafter.checks.copying import check_copying, copied_runs
-from drafter.checks.coverage import check_coverage, looks_like_instruction, missing_items
+from drafter.checks.coverage import check_coverage, missing_items
 from drafter.checks.figures import check_numbers, invented_numbers, missing_figures
 from drafter.checks.leakage import check_leakage, leaked_terms, prompt_leaks
 from drafter.checks.length import check_length, count_chars
@@ -63,7 +63,6 @@ __all__ = [
     "count_chars",
     "invented_numbers",
     "leaked_terms",
-    "looks_like_instruction",
     "missing_figures",
     "missing_items",
     "prompt_leaks",

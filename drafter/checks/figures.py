@@ -24,7 +24,8 @@ from drafter.checks.rules import (
     UNIT_FAMILIES,
 )
 from drafter.facts import Facts, Figure
-from drafter.numbers import NumberMention, canonical_unit, extract_numbers, normalize
+from drafter.zh.numbers import NumberMention, extract_numbers
+from drafter.zh.units import canonical_unit, normalize
 
 
 @dataclass

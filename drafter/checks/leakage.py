@@ -29,7 +29,7 @@ from drafter.checks.rules import (
     WORD_MAX_FREQ,
 )
 from drafter.facts import Facts
-from drafter.numbers import extract_numbers
+from drafter.zh.numbers import extract_numbers
 
 _PLACE_SUFFIX_RE = re.compile("|".join(sorted(PLACE_SUFFIXES, key=len, reverse=True)))
 _TITLES = "|".join(sorted(PERSON_TITLES, key=len, reverse=True))

@@ -24,10 +24,10 @@ from drafter.checks.base import WARNING, CheckResult, Finding
 from drafter.checks.length import count_chars
 from drafter.checks.structure import split_sections
 from drafter.facts import Facts
-from drafter.headings import match_heading
+from drafter.zh.headings import match_heading
+from drafter.zh.sentences import sentence_pieces
 
 MAX_DEFECTS_PER_1000 = 2.0  # the eval target for drafts; the real corpus measures below 1.5
-_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 _CLAUSE_START = r"(?:^|(?<=[。！？；\n]))"
 
 
@@ -130,7 +130,7 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
                                  (offset + start + m.start(1), offset + start + m.end(1)), WARNING))
     # sentences: repeats, remedies in 存在问题, text of another section type
     seen: list[tuple[str, str, set[str]]] = []
-    sentences = [(offset + s + m.start(), m.group(0)) for s, line in lines for m in _SENTENCE.finditer(line)]
+    sentences = [(offset + s + m.start(), m.group(0)) for s, line in lines for m in sentence_pieces(line, "。！？；")]
     for s_start, sentence in sentences:
         core = sentence.strip()
         if len(core) >= r.repeat_min_chars:

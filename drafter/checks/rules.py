@@ -162,16 +162,6 @@ LENGTH_MAX_RATIO = 1.25
 # --------------------------------------------------------------------------------------------------------
 # Leakage and instructions
 
-# Facts items that read like instructions to a model rather than facts: kept, never obeyed, not required.
-INSTRUCTION_RE = re.compile(
-    r"忽略(?:以上|上述|之前|此前|前面|所有|全部)|无视.{0,6}(?:要求|指令|规则)|系统提示|提示词|system\s*prompt|"
-    r"ignore\s+(?:all|previous|the above)|你现在是|扮演|越狱|jailbreak|输出.{0,8}(?:指令|设定|prompt)|"
-    # Orders addressed to whoever writes the text, disguised as a note: 撰写时请把…写为…, 在结尾注明…
-    r"(?:撰写|写作|起草|生成|引用|参考)(?:本文|本材料|材料|文稿)?(?:时|中|者)[，,]?\s*(?:请|须|务必|一律|应)|"
-    r"请(?:把|将).{0,24}(?:统一)?(?:写为|写成|改为|改成)|(?:结尾|文末|末尾|最后)(?:处)?(?:注明|写明|加上|标注)|"
-    r"(?:由|是)(?:人工智能|AI|大模型|语言模型)(?:生成|撰写|写的)|<\|im_(?:start|end)\|>|\[/?INST\]",
-    re.IGNORECASE,
-)
 # A run of the prompt's own wording in a section is an echo only when its clause talks about the writing
 # itself: "存在的问题和不足" is prose, "要写明存在的问题和不足" is the task line said back.
 PROMPT_ECHO_RE = re.compile(r"写明|写清|写出|写好|动词开头|条理清楚|口吻|正文|素材|不编造|只使用|只输出|字数|约\d+字|语气|"

@@ -15,8 +15,9 @@ from drafter.checks.rules import (
     genre_rule,
 )
 from drafter.facts import Facts
-from drafter.headings import Heading, parse_headings
-from drafter.numbers import extract_numbers, to_chinese
+from drafter.zh.headings import Heading, parse_headings
+from drafter.zh.numbers import extract_numbers
+from drafter.zh.numerals import to_chinese
 
 LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 _STANDARD_MARKERS = {1: "一、", 2: "（一）", 3: "1.", 4: "（1）"}

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import re
 import shutil
 import threading
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from drafter.llm.base import Message
 from drafter.settings import Settings, get_settings
+from drafter.zh.sentences import sentence_breaks
 
 if TYPE_CHECKING:
     import tiktoken
@@ -121,12 +121,9 @@ def count_messages(messages: list[Message]) -> int:
     return total
 
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")
-
-
 def _truncate(text: str, fits: Callable[[str], bool]) -> str:
     """The longest prefix of ``text`` ending on a sentence boundary for which ``fits`` holds ('' if none)."""
-    ends = [m.start() for m in _SENTENCE_END.finditer(text) if 0 < m.start() < len(text)]
+    ends = sentence_breaks(text)
     best, lo, hi = "", 0, len(ends) - 1
     while lo <= hi:  # token counts grow with the prefix: binary search the boundaries
         mid = (lo + hi) // 2

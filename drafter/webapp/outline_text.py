@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 
 from drafter.outline import PLACEHOLDER, Outline, OutlineSection
+from drafter.zh.numerals import to_chinese
 from vectorstore.classify import classify_section
-from vectorstore.docx_reader import chinese_number
 
 MAX_SECTIONS = 8
 _H1 = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]\s*(?P<title>.+?)\s*(?:[（(]约\s*(?P<n>\d+)\s*字[）)])?\s*$")
@@ -41,8 +41,8 @@ def outline_to_text(outline: Outline) -> str:
     lines = [f"标题：{outline.title}", f"导语：{outline.opening}"]
     for i, sec in enumerate(outline.sections):
         size = f"（约{sec.target_chars}字）" if sec.target_chars and not sec.placeholder else ""
-        lines.append(f"{chinese_number(i + 1)}、{sec.title}{size}")
-        lines += [f"  （{chinese_number(j + 1)}）{s}" for j, s in enumerate(sec.subheadings)]
+        lines.append(f"{to_chinese(i + 1)}、{sec.title}{size}")
+        lines += [f"  （{to_chinese(j + 1)}）{s}" for j, s in enumerate(sec.subheadings)]
         lines += [f"  数据：{f}" for f in sec.figures]
         lines += [f"  要点：{x}" for x in sec.items]
         if sec.placeholder:

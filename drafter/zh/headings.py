@@ -1,4 +1,4 @@
-"""The one heading parser of drafter: finds 一、 / （一） / 1. / （1） headings in a summary's text.
+"""The one heading parser of drafter and vectorstore: finds 一、 / （一） / 1. / （1） headings in a summary's text.
 
 Shared by the draft checks (structure, order, punctuation) and the corpus pipeline (splitting documents
 into sections). It works line by line and never reorders or filters by sequence: callers that need order
@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Heading", "cn_to_int", "match_heading", "parse_headings"]
+from drafter.zh.numerals import cn_to_int
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_CHARS = "〇零一二两三四五六七八九十百"
+__all__ = ["Heading", "match_heading", "parse_headings"]
+
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 _MARKER_FIRST_CHARS = frozenset("〇零一二两三四五六七八九十百（(0123456789０１２３４５６７８９")
@@ -37,37 +37,6 @@ class Heading:
     start: int  # char offset of the line start in the text
     end: int  # char offset of the line end
     standard: bool  # True when the punctuation is the conventional one
-
-
-def cn_to_int(s: str) -> int | None:
-    """Value of a small Chinese numeral: 一..九十九 (and up to 九百九十九), 〇/零 digit strings such as 二〇.
-
-    Returns None when ``s`` is not such a numeral (empty, other characters, malformed like 十十).
-    """
-    if not s or any(ch not in _CN_CHARS for ch in s):
-        return None
-    if "十" not in s and "百" not in s:
-        # Digit string: a single digit, or a positional form with 〇/零 (一〇 = 10, 二〇 = 20).
-        if len(s) == 1:
-            return _CN_DIGITS[s]
-        if ("〇" in s or "零" in s) and s[0] not in "〇零":
-            value = 0
-            for ch in s:
-                value = value * 10 + _CN_DIGITS[ch]
-            return value
-        return None
-    m = re.fullmatch(r"(?:(?P<h>[一二两三四五六七八九])百(?P<z>[零〇])?)?(?:(?P<t>[一二三四五六七八九])?(?P<ten>十))?"
-                     r"(?P<u>[一二三四五六七八九])?", s)
-    if not m:
-        return None
-    if m["z"] and (m["ten"] or not m["u"]):  # 一百零五 is a numeral; 一百零十 / 一百零 are not
-        return None
-    value = _CN_DIGITS[m["h"]] * 100 if m["h"] else 0
-    if m["ten"]:
-        value += (_CN_DIGITS[m["t"]] if m["t"] else 1) * 10
-    if m["u"]:
-        value += _CN_DIGITS[m["u"]]
-    return value
 
 
 _SPACE = r"[ \t\u3000\u00a0]*"
