@@ -113,7 +113,8 @@ class LlamaEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def __call__(self, input: Documents) -> Embeddings:
         llm = self._model()
-        # One text per call: llama-cpp-python's batched embed() mixes sequences up when they fill a batch.
+        # One text per call: each text gets the whole context, and its vector never depends on its batch-mates
+        # (on CPU the cost is per token either way).
         return [np.asarray(llm.embed(text or " ", normalize=True, truncate=True), dtype=np.float32)
                 for text in input]
 
