@@ -242,7 +242,7 @@ def main() -> int:
         print(f"{n:10} {r['product_p3']:11.3f} {r['product_n5']:6.3f} {r['dense_p3']:9.3f} {r['dense_n5']:6.3f} "
               f"{r['type_auto_p5']:8.3f} {r['type_dense_p5']:5.3f} | {r['embed_per_doc_s']:11.4f} "
               f"{r['embed_cpu_per_doc_s']:9.4f} {r['docs_per_s_10k']:10.2f} {r['docs_per_s_10k_wall']:7.2f} "
-              f"{r['hours_10k']:6.2f} {r['ceiling_docs_per_s']:8.1f} {r['query_ms_median']:8.1f} {r['load_s']:6.1f} {r['peak_rss_mb']:6.0f} "
+              f"{r['hours_10k']:6.2f} {r['ceiling_docs_per_s']:8.2f} {r['query_ms_median']:8.1f} {r['load_s']:6.1f} {r['peak_rss_mb']:6.0f} "
               f"{r['model_mb']:8.0f}")
     print(f"product = hybrid with BM25 filtered by section type; dense = plain Chroma similarity; type P@5 = "
           f"section_type=\"auto\", dense = plain dense. BM25 alone (no embedder): work P@3 {base['bm25_p3']:.3f} "
