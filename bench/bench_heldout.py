@@ -70,7 +70,8 @@ def ndcg(rels: list[int], ideal_count: int, k: int = 5) -> float:
     return dcg / ideal if ideal else 0.0
 
 
-def evaluate(split: str) -> dict[str, float]:
+def evaluate(split: str, embedding_function=None) -> dict[str, float]:
+    """Figures of one split; ``embedding_function``: the store's embedder (None: the one the settings name)."""
     labels = json.loads((HELDOUT / "labels.json").read_text(encoding="utf-8"))
     docs = [d["file"] for d in labels["documents"] if d["split"] == split]
     passages = [p for p in labels["passages"] if p["doc"] in docs]
@@ -81,7 +82,8 @@ def evaluate(split: str) -> dict[str, float]:
                for q in json.loads((HELDOUT / "queries.json").read_text(encoding="utf-8")) if q["split"] == split]
     store_texts = {}
     with tempfile.TemporaryDirectory() as tmp:
-        store = CorpusStore(Settings(home=Path(tmp), chroma_path=Path(tmp) / "chroma"))
+        store = CorpusStore(Settings(home=Path(tmp), chroma_path=Path(tmp) / "chroma"),
+                            embedding_function=embedding_function)
         store.ingest([HELDOUT / d for d in docs])
         for hit_id in store.collection.get(include=["documents"])["ids"]:
             store_texts[hit_id] = True

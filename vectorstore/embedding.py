@@ -3,6 +3,9 @@
 - ``ngram`` (default): an offline, Chinese-aware embedder with no model weights — character 1/2/3-grams with
   sublinear counts, feature-hashed (signed) into a fixed dense vector and L2-normalised. Chinese has no spaces;
   character n-grams are the classic way to match it without a segmenter, and this needs no download.
+- ``LlamaEmbeddingFunction`` (no setting; measured by ``bench/bench_embedders.py``): a local GGUF model's own
+  hidden states, mean-pooled and L2-normalised, in process through llama-cpp-python — offline, no download, but
+  a decoder LM not trained for retrieval and about a thousand times slower to ingest than ``ngram``.
 - ``openai``: any OpenAI-compatible embeddings endpoint (e.g. bge-m3 behind vLLM or Ollama), through Chroma's
   own ``OpenAIEmbeddingFunction``; the key is read from an environment variable and never persisted.
 
@@ -86,6 +89,58 @@ class NgramEmbeddingFunction(EmbeddingFunction[Documents]):
     def validate_config_update(self, old_config: dict, new_config: dict) -> None:
         if old_config.get("dim") != new_config.get("dim"):
             raise ValueError("向量维度不能修改；请用新的集合重建语料库")
+
+
+@register_embedding_function
+class LlamaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """A GGUF model's mean-pooled hidden states (llama-cpp-python, in process); the model loads on first use."""
+
+    def __init__(self, model_path: str, n_ctx: int = 1024, n_threads: int | None = None) -> None:
+        self.model_path = str(model_path)
+        self.n_ctx = int(n_ctx)
+        self.n_threads = n_threads
+        self._llm = None
+
+    def _model(self):
+        if self._llm is None:
+            from llama_cpp import LLAMA_POOLING_TYPE_MEAN, Llama
+
+            # One sequence per ubatch at most n_ctx tokens; longer texts are truncated (the section's opening).
+            self._llm = Llama(model_path=self.model_path, embedding=True, pooling_type=LLAMA_POOLING_TYPE_MEAN,
+                              n_ctx=self.n_ctx, n_batch=self.n_ctx, n_ubatch=self.n_ctx,
+                              n_threads=self.n_threads, n_threads_batch=self.n_threads, verbose=False)
+        return self._llm
+
+    def __call__(self, input: Documents) -> Embeddings:
+        llm = self._model()
+        # One text per call: each text gets the whole context, and its vector never depends on its batch-mates
+        # (on CPU the cost is per token either way).
+        return [np.asarray(llm.embed(text or " ", normalize=True, truncate=True), dtype=np.float32)
+                for text in input]
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return self(input)
+
+    @staticmethod
+    def name() -> str:
+        return "drafter-llama"
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx}
+
+    @staticmethod
+    def build_from_config(config: dict) -> LlamaEmbeddingFunction:
+        return LlamaEmbeddingFunction(model_path=config["model_path"], n_ctx=config.get("n_ctx", 1024))
+
+    def validate_config_update(self, old_config: dict, new_config: dict) -> None:
+        if old_config.get("model_path") != new_config.get("model_path"):
+            raise ValueError("向量模型不能修改；请用新的集合重建语料库")
 
 
 def make_embedding_function(settings) -> EmbeddingFunction:
