@@ -25,6 +25,7 @@ from drafter.llm import (
     count_messages,
     count_tokens,
     fit_to_budget,
+    reply_tokens,
 )
 from drafter.outline import PLACEHOLDER, Outline, OutlineSection, build_outline
 from drafter.prompts import render
@@ -32,7 +33,7 @@ from drafter.retrieval import Retrieval, exemplar_texts, retrieve
 from drafter.run import Attempt, Run, SectionDraft
 from drafter.settings import Settings, get_settings
 from drafter.writing import examples_block as format_examples
-from drafter.writing import facts_block, max_tokens_for, quote_data, sanitize
+from drafter.writing import facts_block, quote_data, sanitize
 
 from . import document, frames, verify
 from .polish import polish
@@ -256,15 +257,15 @@ class DraftEngine:
         values = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, task=osec.task,
                       facts_block=block, target_chars=target)
         # Exemplars get what the context window leaves after the prompt itself and the answer.
-        room = self.settings.llm_context_window - count_messages(render("write_section", examples_block="", **values))
-        free = room - max_tokens_for(target) - 64
+        room = self.settings.llm_context_window - count_messages(render("write_section", examples_block="", **values), self.model)
+        free = room - reply_tokens(target, self.model) - 64
         budget = min(self.exemplar_tokens, free)
-        exemplars = fit_to_budget(exemplars, budget) if budget > 0 else []
+        exemplars = fit_to_budget(exemplars, budget, model=self.model) if budget > 0 else []
         if self.piece_exemplar_chars > 0:  # the piece's own passage, delexicalised, goes first (drafter.exemplars)
             from drafter.exemplars import piece_exemplar
 
             found = piece_exemplar(self.store, facts, osec.section_type, title, items, self.piece_exemplar_chars)
-            if found is not None and count_tokens(found.text) + budget_used(exemplars) <= free:
+            if found is not None and count_tokens(found.text, self.model) + budget_used(exemplars, self.model) <= free:
                 sdraft.exemplars.append(found.to_dict())
                 exemplars = [found.text, *exemplars]
                 examples = [*examples, found.text]  # what it was shown is checked for copying like the rest
@@ -324,7 +325,7 @@ class DraftEngine:
             started = time.perf_counter()
             try:
                 response = model.execute(messages, stream=True, temperature=self.settings.llm_temperature,
-                                         max_tokens=max_tokens_for(target))
+                                         max_tokens=reply_tokens(target, model))
                 chunks = []
                 for chunk in response:
                     chunks.append(chunk)
@@ -341,8 +342,8 @@ class DraftEngine:
         usage = response.usage
         output = "".join(chunks)
         attempt = Attempt(kind=kind, prompt=messages, output=output,
-                          prompt_tokens=usage.prompt_tokens if usage else count_messages(messages),
-                          completion_tokens=usage.completion_tokens if usage else count_tokens(output),
+                          prompt_tokens=usage.prompt_tokens if usage else count_messages(messages, model),
+                          completion_tokens=usage.completion_tokens if usage else count_tokens(output, model),
                           elapsed_s=round(time.perf_counter() - started, 4), first_token_s=response.first_token_s,
                           model=getattr(model, "model_id", ""), tokens_estimated=usage is None)
         sdraft.attempts.append(attempt)
@@ -510,8 +511,8 @@ class DraftEngine:
         return Run.load(run_dir)
 
 
-def budget_used(texts: list[str]) -> int:
-    return sum(count_tokens(t) for t in texts)
+def budget_used(texts: list[str], model: ChatModel | None = None) -> int:
+    return sum(count_tokens(t, model) for t in texts)
 
 
 def _keys(text: str) -> set:

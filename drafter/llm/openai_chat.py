@@ -45,6 +45,7 @@ from drafter.llm.errors import (
     redact,
 )
 from drafter.llm.openai_errors import NOT_API, STREAM_ERRORS, error_text, map_error
+from drafter.llm.tokens import TokenEstimator
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,10 @@ class OpenAIChatModel:
         default_temperature: float | None = None,
         context_window: int | None = None,
         crash_check: Callable[[], Exception | None] | None = None,
+        token_estimator: TokenEstimator | None = None,
     ) -> None:
         self.model_id = model
+        self.token_estimator = token_estimator  # drafter.llm.tokens.estimator_for: None counts with cl100k
         self._crash_check = crash_check
         self.timeout = timeout
         self.max_retries = max(0, max_retries)
