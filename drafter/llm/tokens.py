@@ -173,8 +173,9 @@ class TokenEstimator:
                     total += 1
         return total
 
-    @functools.cached_property
+    @property
     def tokens_per_char(self) -> float:
+        """Tokens per character of formal Chinese prose (REFERENCE_PROSE), as this estimator counts."""
         return self.count(REFERENCE_PROSE) / len(REFERENCE_PROSE)
 
     def reply_tokens(self, target_chars: int) -> int:
@@ -227,6 +228,7 @@ class ModelTokenizer(TokenEstimator):
         self._resolve = base_url if callable(base_url) else (lambda: base_url)
         self.timeout = timeout
         self.available = True
+        self._failing = False  # warn once per run of failures, not for every count of a budget's search
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
         self._cached = functools.lru_cache(maxsize=2048)(self._ask)
@@ -259,10 +261,14 @@ class ModelTokenizer(TokenEstimator):
                 self.available = False
                 return None
             response.raise_for_status()
-            return int(response.json()["count"])
+            found = int(response.json()["count"])
         except (httpx.HTTPError, OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("token count from %s failed (%s): counting this text with %s", root, exc, ENCODING)
+            if not self._failing:
+                log.warning("token count from %s failed (%s): counting with %s meanwhile", root, exc, ENCODING)
+            self._failing = True
             raise _NoCount from None  # lru_cache keeps no failure: the next call asks again
+        self._failing = False
+        return found
 
     def _cached_or_fallback(self, text: str) -> int | None:
         try:
