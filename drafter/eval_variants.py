@@ -11,11 +11,12 @@ from pathlib import Path
 
 from drafter.engine import DraftEngine
 from drafter.facts import Facts
+from drafter.llm import reply_tokens
 from drafter.outline import build_outline
 from drafter.prompts import quote_data, render
 from drafter.retrieval import exemplar_texts
 from drafter.settings import get_settings
-from drafter.writing import facts_block, max_tokens_for
+from drafter.writing import facts_block
 from evals.variants import DraftOptions, DraftResult, register_variant
 from vectorstore.store import Hit
 
@@ -91,7 +92,7 @@ def draft_naive(facts: Facts, options: DraftOptions) -> DraftResult:
                       sections=sections,
                       facts_block=facts_block(facts, figures, items, extra), example=example, target_chars=target)
     response = engine.clients.model.execute(messages, stream=True, temperature=engine.settings.llm_temperature,
-                                    max_tokens=max_tokens_for(target))
+                                    max_tokens=reply_tokens(target, engine.clients.model))
     text = response.text()
     return DraftResult(
         text=sanitize_naive(text), examples=[h.text for h in hits],

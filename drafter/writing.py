@@ -25,6 +25,7 @@ from drafter.llm import (
     count_messages,
     count_tokens,
     fit_to_budget,
+    reply_tokens,
 )
 from drafter.outline import PLACEHOLDER, OutlineSection
 from drafter.polish import polish
@@ -38,7 +39,6 @@ from drafter.zh.punctuation import normalise_punctuation
 if TYPE_CHECKING:
     from drafter.clients import Clients
 
-CHARS_PER_TOKEN = 1.3  # Qwen-family tokenisers: about 1.3 Chinese characters per token
 _CHATTER = re.compile(r"^(好的|以下是|下面是|本节|注[:：]|说明[:：]|当然|根据(您|你)提供|【|参考语气|写作要求|必须用到|"
                       r"单位[:：]|时间[:：]|主题[:：]|数据[:：]|事项[:：]|字数[:：]|约\d+字)")
 # A line that is no sentence: short, with no clause mark at all (a bullet the model listed: "每季度撰写笔记").
@@ -108,10 +108,6 @@ def trim_unfinished(body: str) -> str:
     return body.rstrip("，、；：,;: ") + "。"
 
 
-def max_tokens_for(target_chars: int) -> int:
-    return int(target_chars / CHARS_PER_TOKEN * 1.3) + 40
-
-
 # ---------------------------------------------------------------------------------------------- the stage
 
 REWRITE_PRESETS: dict[str, str] = {
@@ -179,7 +175,7 @@ class Streamer:
             started = time.perf_counter()
             try:
                 response = model.execute(messages, stream=True, temperature=temperature,
-                                         max_tokens=max_tokens_for(target))
+                                         max_tokens=reply_tokens(target, model))
                 chunks = []
                 for chunk in response:
                     chunks.append(chunk)
@@ -196,8 +192,8 @@ class Streamer:
         usage = response.usage
         output = "".join(chunks)
         attempt = Attempt(kind=kind, prompt=messages, output=output,
-                          prompt_tokens=usage.prompt_tokens if usage else count_messages(messages),
-                          completion_tokens=usage.completion_tokens if usage else count_tokens(output),
+                          prompt_tokens=usage.prompt_tokens if usage else count_messages(messages, model),
+                          completion_tokens=usage.completion_tokens if usage else count_tokens(output, model),
                           elapsed_s=round(time.perf_counter() - started, 4), first_token_s=response.first_token_s,
                           model=getattr(model, "model_id", ""), tokens_estimated=usage is None)
         sdraft.attempts.append(attempt)
@@ -266,15 +262,16 @@ class Writer:
         values = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, task=osec.task,
                       facts_block=block, target_chars=target)
         # Exemplars get what the context window leaves after the prompt itself and the answer.
-        room = self.clients.settings.llm_context_window - count_messages(render("write_section", examples_block="",
-                                                                                **values))
-        free = room - max_tokens_for(target) - 64
+        model = self.clients.model
+        room = self.clients.settings.llm_context_window - count_messages(
+            render("write_section", examples_block="", **values), model)
+        free = room - reply_tokens(target, model) - 64
         budget = min(self.policy.exemplar_tokens, free)
-        exemplars = fit_to_budget(exemplars, budget) if budget > 0 else []
+        exemplars = fit_to_budget(exemplars, budget, model=model) if budget > 0 else []
         if self.policy.piece_exemplar_chars > 0:  # the piece's own passage, delexicalised, goes first
             found = piece_exemplar(self.clients.store, facts, osec.section_type, title, items,
                                    self.policy.piece_exemplar_chars)
-            if found is not None and count_tokens(found.text) + sum(map(count_tokens, exemplars)) <= free:
+            if found is not None and sum(count_tokens(t, model) for t in [found.text, *exemplars]) <= free:
                 sdraft.exemplars.append(found.to_dict())
                 exemplars = [found.text, *exemplars]
                 examples = [*examples, found.text]  # what it was shown is checked for copying like the rest

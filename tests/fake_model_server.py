@@ -9,6 +9,9 @@ PYTHONPATH). Behaviour from the environment:
   the crash, so a restarted server answers normally); ``after:N`` — the N-th completion of this process
   crashes (earlier ones finish); anything else — never crashes.
 - ``FAKE_MODEL_STARTS``: a file that gets one line per start (tests count restarts with it).
+
+``POST /extras/tokenize/count`` answers like llama-cpp-python's (one token per character here) and is no
+completion: it never crashes.
 """
 
 from __future__ import annotations
@@ -50,7 +53,10 @@ class Handler(BaseHTTPRequestHandler):
         sys.stderr.write("fake server: " + format % args + "\n")
 
     def do_GET(self) -> None:
-        body = json.dumps({"object": "list", "data": [{"id": "local", "object": "model"}]}).encode()
+        self._json({"object": "list", "data": [{"id": "local", "object": "model"}]})
+
+    def _json(self, payload: dict) -> None:
+        body = json.dumps(payload).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -60,6 +66,9 @@ class Handler(BaseHTTPRequestHandler):
         global _completions
         length = int(self.headers.get("Content-Length") or 0)
         request = json.loads(self.rfile.read(length) or b"{}")
+        if self.path == "/extras/tokenize/count":
+            self._json({"count": len(request.get("input", ""))})
+            return
         _completions += 1
         crash = _should_crash()
         self.send_response(200)

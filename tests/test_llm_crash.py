@@ -21,7 +21,8 @@ from drafter.cli import main
 from drafter.engine import DraftEngine
 from drafter.facts import validate_facts
 from drafter.llm import LocalModelCrashedError, factory, get_model
-from drafter.llm.server import EmbeddedServer, last_crash, local_endpoint, stop_all
+from drafter.llm.server import EmbeddedServer, local_endpoint, stop_all
+from drafter.llm.server_files import last_crash
 from drafter.run import Run
 from drafter.settings import Settings, get_settings
 from vectorstore.cli import demo_corpus_files

@@ -12,11 +12,12 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fault_server import wait_until
 from llm_fixtures import drafter_server_pids, pid_running
 
-from drafter.llm import ContextOverflowError, get_model
+from drafter.llm import ContextOverflowError, count_messages, count_tokens, estimator_for, get_model, tokens
 from drafter.llm.server import local_endpoint, stop_all
 from drafter.settings import REPO_ROOT, Settings, get_settings
 
@@ -86,6 +87,25 @@ def test_context_overflow_on_the_real_server(monkeypatch: pytest.MonkeyPatch) ->
             assert info.value.context_window == 256
     finally:
         local_endpoint(get_settings()).owned_server.stop()  # type: ignore[union-attr]
+
+
+def test_prompts_counted_with_the_models_own_tokenizer() -> None:
+    """The embedded model's estimator is its tokenizer (llama.cpp's /extras/tokenize), not cl100k: on Chinese
+    it agrees with the server's token list and with the prompt tokens the server reports."""
+    model = get_model()
+    assert estimator_for(model).name == "model"
+    text = "城关镇党委坚持以党建引领基层治理，全年共发展党员1286名，新建党支部42个，群众满意度达到96.3%。"
+    root = local_endpoint(get_settings()).ensure().removesuffix("/v1")
+    ids = httpx.post(root + "/extras/tokenize", json={"input": text}, timeout=30).json()["tokens"]
+    own, cl100k = count_tokens(text, model), tokens.cl100k_count(text)
+    assert own == len(ids) and own < cl100k * 0.8  # Qwen's tokenizer is far more compact on Chinese than cl100k
+    messages = [{"role": "system", "content": "你是文秘。"}, {"role": "user", "content": text}]
+    response = model.execute(messages, stream=False, max_tokens=1, temperature=0)
+    response.text()
+    assert response.usage is not None
+    # the chat template adds a few tokens per message around what the estimator counts
+    assert abs(count_messages(messages, model) - response.usage.prompt_tokens) <= 2 * len(messages)
+    assert abs(count_messages(messages) - response.usage.prompt_tokens) > 2 * len(messages)  # cl100k's is off
 
 
 # --- lifecycle across processes ---------------------------------------------------------------------------

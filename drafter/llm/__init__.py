@@ -30,7 +30,14 @@ from drafter.llm.errors import (
 )
 from drafter.llm.factory import get_model, langchain_chat
 from drafter.llm.mock import MockModel, MockQueueEmptyError
-from drafter.llm.tokens import count_messages, count_tokens, fit_to_budget
+from drafter.llm.tokens import (
+    TokenEstimator,
+    count_messages,
+    count_tokens,
+    estimator_for,
+    fit_to_budget,
+    reply_tokens,
+)
 
 __all__ = [
     "AuthError",
@@ -54,10 +61,13 @@ __all__ = [
     "Response",
     "ServerError",
     "StreamInterruptedError",
+    "TokenEstimator",
     "Usage",
     "count_messages",
     "count_tokens",
+    "estimator_for",
     "fit_to_budget",
     "get_model",
     "langchain_chat",
+    "reply_tokens",
 ]

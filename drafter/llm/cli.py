@@ -8,7 +8,7 @@ import sys
 import time
 from types import FrameType
 
-from drafter.llm import model_file, server
+from drafter.llm import model_file, server, server_files
 from drafter.llm.errors import LLMError
 from drafter.settings import get_settings
 
@@ -30,14 +30,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         config = server.ServerConfig.from_settings(settings)
         srv = server.EmbeddedServer(
-            config, log_path=settings.home / server.LOG_FILE, start_timeout=settings.local_start_timeout
+            config, log_path=settings.home / server_files.LOG_FILE, start_timeout=settings.local_start_timeout
         )
         print(f"正在加载模型 {config.model_path} …", flush=True)
         srv.start(port=args.port)
     except LLMError as exc:
         print(f"错误：{exc.user_message}\n{exc}", file=sys.stderr)
         return 1
-    server.write_state(settings, srv)
+    server_files.write_state(settings, srv)
     print(f"本地模型服务已就绪：{srv.url}/v1", flush=True)
     print(
         f"同一数据目录（{settings.home}）下的 drafter 会自动复用它；其他程序可把 OpenAI 接口地址设为上述地址。"
@@ -50,14 +50,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         while (code := srv.proc.poll()) is None:
             time.sleep(0.5)
         print(
-            f"本地模型服务已退出（代码 {code}）。日志末尾：\n{server.log_tail(srv.log_path)}", file=sys.stderr
+            f"本地模型服务已退出（代码 {code}）。日志末尾：\n{server_files.log_tail(srv.log_path)}", file=sys.stderr
         )
         return 1
     except KeyboardInterrupt:
         print("\n正在停止本地模型服务 …")
         return 0
     finally:
-        server.clear_state(settings, srv)
+        server_files.clear_state(settings, srv)
         srv.stop()
 
 
@@ -80,16 +80,16 @@ def cmd_model_info(args: argparse.Namespace) -> int:
         print("模型服务：内置本地模型（未设置 DRAFTER_LLM_BASE_URL）")
     path, status = model_file.file_status(settings, rehash=args.verify)
     print(f"模型文件：{path}\n校验：{status}")
-    state = server.read_state(settings)
+    state = server_files.read_state(settings)
     if state and server.pid_alive(int(state.get("pid", 0))) and server.port_open(int(state.get("port", 0))):
         print(f"本地模型服务：运行中 {state['url']}/v1（进程 {state['pid']}）")
     else:
         print("本地模型服务：未运行（需要时自动启动，或运行 drafter serve）")
     print(f"上下文长度：{settings.local_ctx}；线程数：{settings.local_threads}")
-    crash = server.last_crash(settings)
+    crash = server_files.last_crash(settings)
     if crash:
         how = f"信号 {crash['signal']}" if crash.get("signal") else f"退出码 {crash.get('exit_code')}"
-        print(f"上次异常退出：{crash.get('time')}（{how}）；日志：{settings.home / server.LOG_FILE}")
+        print(f"上次异常退出：{crash.get('time')}（{how}）；日志：{settings.home / server_files.LOG_FILE}")
     if args.smoke and not settings.llm_base_url:
         from drafter.llm import smoke
 

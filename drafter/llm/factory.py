@@ -95,6 +95,7 @@ def get_model(stage: str = "draft", settings: Settings | None = None) -> ChatMod
         model = _models.get(key)
         if model is None:
             from drafter.llm.openai_chat import OpenAIChatModel
+            from drafter.llm.tokens import ModelTokenizer
 
             model = _models[key] = OpenAIChatModel(
                 model=endpoint.model,
@@ -105,6 +106,8 @@ def get_model(stage: str = "draft", settings: Settings | None = None) -> ChatMod
                 default_temperature=settings.llm_temperature,
                 context_window=_context_window(settings),
                 crash_check=endpoint.crash_check,
+                # the embedded model's prompts are counted with its own tokenizer, through its server
+                token_estimator=ModelTokenizer(endpoint.base_url) if endpoint.identity[0] == "local" else None,
             )
     return model
 

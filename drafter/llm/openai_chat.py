@@ -16,19 +16,18 @@ A dead model process is not a network failure: for the embedded server the clien
 (process status). While a stream is read a watcher polls it every ``CRASH_POLL_S`` and closes the stream when
 the process is gone, so a crash surfaces within a second as :class:`LocalModelCrashedError` (signal and log
 tail), also when a request fails to connect; restarting and retrying is the caller's decision.
+
+Which drafter error an ``openai`` exception becomes is decided in :mod:`drafter.llm.openai_errors`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import openai
@@ -39,15 +38,14 @@ from drafter.llm.errors import (
     BadRequestError,
     ContextOverflowError,
     EmptyOutputError,
-    EndpointUnreachableError,
     LLMError,
-    LLMTimeoutError,
     ModelNotFoundError,
     RateLimitedError,
-    ServerError,
     StreamInterruptedError,
     redact,
 )
+from drafter.llm.openai_errors import NOT_API, STREAM_ERRORS, error_text, map_error
+from drafter.llm.tokens import TokenEstimator
 
 log = logging.getLogger(__name__)
 
@@ -56,110 +54,6 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
 CONNECT_TIMEOUT_S = 10.0
 CRASH_POLL_S = 0.25
-
-_CONTEXT_PATTERNS = re.compile(
-    r"context_length_exceeded|maximum context length|context window|context length|too many tokens"
-    r"|exceeds? the (?:model'?s? )?(?:context|max)|prompt is too long|input is too long",
-    re.IGNORECASE,
-)
-
-
-def _transport_errors() -> tuple[type[BaseException], ...]:
-    """The HTTP libraries' own errors that can escape while a stream is read (openai does not wrap those), and
-    ValueError: a body that is not JSON or not text (a proxy's page, binary junk) fails to decode."""
-    found: list[type[BaseException]] = [openai.APIError, ValueError]
-    for name in ("httpx", "httpx2"):
-        try:
-            module = __import__(name)
-        except ImportError:
-            continue
-        found += [getattr(module, attr) for attr in ("HTTPError", "StreamError") if hasattr(module, attr)]
-    return tuple(found)
-
-
-_STREAM_ERRORS = _transport_errors()
-
-
-def parse_retry_after(headers: Any) -> float | None:
-    """Seconds a 429/503 asks us to wait (``retry-after-ms``, ``retry-after`` as seconds or HTTP date)."""
-    if headers is None:
-        return None
-    value = headers.get("retry-after-ms")
-    if value is not None:
-        try:
-            return max(0.0, float(value) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _error_text(exc: openai.APIStatusError) -> str:
-    body = exc.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict):
-            return " ".join(str(inner.get(k) or "") for k in ("code", "type", "message")).strip()
-        return str(inner)
-    return str(body or exc.message)
-
-
-_NOT_API = ("模型服务返回的内容无法解析（不是 OpenAI 兼容接口的格式）。请确认接口地址指向模型服务本身（通常以 /v1 结尾），"
-            "而不是网页或代理的错误页；如地址正确，请联系模型服务管理员。")
-
-_WINDOW = re.compile(r"(?:context length|context window)(?: is| of)?\s*(\d+)", re.IGNORECASE)
-
-
-def map_error(
-    exc: BaseException,
-    *,
-    base_url: str,
-    model: str,
-    timeout: float,
-    secret: str | None = None,
-    context_window: int | None = None,
-) -> LLMError:
-    """The drafter exception for an ``openai`` exception (anything else becomes a plain LLMError)."""
-    if isinstance(exc, LLMError):
-        return exc
-    if isinstance(exc, openai.APITimeoutError):
-        return LLMTimeoutError(timeout)
-    if isinstance(exc, openai.APIConnectionError):
-        cause = exc.__cause__ or exc
-        return EndpointUnreachableError(base_url, redact(f"{type(cause).__name__}: {cause}", secret))
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        text = redact(_error_text(exc), secret)
-        detail = f"HTTP {status}: {text}"
-        if status in (400, 413, 422) and _CONTEXT_PATTERNS.search(text):
-            found = _WINDOW.search(text)
-            return ContextOverflowError(
-                detail, context_window=int(found.group(1)) if found else context_window
-            )
-        if status in (401, 403):
-            return AuthError(status, detail)
-        if status == 404:
-            return ModelNotFoundError(model, detail)
-        if status == 408:
-            return LLMTimeoutError(timeout, detail)
-        if status == 429:
-            return RateLimitedError(parse_retry_after(exc.response.headers), detail)
-        if status >= 500:
-            return ServerError(status, detail)
-        return BadRequestError(status, detail)
-    return LLMError(redact(f"{type(exc).__name__}: {exc}", secret))
 
 
 class OpenAIChatModel:
@@ -180,8 +74,10 @@ class OpenAIChatModel:
         default_temperature: float | None = None,
         context_window: int | None = None,
         crash_check: Callable[[], Exception | None] | None = None,
+        token_estimator: TokenEstimator | None = None,
     ) -> None:
         self.model_id = model
+        self.token_estimator = token_estimator  # drafter.llm.tokens.estimator_for: None counts with cl100k
         self._crash_check = crash_check
         self.timeout = timeout
         self.max_retries = max(0, max_retries)
@@ -233,9 +129,9 @@ class OpenAIChatModel:
                 return self._client_for(url).chat.completions.create(**params)
             except ValueError as exc:  # a 200 whose body is not the API's JSON (HTML page, empty, binary)
                 raise LLMError(redact(f"{type(exc).__name__}: {exc}", self._api_key),
-                               user_message=_NOT_API) from None
+                               user_message=NOT_API) from None
             except openai.BadRequestError as exc:
-                if params.get("stream_options") and "stream_options" in _error_text(exc):
+                if params.get("stream_options") and "stream_options" in error_text(exc):
                     self._stream_usage = False  # older servers reject it; retry without, once
                     params = {k: v for k, v in params.items() if k != "stream_options"}
                     continue
@@ -349,7 +245,7 @@ class OpenAIChatModel:
                         yield text
                     if choice.finish_reason:
                         reason = choice.finish_reason
-        except (*_STREAM_ERRORS, RuntimeError, AttributeError) as exc:
+        except (*STREAM_ERRORS, RuntimeError, AttributeError) as exc:
             crashed = self._crashed_within(2.0)
             if crashed is not None:
                 raise crashed from None

@@ -10,6 +10,9 @@ returns a base URL (``http://127.0.0.1:PORT/v1``) of a healthy OpenAI-compatible
   whose watchdog ends it if this process dies), waited for with a bounded timeout; if it exits early the
   error carries the tail of its log (``<home>/logs/llm_server.log``).
 
+The files it keeps under ``<home>`` (state, log, last crash) are read and written by
+:mod:`drafter.llm.server_files`.
+
 Health before each use is checked without touching llama.cpp's model lock (process alive + TCP connect):
 ``GET /v1/models`` takes that lock and, while another answer streams, would block. Requests queue instead of
 interrupting each other (``--interrupt_requests False``). Servers this process owns are stopped at exit
@@ -24,7 +27,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib.util
-import json
 import logging
 import os
 import signal
@@ -42,16 +44,13 @@ import httpx
 
 from drafter.llm.errors import LLMError, LocalModelCrashedError, LocalServerError, ModelNotInstalledError
 from drafter.llm.model_file import ensure_model_file, file_lock
+from drafter.llm.server_files import CRASH_FILE, LOG_FILE, log_tail, read_state, record_crash, write_state
 from drafter.settings import Settings
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 MODEL_ALIAS = "local"
-STATE_FILE = Path("run") / "llm_server.json"
-LOG_FILE = Path("logs") / "llm_server.log"
-CRASH_FILE = Path("logs") / "llm_crash.json"
-_LOG_TAIL_LINES = 25
 _SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
 
 
@@ -124,14 +123,6 @@ def models_ok(base: str, timeout: float) -> bool:
         return r.status_code == 200 and isinstance(r.json().get("data"), list)
     except (httpx.HTTPError, ValueError):
         return False
-
-
-def log_tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
-    try:
-        text = path.read_text("utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
 class EmbeddedServer:
@@ -304,61 +295,6 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 # --- endpoints --------------------------------------------------------------------------------------------
-
-
-def _state_path(settings: Settings) -> Path:
-    return settings.home / STATE_FILE
-
-
-def write_state(settings: Settings, server: EmbeddedServer) -> None:
-    assert server.proc is not None
-    path = _state_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {
-        "url": server.url,
-        "port": server.port,
-        "pid": server.proc.pid,
-        "owner_pid": os.getpid(),
-        "model_path": str(server.config.model_path),
-        "n_ctx": server.config.n_ctx,
-        "threads": server.config.threads,
-        "log": str(server.log_path),
-    }
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), "utf-8")
-    os.replace(tmp, path)
-
-
-def record_crash(path: Path, err: LocalModelCrashedError) -> None:
-    """Keep the last crash (time, signal or exit code, log tail) for ``drafter model-info``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"time": time.strftime("%Y-%m-%d %H:%M:%S"), "signal": err.signal_name, "exit_code": err.exit_code,
-            "log_tail": err.log_tail}
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
-    os.replace(tmp, path)
-
-
-def last_crash(settings: Settings) -> dict[str, Any] | None:
-    try:
-        data = json.loads((settings.home / CRASH_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def read_state(settings: Settings) -> dict[str, Any] | None:
-    try:
-        state = json.loads(_state_path(settings).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return state if isinstance(state, dict) else None
-
-
-def clear_state(settings: Settings, server: EmbeddedServer) -> None:
-    state = read_state(settings)
-    if state and server.proc is not None and state.get("pid") == server.proc.pid:
-        _state_path(settings).unlink(missing_ok=True)
 
 
 class LocalEndpoint:

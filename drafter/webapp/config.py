@@ -208,7 +208,7 @@ def login_status(settings: Settings) -> str:
 
 def model_status(settings: Settings) -> str:
     """Endpoint and local model status in Chinese (reads files and state only; starts nothing)."""
-    from drafter.llm import model_file, server
+    from drafter.llm import model_file, server, server_files
 
     lines = []
     if settings.llm_base_url:
@@ -217,7 +217,7 @@ def model_status(settings: Settings) -> str:
         lines.append("模型服务：内置本地模型（未设置接口地址）")
     path, verdict = model_file.file_status(settings)
     lines.append(f"本地模型文件：{path.name}（{verdict}）")
-    state = server.read_state(settings)
+    state = server_files.read_state(settings)
     try:
         running = bool(state) and server.pid_alive(int(state.get("pid", 0))) and server.port_open(
             int(state.get("port", 0)))
