@@ -53,6 +53,30 @@ def test_ingest_is_idempotent_and_tracks_changes(corpus: Path):
     assert len(store.documents()) == 4
 
 
+def test_ingest_reads_each_file_once(corpus: Path, monkeypatch: pytest.MonkeyPatch):
+    import builtins
+    import io
+
+    from docx import Document
+
+    docx = Document()
+    docx.add_paragraph("关于2024年党建工作的总结")
+    docx.save(corpus / "extra.docx")
+    opened: list[str] = []
+    original = io.open
+
+    def counting(file, *args, **kwargs):
+        if str(corpus) in str(file):
+            opened.append(Path(file).name)
+        return original(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", counting)
+    monkeypatch.setattr(builtins, "open", counting)
+    report = CorpusStore().ingest([corpus])
+    assert report.files_seen == 7 and report.files_read == 5  # the pdf is broken, the docx too short
+    assert sorted(opened) == sorted(p.name for p in corpus.rglob("*") if p.is_file())
+
+
 def test_remove_by_name_and_provenance(corpus: Path):
     store = CorpusStore()
     store.ingest([corpus])

@@ -5,7 +5,8 @@ Every file either yields a ``LoadedFile`` (text plus the encoding or reader used
 reason in Chinese that the CLI and the app show as they are. Nothing here cleans or splits text. .doc, .wps,
 .rtf and .odt go through LibreOffice (``convert``) to .docx and then the .docx reader; a ``Loader`` told which
 files are coming converts them a chunk per soffice run. OFD goes through ``ofd_reader``. Plain-text bytes are
-decoded, and extracted text judged, by ``decoding``.
+decoded, and extracted text judged, by ``decoding``. A file is read from disk once: the .docx and PDF readers
+are handed the bytes already read (and ``Loader.load`` takes bytes a caller has read).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
+from typing import IO
 
 from vectorstore.convert import CONVERT_SUFFIXES, Converter, Failed, kind_label, sniff
 from vectorstore.decoding import UnreadableFile, decode_text, garbage_reason
@@ -121,14 +124,14 @@ class Loader:
             if suffix in TEXT_SUFFIXES:
                 text, encoding = decode_text(data)
             elif suffix == ".docx":
-                text, encoding = _read_docx_checked(path, _NOT_VALID.format(kind="Word 文档（.docx）")), "docx"
+                text, encoding = _read_docx_checked(data, _NOT_VALID.format(kind="Word 文档（.docx）")), "docx"
             elif suffix in CONVERT_SUFFIXES:
                 text, encoding = self._read_converted(path, data, digest)
             elif suffix == ".ofd":
                 text, encoding = read_ofd(path), "ofd"
             else:
                 try:
-                    text, encoding = read_pdf(path), "pdf"
+                    text, encoding = read_pdf(BytesIO(data)), "pdf"
                 except UnreadableFile:
                     raise
                 except Exception as exc:  # pypdf's PdfReadError, PdfStreamError, …
@@ -150,14 +153,12 @@ class Loader:
             raise UnreadableFile(_NOT_VALID.format(kind=kind_label(suffix)) + hint)
         actual = "" if _SUFFIX_KIND[suffix] == kind else f"实为 {_KIND_NAME[kind]}"
         if kind == "docx":  # a .docx renamed: no conversion needed
-            return _read_docx_checked(path, _NOT_VALID.format(kind=kind_label(suffix))), f"{suffix[1:]}（{actual}）"
+            return _read_docx_checked(data, _NOT_VALID.format(kind=kind_label(suffix))), f"{suffix[1:]}（{actual}）"
         if not self.converter.available:
             raise UnreadableFile(self.converter.missing_reason(suffix))
         converted = self._converted(path, digest, kind, data)
         if isinstance(converted, Failed):
             raise UnreadableFile(f"无法读取{kind_label(suffix)}：{converted.reason}")
-        from io import BytesIO
-
         from vectorstore.docx_reader import read_docx
 
         text = read_docx(BytesIO(converted))
@@ -207,12 +208,12 @@ def _convertible(path: Path) -> tuple[str, str, bytes] | None:
 _INPUT_KINDS = {"ole", "rtf", "odt"}
 
 
-def _read_docx_checked(path: Path, invalid: str) -> str:
+def _read_docx_checked(data: bytes, invalid: str) -> str:
     from vectorstore.docx_reader import read_docx
 
-    check_docx_size(path)
+    check_docx_size(BytesIO(data))
     try:
-        return read_docx(path)
+        return read_docx(BytesIO(data))
     except Exception as exc:  # not a zip, no document part, broken XML: all the same to the clerk
         raise UnreadableFile(invalid) from exc
 
@@ -246,12 +247,12 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-def check_docx_size(path: Path) -> None:
+def check_docx_size(source: Path | IO[bytes]) -> None:
     """Refuse a .docx whose parts would unpack to more than the limits (raises ``UnreadableFile``)."""
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile:
         return  # not a zip at all: python-docx says so in its own words
@@ -263,11 +264,11 @@ def check_docx_size(path: Path) -> None:
                              "可能是损坏或恶意构造的文件")
 
 
-def read_pdf(path: Path) -> str:
+def read_pdf(source: Path | IO[bytes]) -> str:
     """Text of a PDF page by page; extraction garbage makes the whole file unreadable rather than indexed."""
     from pypdf import PdfReader
 
-    reader = PdfReader(str(path))
+    reader = PdfReader(str(source) if isinstance(source, Path) else source)
     if reader.is_encrypted:
         try:
             if not reader.decrypt(""):
