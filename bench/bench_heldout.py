@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from drafter.settings import Settings  # noqa: E402
-from vectorstore.store import CorpusStore, Hit  # noqa: E402
+from vectorstore.records import Hit  # noqa: E402
+from vectorstore.store import CorpusStore  # noqa: E402
 
 HELDOUT = ROOT / "bench" / "heldout"
 _MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.、．])\s*")

@@ -41,7 +41,8 @@ from drafter.settings import Settings  # noqa: E402
 from vectorstore.classify import section_type_scores  # noqa: E402
 from vectorstore.cli import demo_corpus_files  # noqa: E402
 from vectorstore.embedding import NgramEmbeddingFunction  # noqa: E402
-from vectorstore.store import AUTO_NEIGHBOURS, RRF_K, CorpusStore  # noqa: E402
+from vectorstore.search import AUTO_NEIGHBOURS, RRF_K  # noqa: E402
+from vectorstore.store import CorpusStore  # noqa: E402
 
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 TYPED = ("基本情况", "主要做法", "取得成效", "经验体会", "存在问题", "下一步打算")

@@ -14,11 +14,10 @@ from drafter.facts import Facts
 from drafter.llm import reply_tokens
 from drafter.outline import build_outline
 from drafter.prompts import quote_data, render
-from drafter.retrieval import exemplar_texts
+from drafter.retrieval import Exemplar, exemplar_texts, search_exemplars
 from drafter.settings import get_settings
 from drafter.writing import facts_block
 from evals.variants import DraftOptions, DraftResult, register_variant
-from vectorstore.store import Hit
 
 
 def case_corpus(options: DraftOptions) -> list[Path]:
@@ -44,7 +43,7 @@ def _engine(options: DraftOptions) -> DraftEngine:
     return engine
 
 
-def case_corpus_hits(hits: list[Hit], options: DraftOptions) -> int:
+def case_corpus_hits(hits: list[Exemplar], options: DraftOptions) -> int:
     """How many retrieved records come from the case's own corpus files (0 means the case tested nothing)."""
     names = {p.name for p in case_corpus(options)}
     return len({h.id for h in hits if Path(h.source).name in names})
@@ -79,8 +78,8 @@ def draft_pipeline(facts: Facts, options: DraftOptions) -> DraftResult:
 def draft_naive(facts: Facts, options: DraftOptions) -> DraftResult:
     engine = _engine(options)
     started = time.perf_counter()
-    hits = engine.store.search(" ".join([facts.theme or "", facts.genre, *facts.activities[:3]]) or facts.genre,
-                               k=1, kind="document", exclude_doc_ids=list(options.exclude_doc_ids))
+    hits = search_exemplars(engine.store, " ".join([facts.theme or "", facts.genre, *facts.activities[:3]])
+                            or facts.genre, 1, kind="document", exclude_doc_ids=list(options.exclude_doc_ids))
     example = "\n".join(exemplar_texts(hits[:1], 1000, 1200)) or "（无）"
     sections = "、".join(s.title for s in build_outline(facts).sections)
     figures = [f.text() for f in facts.figures]

@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from drafter.facts import Facts
-from drafter.retrieval import style_only
+from drafter.retrieval import search_exemplars, style_only
 from drafter.zh.instructions import strip_instructions
 from drafter.zh.sentences import split_sentences
 
@@ -65,11 +65,11 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
     if not query.strip():
         return None
     try:
-        hits = store.search(query, k=4, section_type=section_type, exclude_doc_ids=list(excluded))
+        found = search_exemplars(store, query, 4, section_type=section_type, exclude_doc_ids=list(excluded))
     except Exception:  # the corpus is an aid here: a broken store must not stop the draft
         return None
-    for hit in hits:
-        text = delexicalise(hit.text, facts, max_chars)
+    for ex in found:
+        text = delexicalise(ex.text, facts, max_chars)
         if len(text) >= 40:
-            return PieceExemplar(title, text, hit.id, hit.title, hit.heading, round(hit.score, 4))
+            return PieceExemplar(title, text, ex.id, ex.title, ex.heading, round(ex.score, 4))
     return None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from drafter.retrieval import Exemplar
 from drafter.webapp import render
-from vectorstore.store import DocumentInfo, Hit
+from vectorstore.store import DocumentInfo
 
 PAYLOADS = ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "\"><svg onload=alert(1)>",
             "${alert(1)}", "&lt;script&gt;"]
@@ -16,9 +17,9 @@ def no_markup(html: str, payload: str) -> None:
     assert "<script" not in html.lower() and "<img" not in html.lower() and "<svg" not in html.lower()
 
 
-def hit(title: str, text: str = "正文") -> Hit:
-    return Hit(id="h1", doc_id="d1", kind="document", title=title, source=f"/x/{title}.txt", section_type="全文",
-               heading="", text=text, score=0.5)
+def hit(title: str, text: str = "正文") -> Exemplar:
+    return Exemplar(id="h1", doc_id="d1", kind="document", title=title, source=f"/x/{title}.txt", section_type="全文",
+                    heading="", text=text, score=0.5)
 
 
 def test_examples_and_documents_are_escaped():

@@ -6,8 +6,9 @@ from drafter.engine import DraftEngine
 from drafter.exemplars import delexicalise, piece_exemplar
 from drafter.facts import validate_facts
 from drafter.llm import MockModel
+from drafter.retrieval import search_exemplars
 from drafter.webapp.drafting import section_view
-from drafter.webapp.render import examples_table, relevance
+from drafter.webapp.render import examples_table
 from drafter.zh.numbers import extract_numbers
 from vectorstore.cli import demo_corpus_files
 from vectorstore.store import CorpusStore
@@ -52,8 +53,8 @@ def test_each_piece_gets_a_passage_of_its_type_recorded_with_the_section():
 def test_relevance_is_readable():
     store = CorpusStore()
     store.ingest(demo_corpus_files())
-    hits = store.search("组织党员开展志愿服务活动", k=5, section_type="主要做法")
-    labels = [relevance(h) for h in hits]
+    hits = search_exemplars(store, "组织党员开展志愿服务活动", 5, section_type="主要做法")
+    labels = [h.relevance for h in hits]
     assert labels[0][0] in ("高", "中") and 0 <= labels[-1][1] <= labels[0][1] <= 100
     html = examples_table(hits)
     assert "相关度" in html and "0.0" not in html

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from vectorstore.loading import LoadedFile, Skipped, decode_text, load_path
-from vectorstore.store import CorpusStore, source_name
+from vectorstore.decoding import decode_text
+from vectorstore.ingest import source_name
+from vectorstore.loading import LoadedFile, Skipped, load_path
+from vectorstore.store import CorpusStore
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 GENERATOR = Path(__file__).resolve().parent / "data" / "malformed" / "generate.py"

@@ -14,6 +14,7 @@ import pytest
 from drafter.settings import get_settings
 from vectorstore.classify import SECTION_TYPES
 from vectorstore.cli import demo_corpus_files
+from vectorstore.search import dense_ranking
 from vectorstore.store import CorpusStore
 
 
@@ -50,6 +51,30 @@ def test_ingest_is_idempotent_and_tracks_changes(corpus: Path):
     removed = store.ingest([corpus])
     assert len(removed.removed_sources) == 1
     assert len(store.documents()) == 4
+
+
+def test_ingest_reads_each_file_once(corpus: Path, monkeypatch: pytest.MonkeyPatch):
+    import builtins
+    import io
+
+    from docx import Document
+
+    docx = Document()
+    docx.add_paragraph("关于2024年党建工作的总结")
+    docx.save(corpus / "extra.docx")
+    opened: list[str] = []
+    original = io.open
+
+    def counting(file, *args, **kwargs):
+        if str(corpus) in str(file):
+            opened.append(Path(file).name)
+        return original(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", counting)
+    monkeypatch.setattr(builtins, "open", counting)
+    report = CorpusStore().ingest([corpus])
+    assert report.files_seen == 7 and report.files_read == 5  # the pdf is broken, the docx too short
+    assert sorted(opened) == sorted(p.name for p in corpus.rglob("*") if p.is_file())
 
 
 def test_remove_by_name_and_provenance(corpus: Path):
@@ -143,17 +168,17 @@ def test_search_survives_a_corpus_changed_by_another_handle(corpus: Path):
 def test_filtered_dense_ranking_equals_chromas_own_filter():
     store = CorpusStore()
     store.ingest(demo_corpus_files())  # no text twice: no ties in distance
-    index = store._index()
+    index = store.side_index()
     assert index.vectors is not None and index.vectors.shape == (len(index.ids), 512)
     for query in ("存在的问题和不足", "党员公开承诺", "下一步工作打算"):
         for filters in ({"section_type": "存在问题"}, {"genre": "工作总结"}, {"section_type": "主要做法"}):
             mask = index.mask({**{"section_type": None, "genre": None, "unit_type": None}, **filters}, {})
-            ours = store._dense(query, 10, index, mask)
+            ours = dense_ranking(store, query, 10, index, mask)
             theirs = store.collection.query(query_texts=[query], n_results=min(10, int(mask.sum())),
                                             where=filters, include=["distances"])["ids"][0]
             assert ours == theirs, (query, filters)
             assert all(index.columns[k][index.position[rid]] == v for rid in ours for k, v in filters.items())
-    reopened = CorpusStore()._index()  # loaded from the cache: the same vectors
+    reopened = CorpusStore().side_index()  # loaded from the cache: the same vectors
     assert reopened.ids == index.ids and (reopened.vectors == index.vectors).all()
 
 
@@ -168,7 +193,7 @@ def test_every_write_gives_a_new_version_and_a_fresh_side_index(corpus: Path):
     assert store.remove(victim.name) == 1
     assert store._version() != first
     assert all(h.source != str(victim) for h in store.search("党建工作", k=20))
-    assert all(rid.startswith(tuple(d.doc_id for d in store.documents())) for rid in store._index().ids)
+    assert all(rid.startswith(tuple(d.doc_id for d in store.documents())) for rid in store.side_index().ids)
 
 
 def test_document_records_keep_the_whole_text_once(corpus: Path):

@@ -1,7 +1,7 @@
 """The corpus pipeline as one call per file: load → clean → split → parse.
 
-``parse_path`` is what the store, the evals (leave-one-out cases) and the tests use to see a file the way
-the product does.
+``process_file`` is what ingest (ingest.py) calls per file; ``parse_path`` is what the evals (leave-one-out
+cases) and the tests use to see a file the way the product does.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vectorstore.cleaning import clean_text
-from vectorstore.loading import LoadedFile, Skipped, load_path
+from vectorstore.loading import LoadedFile, Loader, Skipped
 from vectorstore.structure import ParsedDocument, parse_text
 
 
@@ -23,9 +23,11 @@ class FileResult:
     skipped: str | None = None  # the reason, when the file yields nothing
 
 
-def process_file(path: Path, source: str | None = None) -> FileResult:
-    """Never raises: a file that cannot be read or yields no document comes back with ``skipped`` set."""
-    loaded = load_path(path)
+def process_file(path: Path, source: str | None = None, *, loader: Loader | None = None,
+                 data: bytes | None = None) -> FileResult:
+    """Never raises: a file that cannot be read or yields no document comes back with ``skipped`` set.
+    ``loader``: the ingest's (it batches conversions); ``data``: the file's bytes when the caller has read them."""
+    loaded = (loader or Loader()).load(path, data)
     if isinstance(loaded, Skipped):
         return FileResult(path, skipped=loaded.reason)
     return process_loaded(loaded, source or str(path))

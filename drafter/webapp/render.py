@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drafter.retrieval import Exemplar
 
 CHECK_TITLES = {
     "structure": "结构", "numbers": "数字", "coverage": "要点覆盖", "leakage": "范文泄露",
@@ -42,27 +45,7 @@ def notice(text: str, kind: str = "info") -> str:
     return f'<div class="notice notice-{esc(kind)}">{lines}</div>'
 
 
-def relevance(hit: Any) -> tuple[str, int, str]:
-    """A relevance a clerk can read: (高/中/低, 0–100, why). 100 is a hit both the semantic and the word ranking
-    put first (the fused score's maximum); why names which of the two found it."""
-    from vectorstore.store import RRF_K
-
-    dense, lexical = getattr(hit, "dense_rank", None), getattr(hit, "lexical_rank", None)
-    if dense is None and lexical is None:  # a whole document: one ranking only
-        rank = round(1 / float(hit.score) - RRF_K) if hit.score else 3  # score = 1 / (RRF_K + rank)
-        value, dense = max(20, 100 - 15 * (rank - 1)), rank
-    else:
-        value = round(100 * min(1.0, float(hit.score or 0) / (2 / (RRF_K + 1))))
-    why = []
-    if dense is not None and dense <= 5:
-        why.append("语义相近")
-    if lexical is not None and lexical <= 5:
-        why.append("用词相近")
-    label = "高" if value >= 70 else "中" if value >= 40 else "低"
-    return label, value, "、".join(why) or "排名靠后"
-
-
-def examples_table(hits: Iterable[Any], pinned: Sequence[str] = (), excluded: Sequence[str] = ()) -> str:
+def examples_table(hits: Iterable[Exemplar], pinned: Sequence[str] = (), excluded: Sequence[str] = ()) -> str:
     """The retrieved examples (范文): rank, title, source, section type, relevance (高/中/低 with 0–100 and why),
     and a short excerpt of the matched part."""
     rows = []
@@ -74,8 +57,8 @@ def examples_table(hits: Iterable[Any], pinned: Sequence[str] = (), excluded: Se
             marks.append('<span class="tag tag-ex">已排除</span>')
         excerpt = " ".join(str(hit.text or "").split())[:120]
         source = str(hit.source or "").replace("\\", "/").rsplit("/", 1)[-1]
-        label, value, why = relevance(hit)
-        heading = str(getattr(hit, "heading", "") or "")
+        label, value, why = hit.relevance
+        heading = str(hit.heading or "")
         kind_label = "整篇范文" if hit.section_type == "全文" else (
             f"{hit.section_type} · {heading}" if heading and heading != hit.section_type else hit.section_type)
         rows.append(
@@ -91,7 +74,7 @@ def examples_table(hits: Iterable[Any], pinned: Sequence[str] = (), excluded: Se
     return f'<div class="examples-wrap"><table class="examples">{head}{"".join(rows)}</table></div>'
 
 
-def example_choices(hits: Iterable[Any]) -> list[tuple[str, str]]:
+def example_choices(hits: Iterable[Exemplar]) -> list[tuple[str, str]]:
     """(label, hit id) pairs for the pin/exclude pickers; labels are plain text (Gradio shows them as text)."""
     out = []
     for rank, hit in enumerate(hits, 1):

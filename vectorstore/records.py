@@ -1,0 +1,130 @@
+"""Record packing: parsed documents → the (id, text, metadata) records the store's collections hold, and
+records read back → ``Hit``.
+
+- A document's record: its outline as text (title and top-level headings), its metadata; its whole text is
+  packed with its file's record (``pack``: JSON → zlib → base85 in metadata, never full-text indexed twice).
+- A section's record: one per top-level section (preamble included as 导语), plus one per sub-section
+  (``（一）…``) long enough to be a passage worth retrieving on its own.
+- A file's record: its hash, encoding and number of documents.
+Ids derive from the document's content hash (``ParsedDocument.doc_id``), so unchanged content keeps its ids.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vectorstore.structure import ParsedDocument
+
+PACKED = "packed"  # metadata key of a text record's packed texts
+PASSAGE_MIN_CHARS = 40  # shorter sub-sections are headings with a line, not passages worth retrieving
+
+Record = tuple[str, str, dict]  # (id, text, metadata)
+
+
+@dataclass
+class Hit:
+    id: str
+    doc_id: str
+    kind: str
+    title: str
+    source: str
+    section_type: str
+    heading: str
+    text: str
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def source_name(self) -> str:
+        return Path(self.source).name
+
+
+def hit_from_record(rid: str, doc: str, meta: dict, score: float) -> Hit:
+    meta = meta or {}
+    return Hit(
+        id=rid, doc_id=meta.get("doc_id", rid), kind=meta.get("kind", ""), title=meta.get("title", ""),
+        source=meta.get("source", ""), section_type=meta.get("section_type", ""),
+        heading=meta.get("heading_path", meta.get("heading", "")), text=doc or "", score=score, metadata=meta,
+    )
+
+
+def clean_meta(meta: dict) -> dict:
+    """Chroma metadata values must be str/int/float/bool: drop None, JSON-encode lists."""
+    out = {}
+    for key, value in meta.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple | dict):
+            value = json.dumps(value, ensure_ascii=False)
+        out[key] = value
+    return out
+
+
+def document_records(doc: ParsedDocument, file_hash: str) -> list[Record]:
+    """(id, text, metadata) for a document and each of its top-level sections (preamble included)."""
+    base = {
+        "doc_id": doc.doc_id, "source": doc.source, "source_name": Path(doc.source).name, "file_hash": file_hash,
+        "title": doc.title, "genre": doc.genre, "unit_type": doc.unit_type, "year": doc.year,
+    }
+    records = [(doc.doc_id, doc.text, clean_meta({
+        **base, "kind": "document", "section_type": "全文", "n_sections": len(doc.top_sections()),
+        "signature": doc.signature, "date": doc.date, "encoding": doc.encoding,
+        "headings": [s.heading for s in doc.top_sections()],
+    }))]
+    for pos, sec in enumerate(doc.sections):
+        text = sec.full_text()
+        if not text.strip():
+            continue
+        figures = [f for node in sec.walk() for f in node.figures]
+        records.append((f"{doc.doc_id}-s{pos:02d}", text, clean_meta({
+            **base, "kind": "section", "section_type": sec.section_type, "heading": sec.heading or "（导语）",
+            "heading_path": " > ".join(sec.path) if sec.path else "导语", "position": pos, "level": sec.level,
+            "subheadings": [c.heading for c in sec.children],
+            "enumerations": len([e for node in sec.walk() for e in node.enumerations]),
+            "figures": figures,
+        })))
+        # Passages: each sub-section (（一）…) of a top-level section is a record of its own too, so a piece of
+        # the outline (one 做法 item) can retrieve the passage about the same kind of work, not a whole section.
+        for ci, child in enumerate(sec.children):
+            child_text = child.full_text()
+            if len(child_text.strip()) < PASSAGE_MIN_CHARS:
+                continue
+            records.append((f"{doc.doc_id}-s{pos:02d}p{ci:02d}", child_text, clean_meta({
+                **base, "kind": "section", "section_type": sec.section_type, "heading": child.heading,
+                "heading_path": " > ".join(child.path), "position": pos, "level": child.level,
+                "subheadings": [], "enumerations": len([e for node in child.walk() for e in node.enumerations]),
+                "figures": [f for node in child.walk() for f in node.figures], "parent": sec.heading or "",
+            })))
+    return records
+
+
+def document_outline(doc: ParsedDocument) -> str:
+    """A document record's text: its title and top-level headings (the whole text is packed with its file)."""
+    return "\n".join([doc.title, *(s.heading for s in doc.top_sections() if s.heading)]).strip() or doc.title
+
+
+def file_record(source: str, file_hash: str, encoding: str, docs: list[ParsedDocument],
+                texts: dict[str, str]) -> tuple[str, dict, str]:
+    """(source, metadata, packed texts) of a source file: its raw text (provenance) and its documents' texts."""
+    meta = clean_meta({
+        "file_hash": file_hash, "encoding": encoding, "documents": len(docs),
+        "name": Path(source).name, "ingested_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+    })
+    return source, meta, pack({"original": docs[0].original if docs else "", "docs": texts})
+
+
+def pack(data: dict) -> str:
+    """JSON → zlib → base85: large texts kept in metadata without Chroma indexing them word by word."""
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return base64.b85encode(zlib.compress(raw, 6)).decode("ascii")
+
+
+def unpack(blob: str) -> dict:
+    return json.loads(zlib.decompress(base64.b85decode(blob)).decode("utf-8"))
