@@ -26,24 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_saved_settings() -> None:
-    """What the web app's settings page saved (``<home>/.env``: endpoint, model, key) applies to the CLI too,
-    below the environment: a variable already set wins."""
-    from dotenv import load_dotenv
-
-    from drafter.settings import default_home, get_settings
-
-    if load_dotenv(default_home() / ".env", override=False):
-        get_settings.cache_clear()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    load_saved_settings()
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:  # `drafter search … | head`: the reader left; end quietly
