@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from drafter.engine import PRESETS, DraftEngine, Event
-from drafter.facts import FactsError, load_facts
+from drafter.facts import load_facts
 from drafter.llm import LLMError
 from drafter.settings import get_settings
 
@@ -71,14 +71,7 @@ def _summary(report: dict, run_dir: Path, elapsed: float, first_text: float | No
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    try:
-        facts = load_facts(args.facts)
-    except FactsError as exc:
-        print(f"事实文件有误：\n{exc}", file=sys.stderr)
-        return 2
-    except FileNotFoundError:
-        print(f"找不到事实文件：{args.facts}", file=sys.stderr)
-        return 2
+    facts = load_facts(args.facts)  # a FactsError becomes one fix-it line in drafter.cli.main
     engine = _engine(args)
     run = engine.new_run(facts, runs_dir=Path(args.out) if args.out else None)
     engine.retrieve(run)
