@@ -33,8 +33,13 @@ ENV_FILE = ".env"
 
 
 def default_home() -> Path:
-    """Where drafter keeps its data unless ``DRAFTER_HOME`` says otherwise."""
-    return Path(os.environ.get("DRAFTER_HOME") or REPO_ROOT / "data")
+    """Where drafter keeps its data unless ``DRAFTER_HOME`` says otherwise: ``data/`` of the checkout it runs from
+    (``make run``), or, for an installed wheel, ``$XDG_DATA_HOME/drafter`` (``~/.local/share/drafter``)."""
+    if os.environ.get("DRAFTER_HOME"):
+        return Path(os.environ["DRAFTER_HOME"])
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        return REPO_ROOT / "data"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "drafter"
 
 
 class Settings(BaseSettings):

@@ -1,4 +1,5 @@
 """A wheel, not the checkout, can render every prompt: the templates are package data read with importlib.resources.
+Its data directory is the user's (``$XDG_DATA_HOME/drafter``), not ``site-packages/data``.
 
 The wheel is built offline from a copy of the sources with this venv's pip and setuptools (no build isolation,
 no index), installed with ``pip --target`` into a temp folder, and used from a working directory outside the
@@ -24,8 +25,10 @@ pytestmark = pytest.mark.packaging
 RENDER = r"""
 import json, sys
 from drafter import prompts
+from drafter.settings import Settings
 
-out = {"drafter": prompts.__file__, "folder": str(prompts.prompt_files()), "rendered": {}}
+out = {"drafter": prompts.__file__, "folder": str(prompts.prompt_files()), "home": str(Settings().home),
+       "rendered": {}}
 for name in prompts.prompt_names():
     template = prompts.load_prompt(name)
     values = {v: f"<<{v}>>" for v in template.variables}
@@ -66,10 +69,12 @@ def test_an_installed_wheel_renders_every_prompt(tmp_path):
     run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(target),
          str(built)], cwd=tmp_path)
 
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(target)}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DRAFTER_HOME")}
+    env |= {"PYTHONPATH": str(target), "XDG_DATA_HOME": str(tmp_path / "xdg")}
     out = json.loads(run([sys.executable, "-s", "-c", RENDER], cwd=elsewhere, env=env).stdout)
 
     assert Path(out["drafter"]).is_relative_to(target) and Path(out["folder"]).is_relative_to(target), out
+    assert out["home"] == str(tmp_path / "xdg" / "drafter")  # data never goes into site-packages
     shipped = sorted(p.stem for p in (REPO / "prompts").glob("*.yaml"))
     assert shipped and sorted(out["rendered"]) == shipped
     for name, result in out["rendered"].items():
