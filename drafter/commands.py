@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from drafter.engine import DraftEngine
-from drafter.facts import FactsError, load_facts
+from drafter.facts import load_facts
 from drafter.llm import LLMError
 from drafter.run import Event, Run
 from drafter.settings import get_settings
@@ -74,14 +74,7 @@ def _summary(report: dict, run_dir: Path, elapsed: float, first_text: float | No
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    try:
-        facts = load_facts(args.facts)
-    except FactsError as exc:
-        print(f"事实文件有误：\n{exc}", file=sys.stderr)
-        return 2
-    except FileNotFoundError:
-        print(f"找不到事实文件：{args.facts}", file=sys.stderr)
-        return 2
+    facts = load_facts(args.facts)  # a FactsError becomes one fix-it line in drafter.cli.main
     engine = _engine(args)
     run = engine.start(facts, runs_dir=Path(args.out) if args.out else None)
     outline = run.outline

@@ -1,5 +1,8 @@
 """Prompt templates as files: ``prompts/<name>.yaml`` with ``variables``, ``system`` and ``user``.
 
+``prompts/`` is the package ``prompts``, shipped as package data and read with ``importlib.resources``, so an
+editable install, a wheel and a zip import all find the same files.
+
 Placeholders are ``${name}`` (string.Template). A template declares every variable it uses; rendering fails
 loudly on a missing or undeclared variable, and loading fails when the declaration and the text disagree.
 """
@@ -10,11 +13,13 @@ import re
 import string
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_PACKAGE = "prompts"
 
 
 class PromptError(ValueError):
@@ -51,12 +56,31 @@ def _placeholders(template: string.Template) -> set[str]:
     return found
 
 
+def prompt_files() -> Traversable:
+    """The installed templates' folder."""
+    try:
+        return resources.files(PROMPTS_PACKAGE)
+    except ModuleNotFoundError as exc:
+        raise PromptError(
+            f"找不到提示词模板包 {PROMPTS_PACKAGE}：安装不完整，请重新安装 drafter（make setup 或 pip install .）"
+        ) from exc
+
+
+def prompt_names() -> list[str]:
+    """Every template shipped with drafter, by name."""
+    return sorted(f.name.removesuffix(".yaml") for f in prompt_files().iterdir() if f.name.endswith(".yaml"))
+
+
 @cache
-def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> PromptTemplate:
-    path = directory / f"{name}.yaml"
-    if not path.exists():
-        raise PromptError(f"找不到提示词模板 {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def load_prompt(name: str, directory: Traversable | Path | None = None) -> PromptTemplate:
+    """The template ``name`` from the installed templates (or from ``directory``)."""
+    path = (directory if directory is not None else prompt_files()) / f"{name}.yaml"
+    if not path.is_file():
+        raise PromptError(f"找不到提示词模板 {name}.yaml（{path}）")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise PromptError(f"提示词模板 {name}.yaml 格式有误：{exc}") from exc
     variables = tuple(data.get("variables") or ())
     system, user = string.Template(data.get("system", "")), string.Template(data.get("user", ""))
     used = _placeholders(system) | _placeholders(user)

@@ -1,7 +1,14 @@
-"""Settings for every part of drafter, read from the environment, `.env` and an optional settings file.
+"""Settings for every part of drafter: one source order for the CLI, the app and every other caller.
 
-All variables are prefixed ``DRAFTER_`` (e.g. ``DRAFTER_LLM_BASE_URL``). Nothing here opens a connection:
-clients are built by the modules that use them, from a ``Settings`` instance.
+All variables are prefixed ``DRAFTER_`` (e.g. ``DRAFTER_LLM_BASE_URL``). A value is taken from the first source
+that sets it (``Settings.settings_customise_sources`` is the one place this order lives):
+
+1. arguments to ``Settings(...)`` (tests, ``--model`` style overrides);
+2. the environment;
+3. ``<home>/.env`` — what the app's settings page saves (``home`` itself comes from 1, 2 or 4);
+4. ``./.env`` in the working directory.
+
+Nothing here opens a connection: clients are built by the modules that use them, from a ``Settings`` instance.
 """
 
 from __future__ import annotations
@@ -9,23 +16,37 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "DRAFTER_"
+ENV_FILE = ".env"
 
 
 def default_home() -> Path:
-    """Where drafter keeps its data unless ``DRAFTER_HOME`` says otherwise."""
-    return Path(os.environ.get("DRAFTER_HOME") or REPO_ROOT / "data")
+    """Where drafter keeps its data unless ``DRAFTER_HOME`` says otherwise: ``data/`` of the checkout it runs from
+    (``make run``), or, for an installed wheel, ``$XDG_DATA_HOME/drafter`` (``~/.local/share/drafter``)."""
+    if os.environ.get("DRAFTER_HOME"):
+        return Path(os.environ["DRAFTER_HOME"])
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        return REPO_ROOT / "data"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "drafter"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="DRAFTER_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=ENV_PREFIX, env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
     )
+    _given: dict[str, Any] = PrivateAttr(default_factory=dict)  # the arguments, so that reread() can repeat them
 
     home: Path = Field(default_factory=default_home, description="数据目录（向量库、草稿、会话）")
 
@@ -67,6 +88,41 @@ class Settings(BaseSettings):
     port: int = 7860
     auth_user: str | None = None
     auth_password: SecretStr | None = None
+    auth_password_hash: SecretStr | None = Field(None, description="设置页保存的登录密码（PBKDF2 散列）")
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self._given = dict(values)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The source order (see the module docstring): arguments > environment > ``<home>/.env`` > ``./.env``."""
+        given = init_settings.init_kwargs if isinstance(init_settings, InitSettingsSource) else {}
+        home = given.get("home") or env_settings().get("home") or dotenv_settings().get("home") or default_home()
+        home_file = DotEnvSettingsSource(settings_cls, env_file=Path(home) / ENV_FILE, env_file_encoding="utf-8")
+        return init_settings, env_settings, home_file, dotenv_settings, file_secret_settings
+
+    @field_validator("llm_base_url", "llm_api_key", "auth_user", "auth_password", "auth_password_hash",
+                     mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``DRAFTER_LLM_BASE_URL=""`` (how the settings page saves "use the bundled model") means not set."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def fixed_above_files(self, name: str) -> str | None:
+        """Where ``name`` was set above every ``.env`` file — "参数" or its environment variable — else None.
+
+        The settings page uses it to tell the user that a value they save will not take effect."""
+        if name in self._given:
+            return "参数"
+        return env_variable(name)
 
     @property
     def chroma_dir(self) -> Path:
@@ -77,7 +133,19 @@ class Settings(BaseSettings):
         return self.home / "runs"
 
 
+def env_variable(name: str) -> str | None:
+    """The environment variable that sets the field ``name``, when the environment sets it."""
+    wanted = (ENV_PREFIX + name).upper()
+    return next((key for key in os.environ if key.upper() == wanted), None)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing the environment."""
     return Settings()
+
+
+def reread(settings: Settings | None = None) -> Settings:
+    """``settings`` read again from the same arguments and the current sources (after the settings page saved
+    ``<home>/.env``, or the environment changed); with no argument, the process settings read afresh."""
+    return Settings(**(settings._given if settings is not None else {}))

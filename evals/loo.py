@@ -151,7 +151,7 @@ def loo_cases(corpus_dir: str | Path) -> list[LooCase]:
     from vectorstore.pipeline import parse_path  # the corpus pipeline owns parsing
 
     cases: list[LooCase] = []
-    for path in sorted(Path(corpus_dir).iterdir()):
+    for path in sorted(Path(corpus_dir).resolve().iterdir()):  # the store names sources by absolute path
         if not path.is_file():
             continue
         for doc in parse_path(path):

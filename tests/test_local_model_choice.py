@@ -31,7 +31,7 @@ def test_saved_choice_applies_to_app_and_cli_settings(tmp_path, monkeypatch):
     monkeypatch.setattr(model_file, "part_paths", lambda expected=None: [])
     ok, message = config.save_local_model(tmp_path, "quality")
     assert ok and "质量优先" in message
-    assert config.effective_settings(Settings(home=tmp_path)).local_model == "quality"
+    assert Settings(home=tmp_path).local_model == "quality"
     assert config.save_local_model(tmp_path, "最快")[0] is False
 
 

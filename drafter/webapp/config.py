@@ -1,8 +1,9 @@
 """Settings tab logic: the model endpoint, model name, API key and login saved from the UI.
 
-Saved values go to ``<home>/.env`` (dotenv format, ``DRAFTER_`` names, file mode 0600) and override the
-process settings for the app. The API key is write-only: the UI only ever learns whether one is saved. The
-login password is stored as a salted PBKDF2 hash, never in clear.
+Saved values go to ``<home>/.env`` (dotenv format, ``DRAFTER_`` names, file mode 0600), which
+``drafter.settings`` reads for the app and the CLI alike, below the environment and above ``./.env``; saving a
+value the environment sets says that it will not take effect. The API key is write-only: the UI only ever
+learns whether one is saved. The login password is stored as a salted PBKDF2 hash, never in clear.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
-from pydantic import SecretStr
 
 from drafter.llm.errors import LLMError
-from drafter.settings import Settings
+from drafter.settings import ENV_FILE, Settings, env_variable, reread
 from drafter.webapp.sessions import write_private
 
-ENV_FILE = ".env"
 KEYS = {
     "llm_base_url": "DRAFTER_LLM_BASE_URL",
     "llm_model": "DRAFTER_LLM_MODEL",
@@ -58,21 +57,10 @@ def write_saved(home: Path, values: dict[str, str]) -> None:
     write_private(env_path(home), "\n".join(lines) + "\n")
 
 
-def effective_settings(base: Settings) -> Settings:
-    """``base`` with the UI-saved values applied."""
-    saved = read_saved(base.home)
-    update: dict[str, object] = {}
-    if "llm_base_url" in saved:
-        update["llm_base_url"] = saved["llm_base_url"] or None
-    if saved.get("llm_model"):
-        update["llm_model"] = saved["llm_model"]
-    if saved.get("llm_api_key"):
-        update["llm_api_key"] = SecretStr(saved["llm_api_key"])
-    if saved.get("auth_user"):
-        update["auth_user"] = saved["auth_user"]
-    if saved.get("local_model") in LOCAL_MODEL_CHOICES:
-        update["local_model"] = saved["local_model"]
-    return base.model_copy(update=update) if update else base
+def overridden(names: list[str]) -> str:
+    """A Chinese note naming the environment variables that win over the values just saved, or ""."""
+    found = [v for v in (env_variable(n) for n in names) if v]
+    return f"注意：环境变量 {'、'.join(found)} 已设置，优先于此处保存的值（取消后才生效）。" if found else ""
 
 
 @dataclass
@@ -122,7 +110,8 @@ def save_model_settings(home: Path, base_url: str, model: str, api_key: str, cle
     write_saved(home, saved)
     where = base_url or "内置本地模型"
     key = "，已清除 API 密钥" if clear_key else ("，API 密钥" + SAVED if api_key else "")
-    return True, f"已保存：{where}，模型 {saved['llm_model']}{key}。"
+    note = overridden(["llm_base_url", "llm_model"] + (["llm_api_key"] if api_key or clear_key else []))
+    return True, f"已保存：{where}，模型 {saved['llm_model']}{key}。{note}"
 
 
 LOCAL_MODEL_CHOICES = {"speed": "速度优先（0.5B，默认）", "quality": "质量优先（1.5B，约慢 2–3 倍）"}
@@ -144,7 +133,7 @@ def save_local_model(home: Path, choice: str) -> tuple[bool, str]:
     saved = read_saved(home)
     saved["local_model"] = key
     write_saved(home, saved)
-    return True, f"已保存：内置模型 {LOCAL_MODEL_CHOICES[key]}，下次生成时生效。"
+    return True, f"已保存：内置模型 {LOCAL_MODEL_CHOICES[key]}，下次生成时生效。{overridden(['local_model'])}"
 
 
 def hash_password(password: str, salt: str | None = None) -> str:
@@ -182,27 +171,36 @@ def save_login(home: Path, user: str, password: str, disable: bool = False) -> t
     return True, f"已保存登录用户“{user}”（重启应用后生效）。"
 
 
-def login_checker(settings: Settings):
-    """Gradio's ``auth`` argument: None (no login) or a function (user, password) -> bool.
+def _login(settings: Settings) -> tuple[str, str, bool] | None:
+    """(user, password or its hash, whether it is a hash) in the settings order: a login set by the environment
+    (or an argument) wins over the one saved from the settings page, which wins over ``./.env``."""
+    current = reread(settings)
+    user = current.auth_user
+    password, stored = current.auth_password, current.auth_password_hash
+    if not user or not (password or stored):
+        return None
+    if password and (current.fixed_above_files("auth_password") or not stored):
+        return user, password.get_secret_value(), False
+    return user, stored.get_secret_value(), True
 
-    A login saved from the UI wins over ``auth_user``/``auth_password`` from the environment."""
-    saved = read_saved(settings.home)
-    if saved.get("auth_user") and saved.get("auth_password_hash"):
-        user, stored = saved["auth_user"], saved["auth_password_hash"]
-        return lambda u, p: hmac.compare_digest(u or "", user) and verify_password(p or "", stored)
-    if settings.auth_user and settings.auth_password:
-        env_user, env_password = settings.auth_user, settings.auth_password.get_secret_value()
-        return lambda u, p: hmac.compare_digest((u or "").encode(), env_user.encode()) and hmac.compare_digest(
-            (p or "").encode(), env_password.encode()
-        )
-    return None
+
+def login_checker(settings: Settings):
+    """Gradio's ``auth`` argument: None (no login) or a function (user, password) -> bool."""
+    login = _login(settings)
+    if login is None:
+        return None
+    user, secret, hashed = login
+    if hashed:
+        return lambda u, p: hmac.compare_digest(u or "", user) and verify_password(p or "", secret)
+    return lambda u, p: hmac.compare_digest((u or "").encode(), user.encode()) and hmac.compare_digest(
+        (p or "").encode(), secret.encode()
+    )
 
 
 def login_status(settings: Settings) -> str:
-    saved = read_saved(settings.home)
-    user = saved.get("auth_user") or settings.auth_user
-    if user and (saved.get("auth_password_hash") or settings.auth_password):
-        return f"登录：已启用（用户 {user}）"
+    login = _login(settings)
+    if login:
+        return f"登录：已启用（用户 {login[0]}）"
     return "登录：未启用（任何能访问本机端口的人都可使用）"
 
 

@@ -1,7 +1,8 @@
-"""The app's process-wide context: effective settings, the corpus store, the drafting engine and sessions.
+"""The app's process-wide context: settings, the corpus store, the drafting engine and sessions.
 
 Built once by ``app.py`` (or by a test, with a scripted model and a temp store); nothing is opened until
-first use. ``reload_settings`` applies values saved from the settings tab (the engine is rebuilt lazily).
+first use. ``reload_settings`` reads the settings again after the settings tab saved ``<home>/.env`` (the
+engine is rebuilt lazily).
 """
 
 from __future__ import annotations
@@ -10,16 +11,14 @@ import secrets
 import threading
 from pathlib import Path
 
-from drafter.settings import Settings, get_settings
-from drafter.webapp.config import effective_settings
+from drafter.settings import Settings, get_settings, reread
 from drafter.webapp.sessions import SessionStore, write_private
 
 
 class AppContext:
     def __init__(self, settings: Settings | None = None, *, store=None, engine=None, model=None,
                  rewrite_model=None) -> None:
-        self.base_settings = settings or get_settings()
-        self.settings = effective_settings(self.base_settings)
+        self.settings = settings or get_settings()
         self._store = store
         self._engine = engine
         self._model, self._rewrite_model = model, rewrite_model
@@ -49,7 +48,7 @@ class AppContext:
     def reload_settings(self) -> Settings:
         """Re-read the UI-saved settings; the next drafting action uses them."""
         with self._lock:
-            self.settings = effective_settings(self.base_settings)
+            self.settings = reread(self.settings)
             if self._engine is not None and self._model is None:
                 self._engine = None  # models are built from settings; an injected model stays
             elif self._engine is not None:

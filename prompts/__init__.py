@@ -1,0 +1,1 @@
+"""The prompt templates (``<name>.yaml``), shipped as package data; ``drafter.prompts`` reads them."""
