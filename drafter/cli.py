@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drafter.llm.cli",
     "evals.cli",
     "drafter.commands",
+    "drafter.webapp.launch",
 )
 
 
