@@ -1,7 +1,7 @@
 """The app's process-wide context: effective settings, the corpus store, the drafting engine and sessions.
 
-Built once by ``app.py`` (or by a test, with a scripted model and a temp store); nothing is opened until
-first use. ``reload_settings`` applies values saved from the settings tab (the engine is rebuilt lazily).
+Built once by ``drafter.webapp.launch.serve`` (or by a test, with a scripted model and a temp store); nothing
+is opened until first use. ``reload_settings`` applies values saved from the settings tab (the engine is rebuilt lazily).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from drafter.webapp.context import AppContext
 
 
 def corpus_tab() -> dict[str, Any]:
+    """The corpus tab's widgets by name; ``view`` lists those ``corpus_view`` fills."""
     c: dict[str, Any] = {}
     gr.Markdown("上传往年的工作总结、汇报材料（txt / md / docx / doc / wps / rtf / odt / pdf / ofd，GBK 编码也可），"
                 "导入后用作参考范文。")
@@ -34,6 +35,7 @@ def corpus_tab() -> dict[str, Any]:
 
 
 def corpus_view(ctx: AppContext) -> list[Any]:
+    """Values for the corpus tab's ``view`` widgets: the documents table and the removal menu."""
     try:
         docs = ctx.store.documents()
         choices = corpus.document_sources(ctx.store)
@@ -43,6 +45,7 @@ def corpus_view(ctx: AppContext) -> list[Any]:
 
 
 def wire_corpus(ctx: AppContext, c: dict[str, Any]) -> None:
+    """Upload and ingest, remove, rebuild from the demo corpus, refresh."""
     def progress_cb(progress: gr.Progress):
         return lambda i, total, name: progress((i, total), desc=f"正在导入 {name}")
 
@@ -74,6 +77,7 @@ def wire_corpus(ctx: AppContext, c: dict[str, Any]) -> None:
 
 
 def settings_tab() -> dict[str, Any]:
+    """The settings tab's widgets by name; ``view`` lists those ``settings_view`` fills."""
     s: dict[str, Any] = {}
     gr.Markdown("#### 模型服务\n留空接口地址即使用内置本地模型（离线可用）；也可填写 OpenAI 兼容接口"
                 "（如 vLLM、Ollama、llama.cpp 服务，或 DeepSeek、通义千问等）。")
@@ -106,6 +110,7 @@ def settings_tab() -> dict[str, Any]:
 
 
 def settings_view(ctx: AppContext) -> list[Any]:
+    """Values for the settings tab's ``view`` widgets (the API key box always empty)."""
     settings = ctx.settings
     form = config.model_form(settings)
     try:
@@ -117,6 +122,7 @@ def settings_view(ctx: AppContext) -> list[Any]:
 
 
 def wire_settings(ctx: AppContext, s: dict[str, Any]) -> None:
+    """Save the model endpoint, the local model choice and the login."""
     def on_save(base_url, model, api_key, clear_key):
         ok, message = config.save_model_settings(ctx.settings.home, base_url, model, api_key, clear_key)
         if ok:
