@@ -82,17 +82,17 @@ def own_marks(facts: dict[str, Any]) -> list[str]:
 
 class AppAPI:
     """What a client needs to know of the app's API: the form fields in the page's order and the number of
-    section boxes (from app.py's own layout code), to build the arguments of /on_generate and read its outputs."""
+    section boxes (from the app's own layout code, drafter.webapp.widgets), to build the arguments of /on_generate and read its outputs."""
 
     def __init__(self, url: str) -> None:
         import gradio as gr
 
-        import app
+        from drafter.webapp.widgets import UI, draft_tab
 
         self.url = url
         with gr.Blocks():
-            ui = app.UI()
-            app._draft_tab(ui)
+            ui = UI()
+            draft_tab(ui)
         self.form_names = list(ui.form)
         self.n_slots = len(ui.slots)
         self.checked_api = False
@@ -125,20 +125,21 @@ class AppAPI:
 
 
 class LaunchedApp(AppAPI):
-    """The real app (app.py's build_app) on a free loopback port of this process, with the settings given."""
+    """The real app (drafter.webapp.ui.build_app) on a free loopback port of this process, with the settings given."""
 
     def __init__(self, home: Path, settings_values: dict[str, Any], corpus: list[Path]) -> None:
-        import app
         from drafter.llm.server import free_port
         from drafter.settings import Settings
         from drafter.webapp.context import AppContext
+        from drafter.webapp.launch import launch_kwargs
+        from drafter.webapp.ui import build_app
 
         self.ctx = AppContext(Settings(home=home, **settings_values))
         if corpus:
             self.ctx.store.ingest(corpus)
-        self.demo = app.build_app(self.ctx)
+        self.demo = build_app(self.ctx)
         self.demo.queue(default_concurrency_limit=4)
-        kwargs = app.launch_kwargs(self.ctx)
+        kwargs = launch_kwargs(self.ctx)
         kwargs.update(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
         self.demo.launch(**kwargs)
         super().__init__(self.demo.local_url)

@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "drafter.llm.cli",
     "evals.cli",
     "drafter.commands",
+    "drafter.webapp.launch",
 )
 
 

@@ -18,7 +18,7 @@ from drafter.webapp.form import (
     normalise_form,
     parse_facts_file,
 )
-from drafter.webapp.presets import PRESETS
+from drafter.webapp.presets import SAMPLE_FACTS
 
 
 def good_form(**changes):
@@ -117,9 +117,9 @@ def test_form_json_saves_normalised_or_raw():
     assert not result.ok and json.loads(text)["figures"] == [{"label": "党员", "value": "很多", "unit": "名"}]
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("name", list(SAMPLE_FACTS))
 def test_presets_are_valid_facts(name):
-    result = check_form(facts_to_form(PRESETS[name]))
+    result = check_form(facts_to_form(SAMPLE_FACTS[name]))
     assert result.ok, result.errors
 
 

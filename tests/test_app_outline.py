@@ -7,12 +7,12 @@ import pytest
 from drafter.facts import validate_facts
 from drafter.outline import build_outline
 from drafter.webapp.outline_text import MAX_SECTIONS, OutlineTextError, outline_to_text, text_to_outline
-from drafter.webapp.presets import PRESETS
+from drafter.webapp.presets import SAMPLE_FACTS
 
 
 @pytest.fixture
 def outline():
-    return build_outline(validate_facts(PRESETS["乡镇创先争优活动总结"]))
+    return build_outline(validate_facts(SAMPLE_FACTS["乡镇创先争优活动总结"]))
 
 
 def test_round_trip_is_lossless(outline):

@@ -1,4 +1,5 @@
-"""`python app.py` serves the app on settings.host:settings.port with the queue enabled, offline-safe config."""
+"""`python app.py` and `drafter web` serve the app on settings.host:settings.port with the queue enabled,
+offline-safe config."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,12 +24,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_python_app_py_serves_on_configured_port(drafter_home):
+ENTRIES = {"python app.py": [sys.executable, str(REPO / "app.py")],
+           "drafter web": [sys.executable, "-m", "drafter.cli", "web"]}
+
+
+@pytest.mark.parametrize("entry", list(ENTRIES))
+def test_app_serves_on_configured_port(entry, drafter_home):
     port = free_port()
     env = {**os.environ, "DRAFTER_PORT": str(port), "DRAFTER_HOST": "127.0.0.1"}
     log = drafter_home / "app.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env, stdout=out,
+        proc = subprocess.Popen(ENTRIES[entry], cwd=REPO, env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 90

@@ -30,6 +30,7 @@ from drafter.settings import Settings
 from drafter.webapp import drafting
 from drafter.webapp.context import AppContext
 from drafter.webapp.form import facts_to_form
+from drafter.webapp.patch import Patch
 from vectorstore.cli import demo_corpus_files
 from vectorstore.store import CorpusStore
 
@@ -69,7 +70,7 @@ def app_context(url: str, store: CorpusStore, home: Path, **overrides: Any) -> A
     return ctx
 
 
-def click_generate(ctx: AppContext, sid: str, form: dict) -> list[dict]:
+def click_generate(ctx: AppContext, sid: str, form: dict) -> list[Patch]:
     return list(drafting.generate(ctx, sid, form, "", (), interval=0))
 
 
@@ -99,7 +100,7 @@ def test_fault_through_the_app_keeps_work_and_a_second_click_finishes(name: str,
     form = facts_to_form(FACTS)
     fault.enqueue(*good(3), *actions)  # 基本情况 (1 call) and 主要做法 (2 calls), then the fault in 取得成效
     patches = click_generate(ctx, sid, form)
-    status_html = patches[-1]["status"]
+    status_html = patches[-1].status
     assert "生成中断" in status_html and bit in status_html and "已完成的内容已保存" in status_html
     assert SECRET not in "".join(str(p) for p in patches)
     run = Run.load(ctx.sessions.load(sid).run_dir)
@@ -113,7 +114,7 @@ def test_fault_through_the_app_keeps_work_and_a_second_click_finishes(name: str,
     before = len(fault.requests)
     fault.enqueue(*good(3))
     patches = click_generate(ctx, sid, form)
-    assert "初稿已生成" in patches[-1]["status"]
+    assert "初稿已生成" in patches[-1].status
     assert len(fault.requests) - before == 3 and fault.pending == 0  # only 取得成效, 存在问题, 下一步打算
     again = Run.load(ctx.sessions.load(sid).run_dir)
     assert again.dir == run.dir, "the same run is resumed, not started over"
@@ -130,7 +131,7 @@ def test_garbage_from_the_endpoint_is_a_status_not_a_crash(fault: FaultServer, s
     sid = ctx.sessions.ensure_id(None)
     fault.enqueue(_garbage_sse, _garbage_sse)
     patches = click_generate(ctx, sid, facts_to_form(FACTS))
-    status_html = patches[-1]["status"]
+    status_html = patches[-1].status
     assert "生成中断" in status_html and "Error" not in status_html
     assert Run.load(ctx.sessions.load(sid).run_dir).sections[0].status == "failed"
 

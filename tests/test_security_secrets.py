@@ -131,7 +131,7 @@ def test_app_never_shows_logs_or_stores_the_key(fault: FaultServer, drafter_home
     sid = ctx.sessions.ensure_id(None)
     fault.enqueue(*answers())
     patches = list(drafting.generate(ctx, sid, facts_to_form(FACTS), "", (), interval=0))
-    assert "初稿已生成" in patches[-1]["status"]
+    assert "初稿已生成" in patches[-1].status
     patches += list(drafting.regenerate(ctx, sid, 1, "突出特色", None, (), interval=0))
     exported = drafting.export(ctx, sid, ())
     patches.append(exported)
@@ -139,12 +139,12 @@ def test_app_never_shows_logs_or_stores_the_key(fault: FaultServer, drafter_home
     fault.enqueue(*[status(500, f"upstream said: key {KEY} is over quota")] * 3)  # the first try and 2 retries
     ctx.engine.clients.rewrite_model._sleep = lambda s: None
     patches += list(drafting.regenerate(ctx, sid, 2, "", None, (), interval=0))
-    assert "500" in patches[-1]["status"]
+    assert "500" in patches[-1].status
 
     assert CORE not in json.dumps(patches, ensure_ascii=False, default=str)
     assert CORE not in caplog.text
     assert all(CORE not in r.getMessage() for r in caplog.records)
-    export_dir = Path(exported["files"][0]).parent
+    export_dir = Path(exported.files[0]).parent
     assert leaks(export_dir) == []
     assert leaks(drafter_home, allow=(env_file,)) == []
 

@@ -1,8 +1,8 @@
 """The app's process-wide context: settings, the corpus store, the drafting engine and sessions.
 
-Built once by ``app.py`` (or by a test, with a scripted model and a temp store); nothing is opened until
-first use. ``reload_settings`` reads the settings again after the settings tab saved ``<home>/.env`` (the
-engine is rebuilt lazily).
+Built once by ``drafter.webapp.launch.serve`` (or by a test, with a scripted model and a temp store); nothing
+is opened until first use. ``reload_settings`` reads the settings again after the settings tab saved
+``<home>/.env`` (the engine is rebuilt lazily).
 """
 
 from __future__ import annotations

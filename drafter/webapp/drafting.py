@@ -1,9 +1,8 @@
 """Drafting actions behind the UI: check the form, start or reuse a run, retrieve examples (pin/exclude),
 edit the outline, stream the draft, regenerate / lock / undo / edit one section, check and export.
 
-Every action returns (or yields) a *patch*: a dict naming what the page should show now (``status``,
-``errors``, ``outline``, ``examples``, ``sections``, ``section``, ``checks``, ``files`` …); the UI maps keys to
-widgets and leaves everything not named untouched. The run on disk (the engine's record) holds the outline,
+Every action returns (or yields) a ``Patch`` (drafter.webapp.patch) naming what the page should show now;
+the UI maps its fields to widgets and leaves everything not named untouched. The run on disk (the engine's record) holds the outline,
 sections and history; the session state only points to it and keeps what was typed but not yet committed.
 """
 
@@ -14,7 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +22,12 @@ from drafter.outline import Outline
 from drafter.run import Run, SectionDraft
 from drafter.webapp import render
 from drafter.webapp.form import FORM_FIELDS, GENERAL, check_form, normalise_form
-from drafter.webapp.outline_text import MAX_SECTIONS, OutlineTextError, outline_to_text, text_to_outline
+from drafter.webapp.outline_text import OutlineTextError, outline_to_text, text_to_outline
+from drafter.webapp.patch import Choices, Patch, SectionView
 from drafter.webapp.sessions import SessionState
+from drafter.writing import REWRITE_PRESETS
 
-Patch = dict[str, Any]
-PRESET_NAMES = ("精简", "扩写", "补充数据", "更加正式", "突出特色")
 STREAM_INTERVAL = 0.15  # seconds between streamed UI updates of one section
-
-
-@dataclass
-class SectionView:
-    index: int
-    heading: str
-    body: str
-    locked: bool = False
-    status: str = ""  # Chinese one-liner shown under the box
-    history: list[str] = field(default_factory=list)
-    busy: bool = False
 
 
 def _status_line(s: SectionDraft) -> str:
@@ -156,8 +144,8 @@ def _all_hits(run: Run, engine) -> list:
 
 def examples_patch(ctx, state: SessionState, run: Run | None) -> Patch:
     if run is None:
-        return {"examples": render.examples_table([]), "pin_choices": [], "pin_value": [],
-                "exclude_choices": [], "exclude_value": []}
+        return Patch(examples=render.examples_table([]), pin=Choices(choices=[], value=[]),
+                     exclude=Choices(choices=[], value=[]))
     hits = _all_hits(run, ctx.engine)
     pin_choices = render.example_choices(hits)
     ids = {h.id for h in hits}
@@ -170,11 +158,11 @@ def examples_patch(ctx, state: SessionState, run: Run | None) -> Patch:
             docs[hit.doc_id] = f"{(hit.title or Path(hit.source).name)[:40]}（已排除）"
     for d in state.excluded:
         docs.setdefault(d, f"{d[:12]}（已排除）")
-    return {
-        "examples": render.examples_table(hits, state.pinned),
-        "pin_choices": pin_choices, "pin_value": [p for p in state.pinned if p in ids],
-        "exclude_choices": [(label, d) for d, label in docs.items()], "exclude_value": list(state.excluded),
-    }
+    return Patch(
+        examples=render.examples_table(hits, state.pinned),
+        pin=Choices(choices=pin_choices, value=[p for p in state.pinned if p in ids]),
+        exclude=Choices(choices=[(label, d) for d, label in docs.items()], value=list(state.excluded)),
+    )
 
 
 def retrieve(ctx, sid: str, form: dict[str, Any], pinned: Sequence[str] = (), excluded: Sequence[str] = ()
@@ -183,7 +171,7 @@ def retrieve(ctx, sid: str, form: dict[str, Any], pinned: Sequence[str] = (), ex
     _save_form(ctx, sid, form)
     check = check_form(form)
     if not check.ok:
-        return {"errors": errors_patch(check.errors), "status": _form_problem_status(check.errors)}
+        return Patch(errors=errors_patch(check.errors), status=_form_problem_status(check.errors))
     state = ctx.sessions.update(sid, pinned=[str(p) for p in pinned or []],
                                 excluded=[str(e) for e in excluded or []])
     run, fresh = ensure_run(ctx, sid, check.facts)
@@ -191,15 +179,15 @@ def retrieve(ctx, sid: str, form: dict[str, Any], pinned: Sequence[str] = (), ex
         ctx.engine.retrieve(run, pinned=state.pinned, excluded=state.excluded)
     state = ctx.sessions.load(sid)
     hits = _all_hits(run, ctx.engine)
-    patch = {"errors": errors_patch(), "outline": state.outline_text or outline_to_text(run.outline),
-             **examples_patch(ctx, state, run)}
+    patch = replace(examples_patch(ctx, state, run), errors=errors_patch(),
+                    outline=state.outline_text or outline_to_text(run.outline))
     if not hits:
-        patch["status"] = render.notice("语料库中没有可参考的范文，将仅依据事实起草（可在“语料库”页导入材料）。", "warn")
+        patch.status = render.notice("语料库中没有可参考的范文，将仅依据事实起草（可在“语料库”页导入材料）。", "warn")
     else:
-        patch["status"] = render.notice(f"已检索到 {len(hits)} 条参考范文；提纲已生成，可修改后点“生成初稿”。", "ok")
+        patch.status = render.notice(f"已检索到 {len(hits)} 条参考范文；提纲已生成，可修改后点“生成初稿”。", "ok")
     if fresh:
-        patch["sections"] = section_views(run)
-        patch["checks"] = render.checks_panel(None)
+        patch.sections = section_views(run)
+        patch.checks = render.checks_panel(None)
     return patch
 
 
@@ -208,29 +196,28 @@ def replan(ctx, sid: str, form: dict[str, Any]) -> Patch:
     _save_form(ctx, sid, form)
     check = check_form(form)
     if not check.ok:
-        return {"errors": errors_patch(check.errors), "status": _form_problem_status(check.errors)}
+        return Patch(errors=errors_patch(check.errors), status=_form_problem_status(check.errors))
     run, fresh = ensure_run(ctx, sid, check.facts)
     if not fresh:
         outline = ctx.engine.plan(run)
         ctx.sessions.update(sid, outline_text=outline_to_text(outline))
     state = ctx.sessions.load(sid)
-    return {"errors": errors_patch(), "outline": state.outline_text, "sections": section_views(run),
-            "status": render.notice("已按事实重新生成提纲。", "ok"), **examples_patch(ctx, state, run)}
+    return replace(examples_patch(ctx, state, run), errors=errors_patch(), outline=state.outline_text,
+                   sections=section_views(run), status=render.notice("已按事实重新生成提纲。", "ok"))
 
 
 def save_outline(ctx, sid: str, text: str) -> Patch:
     state = ctx.sessions.update(sid, outline_text=str(text or ""))
     run = current_run(state)
     if run is None:
-        return {"status": render.notice("请先填写事实并点“检索范文并生成提纲”。", "warn")}
+        return Patch(status=render.notice("请先填写事实并点“检索范文并生成提纲”。", "warn"))
     try:
         apply_outline_text(ctx, sid, run, text)
     except OutlineTextError as exc:
-        return {"outline_errors": render.field_errors(exc.problems),
-                "status": render.notice("提纲有误，未保存修改（原文已保留）。", "error")}
+        return Patch(outline_errors=render.field_errors(exc.problems),
+                     status=render.notice("提纲有误，未保存修改（原文已保留）。", "error"))
     run = Run.load(run.dir)
-    return {"outline_errors": "", "sections": section_views(run),
-            "status": render.notice("提纲已保存。", "ok")}
+    return Patch(outline_errors="", sections=section_views(run), status=render.notice("提纲已保存。", "ok"))
 
 
 # --------------------------------------------------------------------------- writing
@@ -258,7 +245,7 @@ def exclusive(action):
     def wrapper(ctx, sid: str, *args, **kwargs) -> Iterator[Patch]:
         lock = ctx.sessions.task_lock(sid)
         if not lock.acquire(blocking=False):
-            yield {"status": render.notice(BUSY, "warn")}
+            yield Patch(status=render.notice(BUSY, "warn"))
             return
         try:
             yield from action(ctx, sid, *args, **kwargs)
@@ -279,24 +266,24 @@ def generate(ctx, sid: str, form: dict[str, Any], outline_text: str = "",
         ctx.sessions.update(sid, outline_text=str(outline_text))
     check = check_form(form)
     if not check.ok:
-        yield {"errors": errors_patch(check.errors), "status": _form_problem_status(check.errors)}
+        yield Patch(errors=errors_patch(check.errors), status=_form_problem_status(check.errors))
         return
-    yield {"errors": errors_patch(), "status": render.notice("正在检索范文、生成提纲…", "info")}
+    yield Patch(errors=errors_patch(), status=render.notice("正在检索范文、生成提纲…", "info"))
     run, fresh = ensure_run(ctx, sid, check.facts)
     if not fresh:
         sync_edits(ctx, sid, run, texts)
         try:
             apply_outline_text(ctx, sid, run, outline_text)
         except OutlineTextError as exc:
-            yield {"outline_errors": render.field_errors(exc.problems),
-                   "status": render.notice("提纲有误，请修改后再生成（原文已保留）。", "error")}
+            yield Patch(outline_errors=render.field_errors(exc.problems),
+                        status=render.notice("提纲有误，请修改后再生成（原文已保留）。", "error"))
             return
         run = Run.load(run.dir)
         if run.sections and all(s.status == "done" or s.locked for s in run.sections):
             run = _fresh_copy(ctx, sid, run)
     state = ctx.sessions.load(sid)
-    yield {"outline": outline_to_text(run.outline), "outline_errors": "", "sections": section_views(run),
-           **examples_patch(ctx, state, run)}
+    yield replace(examples_patch(ctx, state, run), outline=outline_to_text(run.outline), outline_errors="",
+                  sections=section_views(run))
     yield from _stream(ctx, run, ctx.engine.write(run), interval, whole=True)
 
 
@@ -311,8 +298,8 @@ def _stream(ctx, run: Run, events, interval: float, whole: bool) -> Iterator[Pat
             buffers[i] = ""
             what = "正在改写" if not whole else f"正在撰写第 {i + 1}/{total} 节"
             s = run.sections[i]
-            yield {"status": render.notice(f"{what}：{s.heading}", "info"),
-                   "section": {i: SectionView(i, s.heading, "", s.locked, "生成中…", list(s.history), busy=True)}}
+            yield Patch(status=render.notice(f"{what}：{s.heading}", "info"),
+                        section={i: SectionView(i, s.heading, "", s.locked, "生成中…", list(s.history), busy=True)})
             last = time.monotonic()
         elif ev.kind == "delta" and i is not None:
             buffers[i] = buffers.get(i, "") + ev.text
@@ -320,46 +307,46 @@ def _stream(ctx, run: Run, events, interval: float, whole: bool) -> Iterator[Pat
             if now - last >= interval:
                 last = now
                 s = run.sections[i]
-                yield {"section": {i: SectionView(i, s.heading, buffers[i], s.locked, "生成中…", list(s.history),
-                                                  busy=True)}}
+                yield Patch(section={i: SectionView(i, s.heading, buffers[i], s.locked, "生成中…", list(s.history),
+                                                    busy=True)})
         elif ev.kind == "repair" and i is not None:
-            yield {"status": render.notice(f"第 {i + 1} 节核对数字后修改中（第 {ev.data.get('attempt', 1)} 次）…", "info")}
+            yield Patch(status=render.notice(f"第 {i + 1} 节核对数字后修改中（第 {ev.data.get('attempt', 1)} 次）…", "info"))
         elif ev.kind == "restart":
-            yield {"status": render.notice(ev.data.get("message", "本地模型进程已退出，正在重启…"), "warn")}
+            yield Patch(status=render.notice(ev.data.get("message", "本地模型进程已退出，正在重启…"), "warn"))
         elif ev.kind == "section_done" and i is not None:
             s = run.sections[i]
             note = (f"{s.heading}：{ev.data.get('reason', '已更新')}" if ev.data.get("updated")
                     else f"已完成 {sum(x.status == 'done' for x in run.sections)}/{total} 节")
-            yield {"section": {i: section_view(s)}, "status": render.notice(note, "info")}
+            yield Patch(section={i: section_view(s)}, status=render.notice(note, "info"))
         elif ev.kind == "checks":
-            yield {"checks": _checks(ctx, run, ev.data)}
+            yield Patch(checks=_checks(ctx, run, ev.data))
         elif ev.kind == "error":
             failed = True
             message = ev.data.get("message", "生成失败")
-            patch: Patch = {"status": render.notice(f"生成中断：{message}（已完成的内容已保存，可再次点击继续）", "error")}
+            patch = Patch(status=render.notice(f"生成中断：{message}（已完成的内容已保存，可再次点击继续）", "error"))
             if i is not None and 0 <= i < total:
                 s = run.sections[i]
                 if s.body or not whole:
-                    patch["section"] = {i: section_view(s)}
+                    patch.section = {i: section_view(s)}
                 else:
-                    patch["section"] = {i: SectionView(i, s.heading, buffers.get(i, ""), s.locked, f"失败：{message}",
+                    patch.section = {i: SectionView(i, s.heading, buffers.get(i, ""), s.locked, f"失败：{message}",
                                                        list(s.history))}
             yield patch
         elif ev.kind == "done":
             run = Run.load(run.dir)
-            yield {"sections": section_views(run), "status": render.notice("初稿已生成，可逐节修改、重新生成或导出。", "ok")}
+            yield Patch(sections=section_views(run), status=render.notice("初稿已生成，可逐节修改、重新生成或导出。", "ok"))
     if not whole and not failed:
         run = Run.load(run.dir)
-        yield {"sections": section_views(run), "checks": _checks(ctx, run),
-               "status": render.notice("本节已重新生成。", "ok")}
+        yield Patch(sections=section_views(run), checks=_checks(ctx, run),
+                    status=render.notice("本节已重新生成。", "ok"))
 
 
 def _slot_run(ctx, sid: str, index: int) -> tuple[Run | None, Patch | None]:
     run = current_run(ctx.sessions.load(sid))
     if run is None or not run.sections:
-        return None, {"status": render.notice("请先生成初稿。", "warn")}
+        return None, Patch(status=render.notice("请先生成初稿。", "warn"))
     if not 0 <= index < len(run.sections):
-        return None, {"status": render.notice(f"没有第 {index + 1} 节。", "warn")}
+        return None, Patch(status=render.notice(f"没有第 {index + 1} 节。", "warn"))
     return run, None
 
 
@@ -373,10 +360,10 @@ def regenerate(ctx, sid: str, index: int, instruction: str = "", preset: str | N
     sync_edits(ctx, sid, run, texts)
     run = Run.load(run.dir)
     if run.sections[index].locked:
-        yield {"status": render.notice(f"第 {index + 1} 节已锁定，解锁后才能重新生成。", "warn"),
-               "section": {index: section_view(run.sections[index])}}
+        yield Patch(status=render.notice(f"第 {index + 1} 节已锁定，解锁后才能重新生成。", "warn"),
+                    section={index: section_view(run.sections[index])})
         return
-    preset = preset if preset in PRESET_NAMES else None
+    preset = preset if preset in REWRITE_PRESETS else None
     yield from _stream(ctx, run, ctx.engine.regenerate(run, index, instruction=str(instruction or ""),
                                                        preset=preset), interval, whole=False)
 
@@ -389,8 +376,8 @@ def set_lock(ctx, sid: str, index: int, locked: bool, texts: Sequence[str | None
     run = Run.load(run.dir)
     ctx.engine.lock(run, index, bool(locked))
     what = "已锁定（重新生成全文时保持不变）" if locked else "已解锁"
-    return {"section": {index: section_view(run.sections[index])},
-            "status": render.notice(f"第 {index + 1} 节{what}。", "ok")}
+    return Patch(section={index: section_view(run.sections[index])},
+                 status=render.notice(f"第 {index + 1} 节{what}。", "ok"))
 
 
 def undo(ctx, sid: str, index: int, texts: Sequence[str | None] = ()) -> Patch:
@@ -400,12 +387,12 @@ def undo(ctx, sid: str, index: int, texts: Sequence[str | None] = ()) -> Patch:
     sync_edits(ctx, sid, run, texts)
     run = Run.load(run.dir)
     if run.sections[index].locked:
-        return {"status": render.notice(f"第 {index + 1} 节已锁定，解锁后才能撤销。", "warn")}
+        return Patch(status=render.notice(f"第 {index + 1} 节已锁定，解锁后才能撤销。", "warn"))
     if not ctx.engine.undo(run, index):
-        return {"status": render.notice(f"第 {index + 1} 节没有可撤销的版本。", "warn"),
-                "section": {index: section_view(run.sections[index])}}
-    return {"section": {index: section_view(run.sections[index])}, "checks": _checks(ctx, run),
-            "status": render.notice(f"第 {index + 1} 节已恢复到上一版本。", "ok")}
+        return Patch(status=render.notice(f"第 {index + 1} 节没有可撤销的版本。", "warn"),
+                     section={index: section_view(run.sections[index])})
+    return Patch(section={index: section_view(run.sections[index])}, checks=_checks(ctx, run),
+                 status=render.notice(f"第 {index + 1} 节已恢复到上一版本。", "ok"))
 
 
 def remember_edit(ctx, sid: str, index: int, text: str) -> None:
@@ -419,19 +406,19 @@ def remember_edit(ctx, sid: str, index: int, text: str) -> None:
 def commit_edit(ctx, sid: str, index: int, text: str) -> Patch:
     run = current_run(ctx.sessions.load(sid))
     if run is None or not 0 <= index < len(run.sections):
-        return {}
+        return Patch()
     sync_edits(ctx, sid, run, [text if i == index else None for i in range(len(run.sections))])
     run = Run.load(run.dir)
-    return {"section_status": {index: _status_line(run.sections[index])}}
+    return Patch(section_status={index: _status_line(run.sections[index])})
 
 
 def recheck(ctx, sid: str, texts: Sequence[str | None] = ()) -> Patch:
     run = current_run(ctx.sessions.load(sid))
     if run is None or not run.sections:
-        return {"status": render.notice("请先生成初稿。", "warn")}
+        return Patch(status=render.notice("请先生成初稿。", "warn"))
     sync_edits(ctx, sid, run, texts)
     run = Run.load(run.dir)
-    return {"checks": _checks(ctx, run), "status": render.notice("已按当前文字重新检查。", "ok")}
+    return Patch(checks=_checks(ctx, run), status=render.notice("已按当前文字重新检查。", "ok"))
 
 
 def scratch_dir(sid: str, kind: str) -> Path:
@@ -449,7 +436,7 @@ def export(ctx, sid: str, texts: Sequence[str | None] = ()) -> Patch:
     """Export .docx and .md of the current text (edits included) into a fresh temp dir for download."""
     run = current_run(ctx.sessions.load(sid))
     if run is None or not run.sections:
-        return {"status": render.notice("请先生成初稿。", "warn")}
+        return Patch(status=render.notice("请先生成初稿。", "warn"))
     sync_edits(ctx, sid, run, texts)
     run = Run.load(run.dir)
     paths = ctx.engine.export(run, formats=("docx", "md"))
@@ -460,8 +447,8 @@ def export(ctx, sid: str, texts: Sequence[str | None] = ()) -> Patch:
         target = out_dir / f"{name}.{fmt}"
         target.write_bytes(paths[fmt].read_bytes())
         files.append(str(target))
-    return {"files": files, "checks": _checks(ctx, run),
-            "status": render.notice("已导出 Word 和 Markdown 文件，点击文件名下载。", "ok")}
+    return Patch(files=files, checks=_checks(ctx, run),
+                 status=render.notice("已导出 Word 和 Markdown 文件，点击文件名下载。", "ok"))
 
 
 # --------------------------------------------------------------------------- page restore
@@ -471,13 +458,10 @@ def restore_draft(ctx, state: SessionState) -> Patch:
     """What the drafting part of the page shows for a session (on load / reload)."""
     run = current_run(state)
     if run is None:
-        return {"outline": state.outline_text, "sections": [], "checks": render.checks_panel(None),
-                **examples_patch(ctx, state, None)}
+        return replace(examples_patch(ctx, state, None), outline=state.outline_text, sections=[],
+                       checks=render.checks_panel(None))
     written = bool(run.sections) and all(s.status == "done" for s in run.sections)
-    return {"outline": state.outline_text or (outline_to_text(run.outline) if run.outline else ""),
-            "sections": section_views(run, state.pending),
-            "checks": _checks(ctx, run) if written else render.checks_panel(None),
-            **examples_patch(ctx, state, run)}
-
-
-__all__ = ["MAX_SECTIONS", "PRESET_NAMES", "Patch", "SectionView"]
+    return replace(examples_patch(ctx, state, run),
+                   outline=state.outline_text or (outline_to_text(run.outline) if run.outline else ""),
+                   sections=section_views(run, state.pending),
+                   checks=_checks(ctx, run) if written else render.checks_panel(None))

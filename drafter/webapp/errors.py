@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from drafter.webapp import render
+from drafter.webapp.patch import Patch
 
 log = logging.getLogger("drafter.webapp")
 
 
-def failure_patch(exc: BaseException) -> dict[str, Any]:
+def failure_patch(exc: BaseException) -> Patch:
     message = getattr(exc, "user_message", None) or f"{type(exc).__name__}: {exc}"
-    return {"status": render.notice(f"操作未完成：{message}（已填写的内容均已保存，详情见日志）", "error")}
+    return Patch(status=render.notice(f"操作未完成：{message}（已填写的内容均已保存，详情见日志）", "error"))
 
 
-def safe_call(action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def safe_call(action: Callable[[], Patch]) -> Patch:
     try:
         return action()
     except Exception as exc:
@@ -24,7 +24,7 @@ def safe_call(action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return failure_patch(exc)
 
 
-def safe_stream(action: Callable[[], Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+def safe_stream(action: Callable[[], Iterator[Patch]]) -> Iterator[Patch]:
     try:
         yield from action()
     except Exception as exc:

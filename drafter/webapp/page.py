@@ -9,7 +9,7 @@ from typing import Any
 
 from drafter.webapp import render
 from drafter.webapp.corpus import safe_name
-from drafter.webapp.drafting import Patch, errors_patch, restore_draft, scratch_dir
+from drafter.webapp.drafting import errors_patch, restore_draft, scratch_dir
 from drafter.webapp.form import (
     check_form,
     facts_to_form,
@@ -18,7 +18,8 @@ from drafter.webapp.form import (
     normalise_form,
     parse_facts_file,
 )
-from drafter.webapp.presets import PRESETS
+from drafter.webapp.patch import Patch
+from drafter.webapp.presets import SAMPLE_FACTS
 
 MAX_FACTS_FILE = 1_000_000
 
@@ -31,8 +32,8 @@ def open_session(ctx, session_id: object) -> tuple[str, dict[str, Any], Patch]:
     typed = not is_blank(form)
     patch = restore_draft(ctx, state)
     # errors only for what was typed: an untouched form is not "wrong"
-    patch["errors"] = errors_patch(check_form(form).errors if typed else None)
-    patch["status"] = render.notice("已恢复上次的内容。", "ok") if typed or state.run_dir else ""
+    patch.errors = errors_patch(check_form(form).errors if typed else None)
+    patch.status = render.notice("已恢复上次的内容。", "ok") if typed or state.run_dir else ""
     return sid, form, patch
 
 
@@ -45,44 +46,43 @@ def validate(ctx, sid: str, form: dict[str, Any]) -> Patch:
     autosave(ctx, sid, form)
     check = check_form(form)
     if check.ok:
-        return {"errors": errors_patch(), "status": render.notice("事实填写完整，格式正确。", "ok")}
+        return Patch(errors=errors_patch(), status=render.notice("事实填写完整，格式正确。", "ok"))
     n = sum(len(v) for v in check.errors.values())
-    return {"errors": errors_patch(check.errors),
-            "status": render.notice(f"有 {n} 处需要修改（见各栏下方红字），已填写的内容均已保存。", "error")}
+    return Patch(errors=errors_patch(check.errors),
+                 status=render.notice(f"有 {n} 处需要修改（见各栏下方红字），已填写的内容均已保存。", "error"))
 
 
 def apply_preset(ctx, sid: str, name: str) -> Patch:
     """Fill the form with an example (the patch's ``form`` is the new form)."""
-    data = PRESETS.get(name or "")
+    data = SAMPLE_FACTS.get(name or "")
     if data is None:
-        return {"status": render.notice("请先选择一个示例。", "warn")}
+        return Patch(status=render.notice("请先选择一个示例。", "warn"))
     form = facts_to_form(data)
     autosave(ctx, sid, form)
-    return {"form": form, "errors": errors_patch(),
-            "status": render.notice(f"已填入示例“{name}”，可在此基础上修改。", "ok")}
+    return Patch(form=form, errors=errors_patch(),
+                 status=render.notice(f"已填入示例“{name}”，可在此基础上修改。", "ok"))
 
 
 def import_facts(ctx, sid: str, path: str | None) -> Patch:
     """Fill the form from an uploaded JSON file (the patch's ``form``); fields that fail validation are shown
     with their errors; a file that cannot be read leaves the form as it was."""
     if not path:
-        return {}
+        return Patch()
     p = Path(path)
     if p.stat().st_size > MAX_FACTS_FILE:
-        return {"status": render.notice("事实文件过大（超过 1 MB）。", "error")}
+        return Patch(status=render.notice("事实文件过大（超过 1 MB）。", "error"))
     data, problem = parse_facts_file(p.read_bytes())
     if problem:
-        return {"status": render.notice(f"无法导入：{problem}", "error")}
+        return Patch(status=render.notice(f"无法导入：{problem}", "error"))
     form = facts_to_form(data)
     autosave(ctx, sid, form)
     check = check_form(form)
     unknown = [k for k in data if k not in form]
     notes = [f"已忽略未知字段：{'、'.join(unknown)}"] if unknown else []
     if check.ok:
-        return {"form": form, "errors": errors_patch(),
-                "status": render.notice("\n".join(["已导入事实。", *notes]), "ok")}
-    return {"form": form, "errors": errors_patch(check.errors),
-            "status": render.notice("\n".join(["已导入，但有内容需要修改（见各栏下方红字）。", *notes]), "warn")}
+        return Patch(form=form, errors=errors_patch(), status=render.notice("\n".join(["已导入事实。", *notes]), "ok"))
+    return Patch(form=form, errors=errors_patch(check.errors),
+                 status=render.notice("\n".join(["已导入，但有内容需要修改（见各栏下方红字）。", *notes]), "warn"))
 
 
 def export_facts(ctx, sid: str, form: dict[str, Any]) -> Patch:
@@ -93,6 +93,6 @@ def export_facts(ctx, sid: str, form: dict[str, Any]) -> Patch:
     out.write_text(text, encoding="utf-8")
     json.loads(text)  # always valid JSON
     if check.ok:
-        return {"facts_file": str(out), "errors": errors_patch(), "status": render.notice("已保存事实 JSON。", "ok")}
-    return {"facts_file": str(out), "errors": errors_patch(check.errors),
-            "status": render.notice("已按原样保存（含待修改的内容，见各栏下方红字）。", "warn")}
+        return Patch(facts_file=str(out), errors=errors_patch(), status=render.notice("已保存事实 JSON。", "ok"))
+    return Patch(facts_file=str(out), errors=errors_patch(check.errors),
+                 status=render.notice("已按原样保存（含待修改的内容，见各栏下方红字）。", "warn"))

@@ -1,10 +1,11 @@
-"""Example facts the form can be filled with (fictional units; for trying drafter out)."""
+"""Sample facts the form can be filled with (fictional units; for trying drafter out); the 填入示例 menu lists
+them by name."""
 
 from __future__ import annotations
 
 from typing import Any
 
-PRESETS: dict[str, dict[str, Any]] = {
+SAMPLE_FACTS: dict[str, dict[str, Any]] = {
     "乡镇创先争优活动总结": {
         "genre": "工作总结",
         "unit": "青山镇党委",

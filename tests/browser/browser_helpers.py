@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import socket
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +13,6 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # app.py lives at the repo root, outside the installed packages
-    sys.path.insert(0, str(REPO))
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BASE_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,11 +32,12 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve(ctx, **launch) -> Iterator[str]:
     """Launch the app for ``ctx`` on a free port; yields its URL; closes it afterwards."""
-    import app
+    from drafter.webapp.launch import launch_kwargs
+    from drafter.webapp.ui import build_app
 
-    demo = app.build_app(ctx)
+    demo = build_app(ctx)
     demo.queue(default_concurrency_limit=4)
-    kwargs = app.launch_kwargs(ctx)
+    kwargs = launch_kwargs(ctx)
     kwargs.update(server_port=free_port(), prevent_thread_lock=True, quiet=True, **launch)
     demo.launch(**kwargs)
     try:
