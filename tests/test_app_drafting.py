@@ -12,7 +12,7 @@ from drafter.llm import MockModel
 from drafter.llm.errors import LLMTimeoutError
 from drafter.run import Run
 from drafter.settings import get_settings
-from drafter.webapp import drafting, page
+from drafter.webapp import drafting, page, section_actions
 from drafter.webapp.context import AppContext
 from drafter.webapp.form import facts_to_form
 from drafter.webapp.outline_text import outline_to_text
@@ -135,10 +135,10 @@ def test_save_outline_and_replan(ctx, sid):
 def test_regenerate_lock_undo(ctx, sid):
     generate(ctx, sid)
     before = [s.body for s in run_of(ctx, sid).sections]
-    drafting.set_lock(ctx, sid, 0, True)
+    section_actions.set_lock(ctx, sid, 0, True)
     rewrite = ctx.engine.clients.rewrite_model
     rewrite.enqueue([REWRITE[:6], REWRITE[6:]])
-    patches = list(drafting.regenerate(ctx, sid, 1, "突出党员先锋岗", "更加正式", interval=0))
+    patches = list(section_actions.regenerate(ctx, sid, 1, "突出党员先锋岗", "更加正式", interval=0))
     prompt = rewrite.history[-1][0][-1]["content"]
     assert "突出党员先锋岗" in prompt and "庄重" in prompt  # the instruction and the preset reach the model
     run = run_of(ctx, sid)
@@ -147,13 +147,13 @@ def test_regenerate_lock_undo(ctx, sid):
     assert "本节已重新生成" in patches[-1].status and "历史版本 1 个" in patches[-1].sections[1].status
     assert any((p.section or {}).get(1) and p.section[1].busy for p in patches)
     # a locked section is neither regenerated nor undone
-    locked = list(drafting.regenerate(ctx, sid, 0, "随便改", None, interval=0))
+    locked = list(section_actions.regenerate(ctx, sid, 0, "随便改", None, interval=0))
     assert "已锁定" in locked[-1].status and run_of(ctx, sid).sections[0].body == before[0]
-    assert "已锁定" in drafting.undo(ctx, sid, 0).status
-    undone = drafting.undo(ctx, sid, 1)
+    assert "已锁定" in section_actions.undo(ctx, sid, 0).status
+    undone = section_actions.undo(ctx, sid, 1)
     assert undone.section[1].body == before[1] and run_of(ctx, sid).sections[1].body == before[1]
-    assert "没有可撤销" in drafting.undo(ctx, sid, 1).status
-    unlocked = drafting.set_lock(ctx, sid, 0, False)
+    assert "没有可撤销" in section_actions.undo(ctx, sid, 1).status
+    unlocked = section_actions.set_lock(ctx, sid, 0, False)
     assert not unlocked.section[0].locked and "已解锁" in unlocked.status
 
 
@@ -161,17 +161,17 @@ def test_regenerate_failure_keeps_the_text(ctx, sid):
     generate(ctx, sid)
     before = run_of(ctx, sid).sections[2].body
     ctx.engine.clients.rewrite_model.enqueue(LLMTimeoutError(5))
-    patches = list(drafting.regenerate(ctx, sid, 2, "扩写", None, interval=0))
+    patches = list(section_actions.regenerate(ctx, sid, 2, "扩写", None, interval=0))
     assert "模型服务在 5 秒内没有响应" in patches[-1].status
     assert patches[-1].section[2].body == before == run_of(ctx, sid).sections[2].body
 
 
 def test_slot_actions_need_a_draft(ctx, sid):
-    assert "请先生成初稿" in list(drafting.regenerate(ctx, sid, 0))[-1].status
-    assert "请先生成初稿" in drafting.set_lock(ctx, sid, 0, True).status
-    assert "请先生成初稿" in drafting.export(ctx, sid).status
+    assert "请先生成初稿" in list(section_actions.regenerate(ctx, sid, 0))[-1].status
+    assert "请先生成初稿" in section_actions.set_lock(ctx, sid, 0, True).status
+    assert "请先生成初稿" in section_actions.export(ctx, sid).status
     generate(ctx, sid)
-    assert "没有第 9 节" in drafting.undo(ctx, sid, 8).status
+    assert "没有第 9 节" in section_actions.undo(ctx, sid, 8).status
 
 
 def test_edits_are_committed_and_exported(ctx, sid, tmp_path):
@@ -179,7 +179,7 @@ def test_edits_are_committed_and_exported(ctx, sid, tmp_path):
     run = run_of(ctx, sid)
     texts = [s.body for s in run.sections]
     texts[2] = texts[2] + "（手工补充的一句话。）"
-    patch = drafting.export(ctx, sid, texts)
+    patch = section_actions.export(ctx, sid, texts)
     docx, md = patch.files
     assert docx.endswith("青山镇党委2024年创先争优工作总结.docx") and md.endswith(".md")
     paragraphs = [p.text for p in Document(docx).paragraphs]
@@ -191,10 +191,10 @@ def test_edits_are_committed_and_exported(ctx, sid, tmp_path):
 
 def test_typing_is_autosaved_restored_and_committed_on_blur(ctx, sid):
     generate(ctx, sid)
-    drafting.remember_edit(ctx, sid, 0, "正在输入的文字")
+    section_actions.remember_edit(ctx, sid, 0, "正在输入的文字")
     _, _, patch = page.open_session(ctx, sid)
     assert patch.sections[0].body == "正在输入的文字"  # restored before it was committed
-    drafting.commit_edit(ctx, sid, 0, "正在输入的文字。")
+    section_actions.commit_edit(ctx, sid, 0, "正在输入的文字。")
     run = run_of(ctx, sid)
     assert run.sections[0].body == "正在输入的文字。" and ctx.sessions.load(sid).pending == {}
 
@@ -203,7 +203,7 @@ def test_recheck_highlights_an_invented_number(ctx, sid):
     generate(ctx, sid)
     texts = [s.body for s in run_of(ctx, sid).sections]
     texts[0] += "全镇新发展党员9999名。"
-    html = drafting.recheck(ctx, sid, texts).checks
+    html = section_actions.recheck(ctx, sid, texts).checks
     assert '<mark class="flag flag-invented"' in html and ">9999名<" in html.replace("</mark>", "<")
 
 
@@ -212,7 +212,7 @@ def test_generate_again_starts_a_new_run_keeping_locked_sections(ctx, sid):
     first = run_of(ctx, sid)
     texts = [s.body for s in first.sections]
     texts[1] = "锁定前手工改过的第二节。"
-    drafting.set_lock(ctx, sid, 1, True, texts)
+    section_actions.set_lock(ctx, sid, 1, True, texts)
     patches = generate(ctx, sid, texts=texts)
     second = run_of(ctx, sid)
     assert second.dir != first.dir
@@ -241,7 +241,7 @@ def test_model_failure_is_reported_in_chinese_and_generation_resumes(sid):
 def test_reload_restores_everything_and_sessions_are_isolated(ctx, sid):
     form = preset_form(theme="创先争优<script>")
     generate(ctx, sid, form)
-    drafting.set_lock(ctx, sid, 0, True)
+    section_actions.set_lock(ctx, sid, 0, True)
     again, restored_form, patch = page.open_session(ctx, sid)
     assert again == sid and restored_form["theme"] == "创先争优<script>"
     run = run_of(ctx, sid)
@@ -261,10 +261,10 @@ def test_forged_session_id_starts_a_new_session(ctx):
 def test_one_model_task_per_session_at_a_time(ctx, sid):
     running = drafting.generate(ctx, sid, preset_form(), "", (), interval=0)
     next(running)  # holds the session's task lock while suspended
-    assert drafting.BUSY in next(iter(drafting.regenerate(ctx, sid, 0))).status
+    assert drafting.BUSY in next(iter(section_actions.regenerate(ctx, sid, 0))).status
     other = ctx.sessions.ensure_id(None)
-    assert "请先生成初稿" in list(drafting.regenerate(ctx, other, 0))[-1].status  # other sessions are free
+    assert "请先生成初稿" in list(section_actions.regenerate(ctx, other, 0))[-1].status  # other sessions are free
     list(running)  # finishing releases the lock
     ctx.engine.clients.rewrite_model.enqueue(REWRITE)
-    patches = list(drafting.regenerate(ctx, sid, 0, "", None, interval=0))
+    patches = list(section_actions.regenerate(ctx, sid, 0, "", None, interval=0))
     assert all(drafting.BUSY not in (p.status or "") for p in patches)

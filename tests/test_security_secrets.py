@@ -112,7 +112,7 @@ def test_cli_ingest_draft_regenerate_never_show_or_store_the_key(fault: FaultSer
 
 def test_app_never_shows_logs_or_stores_the_key(fault: FaultServer, drafter_home: Path,
                                                 caplog: pytest.LogCaptureFixture) -> None:
-    from drafter.webapp import config, drafting
+    from drafter.webapp import config, drafting, section_actions
     from drafter.webapp.context import AppContext
     from drafter.webapp.form import facts_to_form
 
@@ -132,13 +132,13 @@ def test_app_never_shows_logs_or_stores_the_key(fault: FaultServer, drafter_home
     fault.enqueue(*answers())
     patches = list(drafting.generate(ctx, sid, facts_to_form(FACTS), "", (), interval=0))
     assert "初稿已生成" in patches[-1].status
-    patches += list(drafting.regenerate(ctx, sid, 1, "突出特色", None, (), interval=0))
-    exported = drafting.export(ctx, sid, ())
+    patches += list(section_actions.regenerate(ctx, sid, 1, "突出特色", None, (), interval=0))
+    exported = section_actions.export(ctx, sid, ())
     patches.append(exported)
     fault._server.script.clear()
     fault.enqueue(*[status(500, f"upstream said: key {KEY} is over quota")] * 3)  # the first try and 2 retries
     ctx.engine.clients.rewrite_model._sleep = lambda s: None
-    patches += list(drafting.regenerate(ctx, sid, 2, "", None, (), interval=0))
+    patches += list(section_actions.regenerate(ctx, sid, 2, "", None, (), interval=0))
     assert "500" in patches[-1].status
 
     assert CORE not in json.dumps(patches, ensure_ascii=False, default=str)

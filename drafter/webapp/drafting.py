@@ -1,5 +1,5 @@
 """Drafting actions behind the UI: check the form, start or reuse a run, retrieve examples (pin/exclude),
-edit the outline, stream the draft, regenerate / lock / undo / edit one section, check and export.
+edit the outline, stream the draft (one section's actions are in drafter.webapp.section_actions).
 
 Every action returns (or yields) a ``Patch`` (drafter.webapp.patch) naming what the page should show now;
 the UI maps its fields to widgets and leaves everything not named untouched. The run on disk (the engine's record) holds the outline,
@@ -8,7 +8,6 @@ sections and history; the session state only points to it and keeps what was typ
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import time
@@ -25,12 +24,11 @@ from drafter.webapp.form import FORM_FIELDS, GENERAL, check_form, normalise_form
 from drafter.webapp.outline_text import OutlineTextError, outline_to_text, text_to_outline
 from drafter.webapp.patch import Choices, Patch, SectionView
 from drafter.webapp.sessions import SessionState
-from drafter.writing import REWRITE_PRESETS
 
 STREAM_INTERVAL = 0.15  # seconds between streamed UI updates of one section
 
 
-def _status_line(s: SectionDraft) -> str:
+def status_line(s: SectionDraft) -> str:
     parts = []
     if s.locked:
         parts.append("已锁定")
@@ -50,7 +48,7 @@ def _status_line(s: SectionDraft) -> str:
 
 
 def section_view(s: SectionDraft, text: str | None = None) -> SectionView:
-    return SectionView(s.index, s.heading, s.body if text is None else text, s.locked, _status_line(s),
+    return SectionView(s.index, s.heading, s.body if text is None else text, s.locked, status_line(s),
                        list(s.history))
 
 
@@ -216,14 +214,13 @@ def save_outline(ctx, sid: str, text: str) -> Patch:
     except OutlineTextError as exc:
         return Patch(outline_errors=render.field_errors(exc.problems),
                      status=render.notice("提纲有误，未保存修改（原文已保留）。", "error"))
-    run = Run.load(run.dir)
     return Patch(outline_errors="", sections=section_views(run), status=render.notice("提纲已保存。", "ok"))
 
 
 # --------------------------------------------------------------------------- writing
 
 
-def _checks(ctx, run: Run, report: dict | None = None) -> str:
+def checks_html(ctx, run: Run, report: dict | None = None) -> str:
     report = report if report is not None else ctx.engine.check(run)
     return render.checks_panel(report, ctx.engine.document_text(run))
 
@@ -278,16 +275,15 @@ def generate(ctx, sid: str, form: dict[str, Any], outline_text: str = "",
             yield Patch(outline_errors=render.field_errors(exc.problems),
                         status=render.notice("提纲有误，请修改后再生成（原文已保留）。", "error"))
             return
-        run = Run.load(run.dir)
         if run.sections and all(s.status == "done" or s.locked for s in run.sections):
             run = _fresh_copy(ctx, sid, run)
     state = ctx.sessions.load(sid)
     yield replace(examples_patch(ctx, state, run), outline=outline_to_text(run.outline), outline_errors="",
                   sections=section_views(run))
-    yield from _stream(ctx, run, ctx.engine.write(run), interval, whole=True)
+    yield from stream_patches(ctx, run, ctx.engine.write(run), interval, whole=True)
 
 
-def _stream(ctx, run: Run, events, interval: float, whole: bool) -> Iterator[Patch]:
+def stream_patches(ctx, run: Run, events, interval: float, whole: bool) -> Iterator[Patch]:
     total = len(run.sections)
     buffers: dict[int, str] = {}
     last = 0.0
@@ -319,7 +315,7 @@ def _stream(ctx, run: Run, events, interval: float, whole: bool) -> Iterator[Pat
                     else f"已完成 {sum(x.status == 'done' for x in run.sections)}/{total} 节")
             yield Patch(section={i: section_view(s)}, status=render.notice(note, "info"))
         elif ev.kind == "checks":
-            yield Patch(checks=_checks(ctx, run, ev.data))
+            yield Patch(checks=checks_html(ctx, run, ev.data))
         elif ev.kind == "error":
             failed = True
             message = ev.data.get("message", "生成失败")
@@ -333,92 +329,10 @@ def _stream(ctx, run: Run, events, interval: float, whole: bool) -> Iterator[Pat
                                                        list(s.history))}
             yield patch
         elif ev.kind == "done":
-            run = Run.load(run.dir)
             yield Patch(sections=section_views(run), status=render.notice("初稿已生成，可逐节修改、重新生成或导出。", "ok"))
     if not whole and not failed:
-        run = Run.load(run.dir)
-        yield Patch(sections=section_views(run), checks=_checks(ctx, run),
+        yield Patch(sections=section_views(run), checks=checks_html(ctx, run),
                     status=render.notice("本节已重新生成。", "ok"))
-
-
-def _slot_run(ctx, sid: str, index: int) -> tuple[Run | None, Patch | None]:
-    run = current_run(ctx.sessions.load(sid))
-    if run is None or not run.sections:
-        return None, Patch(status=render.notice("请先生成初稿。", "warn"))
-    if not 0 <= index < len(run.sections):
-        return None, Patch(status=render.notice(f"没有第 {index + 1} 节。", "warn"))
-    return run, None
-
-
-@exclusive
-def regenerate(ctx, sid: str, index: int, instruction: str = "", preset: str | None = None,
-               texts: Sequence[str | None] = (), interval: float = STREAM_INTERVAL) -> Iterator[Patch]:
-    run, problem = _slot_run(ctx, sid, index)
-    if problem:
-        yield problem
-        return
-    sync_edits(ctx, sid, run, texts)
-    run = Run.load(run.dir)
-    if run.sections[index].locked:
-        yield Patch(status=render.notice(f"第 {index + 1} 节已锁定，解锁后才能重新生成。", "warn"),
-                    section={index: section_view(run.sections[index])})
-        return
-    preset = preset if preset in REWRITE_PRESETS else None
-    yield from _stream(ctx, run, ctx.engine.regenerate(run, index, instruction=str(instruction or ""),
-                                                       preset=preset), interval, whole=False)
-
-
-def set_lock(ctx, sid: str, index: int, locked: bool, texts: Sequence[str | None] = ()) -> Patch:
-    run, problem = _slot_run(ctx, sid, index)
-    if problem:
-        return problem
-    sync_edits(ctx, sid, run, texts)
-    run = Run.load(run.dir)
-    ctx.engine.lock(run, index, bool(locked))
-    what = "已锁定（重新生成全文时保持不变）" if locked else "已解锁"
-    return Patch(section={index: section_view(run.sections[index])},
-                 status=render.notice(f"第 {index + 1} 节{what}。", "ok"))
-
-
-def undo(ctx, sid: str, index: int, texts: Sequence[str | None] = ()) -> Patch:
-    run, problem = _slot_run(ctx, sid, index)
-    if problem:
-        return problem
-    sync_edits(ctx, sid, run, texts)
-    run = Run.load(run.dir)
-    if run.sections[index].locked:
-        return Patch(status=render.notice(f"第 {index + 1} 节已锁定，解锁后才能撤销。", "warn"))
-    if not ctx.engine.undo(run, index):
-        return Patch(status=render.notice(f"第 {index + 1} 节没有可撤销的版本。", "warn"),
-                     section={index: section_view(run.sections[index])})
-    return Patch(section={index: section_view(run.sections[index])}, checks=_checks(ctx, run),
-                 status=render.notice(f"第 {index + 1} 节已恢复到上一版本。", "ok"))
-
-
-def remember_edit(ctx, sid: str, index: int, text: str) -> None:
-    """Autosave a section box while the user types (committed on blur or by the next action)."""
-    with ctx.sessions.lock(sid):
-        state = ctx.sessions.load(sid)
-        state.pending[str(index)] = str(text or "")
-        ctx.sessions.save(sid, state)
-
-
-def commit_edit(ctx, sid: str, index: int, text: str) -> Patch:
-    run = current_run(ctx.sessions.load(sid))
-    if run is None or not 0 <= index < len(run.sections):
-        return Patch()
-    sync_edits(ctx, sid, run, [text if i == index else None for i in range(len(run.sections))])
-    run = Run.load(run.dir)
-    return Patch(section_status={index: _status_line(run.sections[index])})
-
-
-def recheck(ctx, sid: str, texts: Sequence[str | None] = ()) -> Patch:
-    run = current_run(ctx.sessions.load(sid))
-    if run is None or not run.sections:
-        return Patch(status=render.notice("请先生成初稿。", "warn"))
-    sync_edits(ctx, sid, run, texts)
-    run = Run.load(run.dir)
-    return Patch(checks=_checks(ctx, run), status=render.notice("已按当前文字重新检查。", "ok"))
 
 
 def scratch_dir(sid: str, kind: str) -> Path:
@@ -427,28 +341,6 @@ def scratch_dir(sid: str, kind: str) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
-
-
-_UNSAFE_NAME = re.compile(r'[\x00-\x1f<>:"/\\|?*\s]+')
-
-
-def export(ctx, sid: str, texts: Sequence[str | None] = ()) -> Patch:
-    """Export .docx and .md of the current text (edits included) into a fresh temp dir for download."""
-    run = current_run(ctx.sessions.load(sid))
-    if run is None or not run.sections:
-        return Patch(status=render.notice("请先生成初稿。", "warn"))
-    sync_edits(ctx, sid, run, texts)
-    run = Run.load(run.dir)
-    paths = ctx.engine.export(run, formats=("docx", "md"))
-    name = _UNSAFE_NAME.sub("_", (run.outline.title if run.outline else "") or "草稿")[:60].strip("._") or "草稿"
-    out_dir = scratch_dir(sid, "export")
-    files = []
-    for fmt in ("docx", "md"):
-        target = out_dir / f"{name}.{fmt}"
-        target.write_bytes(paths[fmt].read_bytes())
-        files.append(str(target))
-    return Patch(files=files, checks=_checks(ctx, run),
-                 status=render.notice("已导出 Word 和 Markdown 文件，点击文件名下载。", "ok"))
 
 
 # --------------------------------------------------------------------------- page restore
@@ -464,4 +356,4 @@ def restore_draft(ctx, state: SessionState) -> Patch:
     return replace(examples_patch(ctx, state, run),
                    outline=state.outline_text or (outline_to_text(run.outline) if run.outline else ""),
                    sections=section_views(run, state.pending),
-                   checks=_checks(ctx, run) if written else render.checks_panel(None))
+                   checks=checks_html(ctx, run) if written else render.checks_panel(None))

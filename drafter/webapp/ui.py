@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from drafter.webapp import drafting, page, ui_admin
+from drafter.webapp import drafting, page, section_actions, ui_admin
 from drafter.webapp.context import AppContext
 from drafter.webapp.errors import safe_call, safe_stream
 from drafter.webapp.outline_text import MAX_SECTIONS
@@ -130,12 +130,12 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             _wire_slot(ctx, ui, i, slot, session, texts, outputs)
 
         def on_recheck(sid, *section_texts):
-            return _reply(ui, safe_call(lambda: drafting.recheck(ctx, sid, list(section_texts))))
+            return _reply(ui, safe_call(lambda: section_actions.recheck(ctx, sid, list(section_texts))))
 
         ui.buttons["recheck"].click(on_recheck, [session, *texts], outputs, show_progress="hidden")
 
         def on_export(sid, *section_texts):
-            return _reply(ui, safe_call(lambda: drafting.export(ctx, sid, list(section_texts))))
+            return _reply(ui, safe_call(lambda: section_actions.export(ctx, sid, list(section_texts))))
 
         ui.buttons["export"].click(on_export, [session, *texts], outputs, show_progress="hidden")
 
@@ -148,30 +148,30 @@ def build_app(ctx: AppContext) -> gr.Blocks:
 def _wire_slot(ctx: AppContext, ui: UI, i: int, slot: Slot, session, texts: list, outputs: list) -> None:
     def on_regen(sid, instruction, preset, *section_texts):
         texts_now = list(section_texts)
-        for patch in safe_stream(lambda: drafting.regenerate(ctx, sid, i, instruction, preset, texts_now)):
+        for patch in safe_stream(lambda: section_actions.regenerate(ctx, sid, i, instruction, preset, texts_now)):
             yield _reply(ui, patch)
 
     slot.regen.click(on_regen, [session, slot.instruction, slot.preset, *texts], outputs, show_progress="hidden",
                      concurrency_limit=2, concurrency_id="model")
 
     def on_lock(sid, locked, *section_texts):
-        return _reply(ui, safe_call(lambda: drafting.set_lock(ctx, sid, i, locked, list(section_texts))))
+        return _reply(ui, safe_call(lambda: section_actions.set_lock(ctx, sid, i, locked, list(section_texts))))
 
     slot.lock.input(on_lock, [session, slot.lock, *texts], outputs, show_progress="hidden")
 
     def on_undo(sid, *section_texts):
-        return _reply(ui, safe_call(lambda: drafting.undo(ctx, sid, i, list(section_texts))))
+        return _reply(ui, safe_call(lambda: section_actions.undo(ctx, sid, i, list(section_texts))))
 
     slot.undo.click(on_undo, [session, *texts], outputs, show_progress="hidden")
 
     def on_type(sid, text):
         if sid:
-            drafting.remember_edit(ctx, sid, i, text)
+            section_actions.remember_edit(ctx, sid, i, text)
 
     slot.text.input(on_type, [session, slot.text], None, show_progress="hidden", trigger_mode="always_last",
                     queue=False)
 
     def on_blur(sid, text):
-        return _reply(ui, safe_call(lambda: drafting.commit_edit(ctx, sid, i, text)))
+        return _reply(ui, safe_call(lambda: section_actions.commit_edit(ctx, sid, i, text)))
 
     slot.text.blur(on_blur, [session, slot.text], outputs, show_progress="hidden")
