@@ -49,3 +49,16 @@ def test_commentary_after_a_figure_goes_the_figure_stays():
     out = polish(text, "取得成效", facts).text
     assert "表明" not in out and "显示出" not in out
     assert "18.3亿元" in out and "7.5%" in out and "6480万元" in out
+
+
+def test_mixed_language_personal_voice_and_broken_clauses_go():
+    facts = validate_facts({"unit": "城西派出所党支部", "activities": ["开展学习"]})
+    text = ("通过集中学习，我不仅掌握了规定精神，还深入了解了相关政策。这使我能够全面 grasp国家的政策，为决策提供依据。"
+            "集中学习10次。电信网络诈骗发案下降31.4%，这是，对社会造成了巨大的损失。")
+    codes = [f.code for f in section_body_findings(text, "主要做法", facts)]
+    assert codes.count("PROSE_REGISTER") >= 3
+    out = polish(text, "主要做法", facts).text
+    assert "grasp" not in out and "我不仅" not in out and "这是，" not in out
+    assert "10次" in out and "31.4%" in out
+    # a slogan with 我 is the genre's own phrasing, not a personal voice
+    assert not section_body_findings("深入开展“我为群众办实事”实践活动，累计办结实事120件，群众满意度明显提升。", "主要做法", facts)
