@@ -120,6 +120,9 @@ REWRITE_PRESETS: dict[str, str] = {
 PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 
 
+MAX_CUT_SHARE = 0.3  # more of an answer cut by the rules than this: the answer is rewritten (Writer.piece)
+
+
 @dataclass
 class WritePolicy:
     """How much exemplar text a writing prompt carries, which depends on the model.
@@ -280,29 +283,34 @@ class Writer:
         instructions = "\n".join(m["content"] for m in render("write_section", examples_block="",
                                                                **{**values, "facts_block": ""}))
 
-        def attempt(kind: str, temperature: float | None) -> Generator[Event, None, str]:
+        def attempt(kind: str, temperature: float | None) -> Generator[Event, None, tuple[str, int]]:
+            """One answer made into body text; returns it with its badness (prose defects left, plus one when
+            the rules had to cut more than MAX_CUT_SHARE of the answer: a first-person, off-register answer)."""
             answer = yield from self.stream(self.clients.model, messages, kind, target, sdraft,
                                             emit=kind == "write", temperature=temperature)
+            cut_before = sdraft.edits.get("cut", 0)
             text = polished(sdraft, sanitize(answer.output, title), facts)
-            return (yield from verify.repair(
+            heavy = sdraft.edits.get("cut", 0) - cut_before > MAX_CUT_SHARE * max(1, len(answer.output))
+            text = yield from verify.repair(
                 self.stream, self.clients.model, sdraft, facts, title, text, block, figures, items, examples, target,
                 max_repairs=self.policy.max_repairs, instructions=instructions,
-                clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts).text))
+                clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts).text)
+            return text, len(section_body_findings(text, osec.section_type, facts)) + int(heavy)
 
         before = ([*sdraft.flags], dict(sdraft.edits))
-        text = yield from attempt("write", None)
-        defects = section_body_findings(text, osec.section_type, facts)
-        if not defects or not self.policy.prose_retries:
+        text, bad = yield from attempt("write", None)
+        if not bad or not self.policy.prose_retries:
             return text
-        # A piece that fails the prose check (one thin sentence, a list, a repeat) is written once more, warmer,
-        # rather than patched; the better of the two is kept (fewer defects, then the longer).
-        yield Event("repair", sdraft.index, data={"attempt": 1, "findings": [f.message_zh for f in defects]})
+        # A piece that fails the prose check (one thin sentence, a list, a repeat) or that the rules had to cut
+        # heavily is written once more, warmer, rather than patched; the better of the two is kept (less bad,
+        # then the longer).
+        reasons = [f.message_zh for f in section_body_findings(text, osec.section_type, facts)] or ["大段文字不合公文文风"]
+        yield Event("repair", sdraft.index, data={"attempt": 1, "findings": reasons})
         first = (text, [*sdraft.flags], dict(sdraft.edits))
         sdraft.flags, sdraft.edits = [*before[0]], dict(before[1])
         warmer = min(1.0, self.clients.settings.llm_temperature + 0.4)
-        again = yield from attempt("retry", warmer)
-        if (len(section_body_findings(again, osec.section_type, facts)), -count_chars(again)) < (
-                len(defects), -count_chars(text)):
+        again, bad_again = yield from attempt("retry", warmer)
+        if (bad_again, -count_chars(again)) < (bad, -count_chars(text)):
             return again
         text, sdraft.flags, sdraft.edits = first
         return text

@@ -433,9 +433,23 @@ def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kep
     assert any(e.kind == "repair" and e.section == 3 for e in events)
 
     model = MockModel()  # the retry is no better (nothing usable; the item is stated by rule): the first stays
-    for answer in (*PIECES, thin + "这表明学习还要加强。", "好的。", PLANS):
+    for answer in (*PIECES, thin, "好的。", PLANS):
         model.enqueue(answer)
     again = DraftEngine(store=store, model=model)
     sections = Run.load(list(again.write(again.start(facts)))[-1].data["run_dir"]).sections
-    assert sections[3].body == thin and model.pending == 0 and sections[3].edits["cut"] > 0
+    assert sections[3].body == thin and model.pending == 0
+    assert sections[3].edits["inserted"] == 0  # the kept answer's counts (the retry's item was inserted by rule)
     assert [a.kind for a in sections[3].attempts] == ["write", "retry"]
+
+
+def test_an_answer_the_rules_cut_heavily_is_written_again(facts, store):
+    kept = "全镇举办党课培训12期，党员干部普遍参加学习，理论素养和业务能力进一步提升。"
+    personal = kept + "我不仅掌握了理论知识，还深入了解了相关政策法规和各项制度。这使我能够更好地开展各项工作。"
+    model = MockModel()
+    for answer in (personal, PIECES[0], *PIECES[1:], "部分党员学习不够深入，学用结合不够紧密。个别支部组织生活形式单一。", PLANS):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model)
+    run = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"])
+    practice = run.sections[1]
+    assert [a.kind for a in practice.attempts] == ["write", "retry", "write"]  # its first piece, again; the second
+    assert PIECES[0] in practice.body and "我不仅" not in practice.body and model.pending == 0
