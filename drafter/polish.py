@@ -131,6 +131,30 @@ def _drop_repeated_figures(text: str) -> str:
 _BARE_ORDINAL = re.compile(r"(?:^|(?<=[。；]))[一二三四五六七八九十]是[^，。；！？\n]{1,4}[。；]", re.M)  # "二是党员带动。"
 
 
+_ORDINAL = re.compile(r"(?:^|(?<=[。；]))([一二三四五六七八九十])是(?!否)", re.M)
+
+
+def _renumber(text: str) -> str:
+    """一是……三是……四是 (a clause cut between them) becomes 一是……二是……三是; a lone 二是 with no other
+    ordinal in its run is dropped. A run restarts at each 一是 (two lists in one section)."""
+    marks = list(_ORDINAL.finditer(text))
+    runs: list[list[re.Match[str]]] = []
+    for m in marks:
+        if m.group(1) == "一" or not runs:
+            runs.append([])
+        runs[-1].append(m)
+    wanted: dict[int, str] = {}
+    for run in runs:
+        for n, m in enumerate(run, 1):
+            wanted[m.start()] = "" if len(run) == 1 else to_chinese(n) + "是"
+    out, last = [], 0
+    for m in marks:
+        out.append(text[last:m.start()])
+        out.append(wanted[m.start()])
+        last = m.end()
+    return "".join(out) + text[last:]
+
+
 def polish(text: str, section_type: str, facts: Facts) -> Polished:
     before = count_chars(text)
     out = _delete_words(text)
@@ -139,6 +163,7 @@ def polish(text: str, section_type: str, facts: Facts) -> Polished:
     out = _drop_sentences(out, section_type, facts)
     out = _drop_repeated_figures(out)
     out = _BARE_ORDINAL.sub("", out)
+    out = _renumber(out)
     out = re.sub(r"([。！？；])[，、；]+", r"\1", out)  # "不足。，当前" left by a cut clause
     out = re.sub(r"^[，、；]+", "", out, flags=re.M)
     out = re.sub(r"[，、；]+$", "。", out, flags=re.M).strip()

@@ -62,3 +62,14 @@ def test_mixed_language_personal_voice_and_broken_clauses_go():
     assert "10次" in out and "31.4%" in out
     # a slogan with 我 is the genre's own phrasing, not a personal voice
     assert not section_body_findings("深入开展“我为群众办实事”实践活动，累计办结实事120件，群众满意度明显提升。", "主要做法", facts)
+
+
+def test_ordinals_left_out_of_order_by_a_cut_are_renumbered():
+    facts = validate_facts({"unit": "城西派出所党支部", "activities": ["开展学习"]})
+    gap = "一是上门为老人办证137人次，方便了群众；三是提高了群众的办事效率；四是对老人定期上门服务，确保及时办理。"
+    assert polish(gap, "主要做法", facts).text == gap.replace("三是", "二是").replace("四是", "三是")
+    lone = "二是将学习内容通过多种形式进行传播，确保信息准确。开展学习教育，集中学习10次。"
+    assert polish(lone, "主要做法", facts).text.startswith("将学习内容")
+    two_lists = "一是学习不够深入，学用结合不紧；二是组织生活形式单一。\n一是落实整改，提高质量；二是丰富组织生活。"
+    assert polish(two_lists, "存在问题", facts).text.count("二是") == 2  # each list keeps its own numbering
+    assert "统一是" in polish("统一是基础，全镇党员干部积极参与各项活动，形成良好氛围。", "主要做法", facts).text
