@@ -92,7 +92,7 @@ class DraftEngine:
 
     @staticmethod
     def retrieval(run: Run) -> Retrieval:
-        return Retrieval.from_dict(run.load_stage("retrieval"))
+        return Retrieval.of_run(run)
 
     def write(self, run: Run) -> Iterator[Event]:
         """Write every section not yet done (resumable), verify and repair each, finalize, check, export."""

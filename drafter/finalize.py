@@ -86,7 +86,7 @@ def check(run: Run, facts: Facts | None = None, examples: list[str] | None = Non
 
     facts = facts or run.facts
     if examples is None:
-        examples = Retrieval.from_dict(run.load_stage("retrieval")).texts()
+        examples = Retrieval.of_run(run).texts()
     report = run_checks(document_text(run), facts, examples=examples).to_dict()
     report["flags"] = {s.index: s.flags for s in run.sections if s.flags}
     run.save("checks", report)

@@ -99,6 +99,11 @@ class Retrieval:
                 "excluded": self.excluded, "pinned": self.pinned}
 
     @classmethod
+    def of_run(cls, run) -> Retrieval:
+        """The retrieval a run saved (empty if it has none yet)."""
+        return cls.from_dict(run.load_stage("retrieval"))
+
+    @classmethod
     def from_dict(cls, data: dict | None) -> Retrieval:
         if not data:
             return cls()

@@ -342,7 +342,7 @@ class Writer:
             attempt = yield from self.stream(model, messages, "rewrite", target, sdraft)
             text = polished(sdraft, sanitize(attempt.output, osec.title, keep), facts)
             text = yield from verify.repair(self.stream, model, sdraft, facts, osec.title, text, block, osec.figures,
-                                            osec.items, Retrieval.from_dict(run.load_stage("retrieval")).texts(),
+                                            osec.items, Retrieval.of_run(run).texts(),
                                             target, max_repairs=self.policy.max_repairs, clean=lambda out: polish(
                                                 sanitize(out, osec.title, keep), sdraft.section_type, facts).text)
         except LLMError as exc:
