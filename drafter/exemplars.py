@@ -17,10 +17,14 @@ from drafter.facts import Facts
 from drafter.retrieval import search_exemplars, style_only
 from drafter.zh.instructions import strip_instructions
 from drafter.zh.sentences import split_sentences
+from vectorstore.classify import classify_work
 
-# An organisation's name in another unit's text: a few characters and a body word (桐川市林场党委, 局党组 …).
-_ORG = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:党委|党工委|党组(?!织)|党总支|党支部|委员会|公司|集团|学院|医院|卫生院|"
-                  r"支行|法院|林场|派出所|边检站|信用社|气象局|交通运输局|税务局|养老院)")
+# Another unit's proper name: a place (桐川市, 黄茅岭, 青溪镇 …) and then a body word (党委, 林场党委, 医院 …).
+_BODY = (r"(?:党委|党工委|党组(?!织)|党总支|党支部|委员会|公司|集团|学院|医院|卫生院|支行|法院|林场|派出所|边检站|"
+         r"信用社|气象局|交通运输局|税务局|养老院)")
+_ORG = re.compile(r"[\u4e00-\u9fff]{0,6}(?:省|市|州|县|区|镇|乡|村|街道)[\u4e00-\u9fff]{0,8}?" + _BODY + r"+")
+# ... but not a generic phrase that happens to contain a place word (全县各党支部, 个别村党支部)
+_GENERIC = re.compile(r"各|个别|部分|基层|所属|下属|全(?:省|市|州|县|区|镇|乡|村)|每个|一些|少数|多数|该")
 # A run-in heading inside a passage's text: （一）理顺管理体制 / 1.抓好学习教育 / （1）领导干部示范学
 _RUN_IN = re.compile(r"（[一二三四五六七八九十\d]+）|^[一二三四五六七八九十]+、|(?<![\d.])\d+[.、．](?!\d)")
 _SELF_REF = re.compile(r"(?:我局|我院|我所|我站|我社|我行|我司|我校|我镇|我乡|我村|全局|全院|全所|全站|全行|全校)")
@@ -44,7 +48,7 @@ def delexicalise(text: str, facts: Facts, max_chars: int) -> str:
     lines = [line for line in text.split("\n") if line.strip()]
     lines = [line for line in (lines[1:] if len(lines) > 1 else lines) if re.search(r"[。；！？]", line)]
     body = style_only(strip_instructions("\n".join(lines))[0])
-    body = _ORG.sub(facts.unit, body)
+    body = _ORG.sub(lambda m: m.group(0) if _GENERIC.search(m.group(0)) else facts.unit, body)
     body = _SELF_REF.sub("我们", body)
     out = ""
     for sentence in split_sentences(body.replace("\n", "")):
@@ -68,7 +72,13 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
         found = search_exemplars(store, query, 4, section_type=section_type, exclude_doc_ids=list(excluded))
     except Exception:  # the corpus is an aid here: a broken store must not stop the draft
         return None
+    # A passage about another kind of work is what the small model copied into the wrong place (an 教育局's
+    # 述职评议 paragraph in a 派出所's 示范岗 item): a piece whose kind of work is known only gets a passage
+    # about the same kind; the 成效/问题/打算 pieces, which name no kind, get the best passage of their type.
+    kind = classify_work(query)
     for ex in found:
+        if kind and classify_work(ex.text[:400]) != kind:
+            continue
         text = delexicalise(ex.text, facts, max_chars)
         if len(text) >= 40:
             return PieceExemplar(title, text, ex.id, ex.title, ex.heading, round(ex.score, 4))

@@ -193,6 +193,7 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
             text, findings = candidate, new_findings
     if findings:
         text, removed = drop_clauses(text, findings)
+        text = re.sub(r"[，、；]+$", "。", text, flags=re.M)  # a paragraph the cut left on a comma
         sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + sum(len(r) for r in removed)
         sdraft.attempts.append(Attempt(kind="fallback", prompt=None, output=text,
                                        findings=[{"removed": r} for r in removed]))

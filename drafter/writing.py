@@ -251,7 +251,7 @@ class Writer:
                     yield Event("delta", sdraft.index, document.subheading_for(j, subheading) + "\n",
                                 {"source": "outline"})
                 body = yield from self.piece(sdraft, facts, osec, subheading or osec.title, figures, items,
-                                             exemplars, retrieval.texts(), target)
+                                             exemplars, retrieval.texts(), target, retrieval.excluded)
                 parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)
             sdraft.body = "\n".join(parts)
         sdraft.status, sdraft.error = "done", ""
@@ -260,7 +260,7 @@ class Writer:
 
     def piece(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection, title: str, figures: list[str],
               items: list[str], exemplars: list[str], examples: list[str],
-              target: int) -> Generator[Event, None, str]:
+              target: int, excluded: list[str] = ()) -> Generator[Event, None, str]:
         block = facts_block(facts, figures, items)
         values = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, task=osec.task,
                       facts_block=block, target_chars=target)
@@ -273,7 +273,7 @@ class Writer:
         exemplars = fit_to_budget(exemplars, budget, model=model) if budget > 0 else []
         if self.policy.piece_exemplar_chars > 0:  # the piece's own passage, delexicalised, goes first
             found = piece_exemplar(self.clients.store, facts, osec.section_type, title, items,
-                                   self.policy.piece_exemplar_chars)
+                                   self.policy.piece_exemplar_chars, excluded=excluded)
             if found is not None and sum(count_tokens(t, model) for t in [found.text, *exemplars]) <= free:
                 sdraft.exemplars.append(found.to_dict())
                 exemplars = [found.text, *exemplars]

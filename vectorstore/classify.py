@@ -165,12 +165,18 @@ WORK_KINDS: dict[str, tuple[str, ...]] = {
 
 
 def classify_work(text: str) -> str | None:
-    """The kind of work a text is mostly about (most cue-word hits, the first line — a passage's heading —
-    counting three times; ties to the earlier kind), or None."""
-    head, _, body = text.strip().partition("\n")
+    """The kind of work a text is mostly about, or None: the cue words of its first line (a passage's heading)
+    decide when they name a kind; otherwise the most cue-word hits in the whole text (ties to the earlier kind).
+    A heading says what the passage is about; its body names other kinds in passing (a 考核评议 passage
+    "检验学习成效" mentions 学习 more often than 评议)."""
+    head = text.strip().partition("\n")[0]
+    return _most_cues(head) or _most_cues(text)
+
+
+def _most_cues(text: str) -> str | None:
     best, best_n = None, 0
     for kind, words in WORK_KINDS.items():
-        n = sum(3 * head.count(w) + body.count(w) for w in words)
+        n = sum(text.count(w) * len(w) for w in words)
         if n > best_n:
             best, best_n = kind, n
     return best

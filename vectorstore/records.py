@@ -4,7 +4,8 @@ records read back → ``Hit``.
 - A document's record: its outline as text (title and top-level headings), its metadata; its whole text is
   packed with its file's record (``pack``: JSON → zlib → base85 in metadata, never full-text indexed twice).
 - A section's record: one per top-level section (preamble included as 导语), plus one per sub-section
-  (``（一）…``) long enough to be a passage worth retrieving on its own.
+  (``（一）…``) long enough to be a passage worth retrieving on its own, or, for a 做法/成效/体会 section
+  written as paragraphs, one per paragraph.
 - A file's record: its hash, encoding and number of documents.
 Ids derive from the document's content hash (``ParsedDocument.doc_id``), so unchanged content keeps its ids.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from vectorstore.structure import ParsedDocument
 
 PACKED = "packed"  # metadata key of a text record's packed texts
+PARAGRAPH_TYPES = ("主要做法", "取得成效", "经验体会")  # sections whose paragraphs are passages of their own
 PASSAGE_MIN_CHARS = 40  # shorter sub-sections are headings with a line, not passages worth retrieving
 
 Record = tuple[str, str, dict]  # (id, text, metadata)
@@ -102,6 +104,18 @@ def document_records(doc: ParsedDocument, file_hash: str) -> list[Record]:
                 "subheadings": [], "enumerations": len([e for node in child.walk() for e in node.enumerations]),
                 "figures": [f for node in child.walk() for f in node.figures], "parent": sec.heading or "",
             })))
+        # A 做法/成效/体会 section written as paragraphs, without sub-headings: each paragraph is a passage
+        # ("群众满意度明显提升。……" is about one kind of work, the section about several).
+        if not sec.children and sec.section_type in PARAGRAPH_TYPES:
+            paragraphs = [line.strip() for line in sec.text.split("\n") if len(line.strip()) >= PASSAGE_MIN_CHARS]
+            for pi, paragraph in enumerate(paragraphs if len(paragraphs) > 1 else []):
+                records.append((f"{doc.doc_id}-s{pos:02d}g{pi:02d}", paragraph, clean_meta({
+                    **base, "kind": "section", "section_type": sec.section_type, "heading": sec.heading,
+                    "heading_path": f"{' > '.join(sec.path)} > 第{pi + 1}段", "position": pos, "level": sec.level + 1,
+                    "subheadings": [], "enumerations": 0, "figures": [f for f in sec.figures if f in paragraph],
+                    "parent": sec.heading or "",
+                    "paragraph": pi + 1,
+                })))
     return records
 
 

@@ -110,7 +110,7 @@ def search(store: CorpusStore, query: str, k: int = 5, *, kind: str = "section",
             fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + r)
     ranked = sorted(fused, key=lambda rid: (-fused[rid], rid))
     work = classify_work(query) if mode == "hybrid" else None
-    top = ranked[: (3 * k + 5) if work else k + 5]  # spares: another process may have removed some
+    top = ranked[: (6 * k + 10) if work else k + 5]  # spares: another process may have removed some
     if not top:
         return []
     got = store.collection.get(ids=top, include=["documents", "metadatas"])
@@ -119,8 +119,12 @@ def search(store: CorpusStore, query: str, k: int = 5, *, kind: str = "section",
     if len(known) < len(top):
         store.invalidate_index()  # the corpus changed under us: rebuild the side index next time
     if work:  # a passage about the same kind of work as the query ranks as if one list had put it first
-        for rid, (doc, _meta) in known.items():
-            if classify_work(doc[:400]) == work:
+        for rid, (doc, meta) in known.items():
+            # a whole section whose sub-sections are records of their own is about several kinds of work: the
+            # piece wants the sub-section, which is in the ranking too
+            if _is_container(meta):
+                fused[rid] -= WORK_BONUS
+            elif classify_work(doc[:400]) == work:
                 fused[rid] += WORK_BONUS
         top = sorted(top, key=lambda rid: (-fused[rid], rid))
     hits = []
@@ -129,6 +133,12 @@ def search(store: CorpusStore, query: str, k: int = 5, *, kind: str = "section",
         hit.dense_rank, hit.lexical_rank = dense_rank.get(rid), lex_rank.get(rid)
         hits.append(hit)
     return hits
+
+
+def _is_container(meta: dict | None) -> bool:
+    """A top-level section with sub-section records (``records.document_records``)."""
+    subheadings = (meta or {}).get("subheadings")
+    return bool(subheadings) and subheadings != "[]"
 
 
 def _search_documents(store: CorpusStore, query: str, k: int, genre: str | None, unit_type: str | None,

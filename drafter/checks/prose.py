@@ -3,7 +3,8 @@
 Each defect class has a code, a span and a Chinese message: label-colon list lines (PROSE_LIST), repeated or
 near-repeated sentences (PROSE_REPEAT), off-register words (PROSE_REGISTER), essay connectives
 (PROSE_CONNECTIVE), hedges (PROSE_HEDGE), chat-style commentary (PROSE_COMMENTARY), figures appended as bare strings (PROSE_RULE_FIGURE), thin sections
-(PROSE_THIN), remedies written into 存在问题 (PROSE_SOLUTION), text of another section type (PROSE_WRONG_SECTION).
+(PROSE_THIN), remedies written into 存在问题 (PROSE_SOLUTION), text of another section type (PROSE_WRONG_SECTION),
+paragraphs that stop mid-sentence (PROSE_UNFINISHED), another kind of unit's bodies (PROSE_FOREIGN).
 The word lists and thresholds live in ``data/prose.yaml``. Findings are warnings for the report (the score is
 defects per 1,000 characters); :func:`prose_findings` gives them per section to verification, which rewrites
 or removes what it can.
@@ -29,6 +30,9 @@ from drafter.zh.sentences import sentence_pieces
 
 MAX_DEFECTS_PER_1000 = 2.0  # the eval target for drafts; the real corpus measures below 1.5
 _CLAUSE_START = r"(?:^|(?<=[。！？；\n]))"
+# A sign-off line, which has no end punctuation: a date, or an organisation's name.
+_SIGNOFF_LINE = re.compile(r"^\s*(?:[\d〇零一二三四五六七八九十○]{2,4}年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日|"
+                           r"[^，。；！？\s]{2,40}(?:委员会|党委|党组|党工委|总支部|支部|政府|局|公司|学校|院|所|站|中心|社区|村|镇|乡|街道))\s*$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class ProseRules:
     thin_min_sentences: int
     solution: re.Pattern[str]
     wrong_section: dict[str, re.Pattern[str]]
+    unfinished_endings: str
+    foreign_bodies: dict[str, tuple[str, ...]]
 
 
 def _alternation(words: list[str]) -> str:
@@ -72,6 +78,8 @@ def rules() -> ProseRules:
         thin_min_sentences=int(data["thin_min_sentences"]),
         solution=re.compile(rf"^\s*(?:[一二三四五六七八九十]+是)?(?:{_alternation(data['solution_openers'])})"),
         wrong_section={t: re.compile(rf"^\s*(?:{_alternation(words)})") for t, words in data["wrong_section"].items()},
+        unfinished_endings=str(data["unfinished_endings"]),
+        foreign_bodies={w: tuple(types) for w, types in data["foreign_bodies"].items()},
     )
 
 
@@ -102,8 +110,20 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
         if m:
             found.append(Finding("PROSE_LIST", f"“{m.group(1)}：”是条目式写法，公文应写成连贯段落或“一是……二是……”",
                                  (offset + start + m.start(1), offset + start + m.end(0)), WARNING))
-    text_starts = [(s, line) for s, line in lines]
-    for start, line in text_starts:
+        tail = line.rstrip()
+        if tail and not _SIGNOFF_LINE.match(tail) and (
+                tail[-1] in r.unfinished_endings or not re.search(r"[。！？；：:…”’）)]$", tail)):
+            found.append(Finding("PROSE_UNFINISHED", "句子没有写完（段末不是句号）",
+                                 (offset + start + len(tail) - 1, offset + start + len(tail)), WARNING))
+    known = facts.all_text() + facts.unit if facts is not None else ""
+    for word, at_home in r.foreign_bodies.items():
+        if not unit_type or unit_type in at_home or word in known:
+            continue
+        for start, line in lines:
+            for m in re.finditer(_CLAUSE_START + r"\s*" + re.escape(word), line):
+                found.append(Finding("PROSE_FOREIGN", f"“{word}”不是本单位的机构或对象，像是照抄了别的单位的材料",
+                                     (offset + start + m.start(), offset + start + m.end()), WARNING))
+    for start, line in lines:
         for m in r.connectives.finditer(line):
             found.append(Finding("PROSE_CONNECTIVE", f"“{m.group(1)}”是议论文或聊天的连接词，公文不用",
                                  (offset + start + m.start(1), offset + start + m.end(1)), WARNING))

@@ -1,0 +1,95 @@
+"""Passages a piece is written from: the kind of work a passage is about, paragraph passages, sub-sections
+before their containing section, another unit's names in a passage, and the prose defects a copied passage
+leaves (a sentence cut off mid-way, another kind of unit's bodies)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from drafter.checks.prose import section_body_findings
+from drafter.exemplars import delexicalise
+from drafter.facts import validate_facts
+from vectorstore.classify import classify_work
+from vectorstore.store import CorpusStore
+
+FACTS = validate_facts({
+    "genre": "工作总结", "unit": "县职业中专党总支", "unit_type": "教育", "period": "2024年",
+    "activities": ["组织党员教师与学困生结对帮扶"], "target_chars": 600,
+})
+
+DOC = """桐川市黄茅岭林场党委2014年党建工作总结
+一、基本情况
+林场党委下设党支部6个，共有党员97名。
+二、主要做法
+（一）严格考核评议，检验学习成效
+制定学习考评细则，实行月检查、季讲评，把学习情况纳入年底民主评议，学习成效与评先评优挂钩，学习笔记每季度检查一次。
+（二）开展结对帮扶，解决职工群众困难
+组织班子成员和党员与困难职工家庭结对，建立困难职工档案，采取一户一策帮扶，帮助解决子女上学、就医等实际困难。
+三、取得成效
+干部作风明显转变。会议和文件明显减少，班子成员到一线工作的时间明显增多，廉洁自律意识进一步增强。
+职工群众得到实惠。围绕职工反映强烈的饮水难、行路难问题，为管护站解决安全饮水，硬化林区道路，职工群众满意。
+四、存在问题
+一是部分党员学习的主动性不强；二是少数管护站远离场部，管理难度较大。
+"""
+
+
+def test_the_heading_decides_the_kind_of_work_over_words_in_passing():
+    text = "（六）严格考核评议，检验学习成效\n制定学习考评细则，学习笔记每季度检查，学习情况纳入评议。"
+    assert classify_work(text) == "考核评议"  # the body says 学习 three times, the heading names 评议
+    assert classify_work("制定学习考评细则，学习笔记每季度检查，学习情况纳入评议。") == "学习教育"  # no heading line
+
+
+def test_a_specific_cue_outweighs_a_generic_one():
+    # 党群服务中心 (阵地建设) against 便民 and 群众 (服务群众): the longer, more specific term wins
+    text = "新建村党群服务中心，设置便民服务大厅，群众办事一站式办结。"
+    assert classify_work(text) == "阵地建设"
+
+
+def _store(tmp_path: Path) -> CorpusStore:
+    path = tmp_path / "linchang.txt"
+    path.write_text(DOC, encoding="utf-8")
+    store = CorpusStore()
+    store.ingest([path])
+    return store
+
+
+def test_paragraphs_of_a_section_without_sub_headings_are_passages(tmp_path: Path):
+    store = _store(tmp_path)
+    records = store.collection.get(include=["documents", "metadatas"])
+    paragraphs = [(doc, meta) for doc, meta in zip(records["documents"], records["metadatas"], strict=True)
+                  if meta.get("paragraph")]
+    assert [doc[:8] for doc, _ in paragraphs] == ["干部作风明显转变", "职工群众得到实惠"]
+    assert {meta["section_type"] for _, meta in paragraphs} == {"取得成效"}
+    # a section with sub-sections gets sub-section records, not paragraph records; 存在问题 none at all
+    assert not [m for _, m in paragraphs if m["parent"] in ("二、主要做法", "四、存在问题")]
+    hits = store.search("职工群众得到实惠，解决饮水难", k=1, section_type="取得成效")
+    assert hits and hits[0].text.startswith("职工群众得到实惠")
+
+
+def test_a_piece_gets_the_sub_section_not_the_section_containing_it(tmp_path: Path):
+    store = _store(tmp_path)
+    hits = store.search("党员与困难职工家庭结对帮扶", k=2, section_type="主要做法")
+    assert hits[0].heading.endswith("开展结对帮扶，解决职工群众困难")
+    assert "严格考核评议" not in hits[0].text  # the whole 主要做法 section ranks below its own passage
+
+
+def test_delexicalise_replaces_proper_names_and_keeps_generic_phrases():
+    text = ("（一）抓基层\n桐川市黄茅岭林场党委组建党员志愿服务队，开展护林防火宣传。基层党建工作发展不平衡，"
+            "个别党支部组织生活不规范。全县各党支部开展学习，推动工作落实。")
+    out = delexicalise(text, FACTS, 300)
+    assert out.startswith("县职业中专党总支组建党员志愿服务队")
+    assert "个别党支部组织生活不规范" in out and "全县各党支部开展学习" in out
+    assert out.count("县职业中专党总支") == 1
+
+
+def test_a_paragraph_cut_off_mid_sentence_and_another_units_body_are_defects():
+    body = "镇党委立足山区资源禀赋，\n组织党员教师与学困生结对帮扶，帮助学生提高学习成绩，树立学习信心。"
+    codes = [f.code for f in section_body_findings(body, "主要做法", FACTS)]
+    assert codes.count("PROSE_UNFINISHED") == 1 and codes.count("PROSE_FOREIGN") == 1
+    # the same words are at home in a 乡镇's summary, and a sign-off line is not an unfinished sentence
+    town = validate_facts({**FACTS.model_dump(), "unit": "青石镇党委", "unit_type": "乡镇"})
+    ok = "镇党委立足山区资源禀赋，发展特色产业。\n中共青石镇委员会\n2024年12月20日"
+    assert [f.code for f in section_body_findings(ok, "主要做法", town, thin=False)] == []
+    # working with a village's branch is any unit's work: only a sentence opened by another unit's body counts
+    pair = "与结对村党支部开展联学联建，共同办好民生实事。"
+    assert [f.code for f in section_body_findings(pair, "主要做法", FACTS, thin=False)] == []
