@@ -180,6 +180,7 @@ def _new_run_id(out_dir: Path) -> str:
 def run(config: RunConfig, log: Callable[[str], None] = print) -> RunOutcome:
     """Run the evals described by ``config``; see the module docstring for what is written where."""
     from evals.report import previous_run, write_reports
+    from evals.side_by_side import write_side_by_side
 
     cases = load_cases(config.cases_dir, config.case_ids) if config.cases_dir else []
     if config.loo_corpus:
@@ -230,6 +231,7 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> RunOutcome:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     previous = config.compare or previous_run(config.out_dir, exclude=jsonl)
     markdown, html = write_reports(rows, config.out_dir / run_id, previous)
+    write_side_by_side(rows, {c.case_id: c.reference for c in cases if c.reference}, config.out_dir / run_id)
     pass_rate = sum(r["passed"] for r in rows) / len(rows)
     return RunOutcome(run_id, rows, jsonl, markdown, html, pass_rate, previous)
 

@@ -3,6 +3,8 @@ model columns, variants (registered in the test), invalid cases and leave-one-ou
 
 from __future__ import annotations
 
+import html
+
 import json
 import shutil
 from pathlib import Path
@@ -136,6 +138,10 @@ def test_registered_variant_drafts_saves_and_can_be_rechecked(tmp_path: Path,
         (DRAFTS / "town_party_summary.md").read_text(encoding="utf-8")
     meta = json.loads((saved / "town_party_summary.meta.json").read_text(encoding="utf-8"))
     assert meta["examples"] == [example]
+    # each draft is shown beside its nearest document (here: the example it was given) for a human read
+    page = (out / run_id / "side_by_side.html").read_text(encoding="utf-8")
+    assert page.count("<div class='pair'>") == 10 and "最相近的语料文档" in page
+    assert html.escape(example.splitlines()[1]) in page
     # the saved drafts are re-checked as files, with the examples of their meta
     out2 = tmp_path / "out2"
     assert main(["eval", "--drafts", str(saved), "--out", str(out2), "--min-pass", "1.0", *case_args()]) == 0
@@ -213,6 +219,8 @@ def test_eval_with_leave_one_out_drafts(tmp_path: Path, shared_corpus: Path) -> 
     assert len(rows) == len(cases) and all(r["loo"] for r in rows)
     assert all(r["checks"]["reference"]["passed"] for r in rows)
     assert all(r["checks"]["reference"]["details"]["structure_match"] == 1.0 for r in rows)
+    page = (out / rows[0]["run_id"] / "side_by_side.html").read_text(encoding="utf-8")
+    assert page.count("原文（留一用例的真实文档）") == len(cases) and "bigram F1 1.000" in page
 
 
 def test_a_provider_module_that_does_not_exist_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
