@@ -4,7 +4,6 @@ model columns, variants (registered in the test), invalid cases and leave-one-ou
 from __future__ import annotations
 
 import html
-
 import json
 import shutil
 from pathlib import Path
