@@ -131,12 +131,15 @@ def _drop_repeated_figures(text: str) -> str:
 _BARE_ORDINAL = re.compile(r"(?:^|(?<=[。；]))[一二三四五六七八九十]是[^，。；！？\n]{1,4}[。；]", re.M)  # "二是党员带动。"
 
 
-_ORDINAL = re.compile(r"(?:^|(?<=[。；]))([一二三四五六七八九十])是(?!否)", re.M)
+_ORDINAL = re.compile(r"(?:^|(?<=[。；：]))([一二三四五六七八九十])是(?!否)", re.M)
 
 
 def _renumber(text: str) -> str:
-    """一是……三是……四是 (a clause cut between them) becomes 一是……二是……三是; a lone 二是 with no other
-    ordinal in its run is dropped. A run restarts at each 一是 (two lists in one section)."""
+    """一是……三是……四是 (a clause cut between them) becomes 一是……二是……三是; a list whose 一是 is missing
+    ("开展春风行动，二是……，三是……": the first item written without its ordinal) gets it at the start of its
+    sentence; a lone 二是 with no other ordinal in its run is dropped. A run restarts at each 一是 (two lists
+    in one section). Ordinals after a comma are separated by semicolons."""
+    text = re.sub(r"[，,](?=[二三四五六七八九十]是(?!否))", "；", text)
     marks = list(_ORDINAL.finditer(text))
     runs: list[list[re.Match[str]]] = []
     for m in marks:
@@ -144,14 +147,24 @@ def _renumber(text: str) -> str:
             runs.append([])
         runs[-1].append(m)
     wanted: dict[int, str] = {}
+    first_at: dict[int, int] = {}  # a run without its 一是: where the first item's sentence starts
     for run in runs:
-        for n, m in enumerate(run, 1):
-            wanted[m.start()] = "" if len(run) == 1 else to_chinese(n) + "是"
+        start = 0
+        if run[0].group(1) != "一":
+            start = max(text.rfind(c, 0, run[0].start()) for c in "。\n") + 1
+            lead = text[start:run[0].start()]
+            if len(lead.strip("；，")) >= 4 and "：" not in lead:
+                first_at[start] = 1
+        offset = 1 if start in first_at else 0
+        count = len(run) + offset
+        for n, m in enumerate(run, 1 + offset):
+            wanted[m.start()] = "" if count == 1 else to_chinese(n) + "是"
+    cuts = sorted([(m.start(), m.end(), wanted[m.start()]) for m in marks] + [(p, p, "一是") for p in first_at])
     out, last = [], 0
-    for m in marks:
-        out.append(text[last:m.start()])
-        out.append(wanted[m.start()])
-        last = m.end()
+    for begin, end, replacement in cuts:
+        out.append(text[last:begin])
+        out.append(replacement)
+        last = end
     return "".join(out) + text[last:]
 
 

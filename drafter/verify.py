@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Protocol
 
 from drafter.checks import copied_runs, invented_numbers, leaked_terms, prompt_leaks
+from drafter.checks.leakage import invented_titles
 from drafter.checks.base import Finding
 from drafter.checks.coverage import item_recall, sentence_windows
 from drafter.checks.political import political_findings
@@ -43,8 +44,10 @@ SECTION_COPY_RUN = COPY_MAX_RUN // 2
 def section_findings(text: str, facts: Facts, examples: list[str], instructions: str = "") -> list[Finding]:
     """What verification repairs in one section: invented numbers, names leaked from exemplars, text that
     follows or echoes an instruction hidden in the facts, passages copied from an exemplar, and the writing
-    instructions of the prompt repeated back (``instructions``: the prompt without its facts and exemplars)."""
+    instructions of the prompt repeated back (``instructions``: the prompt without its facts and exemplars), and
+    titles in 《》 the facts do not name."""
     found = list(invented_numbers(text, facts)) + list(leaked_terms(text, facts, examples)) + list(prompt_leaks(text))
+    found += invented_titles(text, facts)
     found += political_findings(text, facts)  # 政治性差错 are hard findings, like an invented number
     found = [f for f in found if f.severity == "error"]
     own = facts.all_text()

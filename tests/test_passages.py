@@ -93,3 +93,16 @@ def test_a_paragraph_cut_off_mid_sentence_and_another_units_body_are_defects():
     # working with a village's branch is any unit's work: only a sentence opened by another unit's body counts
     pair = "与结对村党支部开展联学联建，共同办好民生实事。"
     assert [f.code for f in section_body_findings(pair, "主要做法", FACTS, thin=False)] == []
+
+
+def test_a_title_the_facts_do_not_name_is_invented_and_verification_removes_it():
+    from drafter.checks.leakage import check_leakage
+    from drafter.verify import drop_clauses, section_findings
+
+    facts = validate_facts({**FACTS.model_dump(), "activities": ["学习《中国共产党纪律处分条例》"]})
+    text = "组织党员学习《中国共产党纪律处分条例》，观看警示教育片《反腐败》，进一步增强纪律意识。"
+    found = [f for f in section_findings(text, facts, []) if f.code == "INVENTED_TITLE"]
+    assert [text[f.span[0]:f.span[1]] for f in found] == ["《反腐败》"]
+    kept, _removed = drop_clauses(text, found)
+    assert "反腐败" not in kept and "《中国共产党纪律处分条例》" in kept
+    assert not check_leakage(text, facts).passed

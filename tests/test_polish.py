@@ -73,3 +73,12 @@ def test_ordinals_left_out_of_order_by_a_cut_are_renumbered():
     two_lists = "一是学习不够深入，学用结合不紧；二是组织生活形式单一。\n一是落实整改，提高质量；二是丰富组织生活。"
     assert polish(two_lists, "存在问题", facts).text.count("二是") == 2  # each list keeps its own numbering
     assert "统一是" in polish("统一是基础，全镇党员干部积极参与各项活动，形成良好氛围。", "主要做法", facts).text
+
+
+def test_a_list_written_without_its_first_ordinal_gets_it():
+    facts = validate_facts({"unit": "县税务局党委", "activities": ["开展春风行动"]})
+    text = "开展春风行动，走访企业860户宣讲政策，二是发放宣传资料，提高政策知晓度，三是推动企业享受税收优惠。"
+    assert polish(text, "主要做法", facts).text == (
+        "一是开展春风行动，走访企业860户宣讲政策；二是发放宣传资料，提高政策知晓度；三是推动企业享受税收优惠。")
+    lead = "全年抓实党员教育。二是抓学习，全年集中学习12次。三是抓培训，轮训党员86名。"
+    assert polish(lead, "主要做法", facts).text == "全年抓实党员教育。一是抓学习，全年集中学习12次。二是抓培训，轮训党员86名。"

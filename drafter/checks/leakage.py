@@ -171,6 +171,18 @@ def prompt_leaks(text: str) -> list[Finding]:
 
 def check_leakage(draft: str, facts: Facts, examples: Sequence[str] = (),
                   corpus_names: Iterable[str] = ()) -> CheckResult:
-    findings = leaked_terms(draft, facts, examples, corpus_names) + prompt_leaks(draft)
+    findings = leaked_terms(draft, facts, examples, corpus_names) + prompt_leaks(draft) + invented_titles(draft, facts)
     score = 1.0 if not findings else max(0.0, 1 - 0.25 * len(findings))
     return CheckResult.from_findings("leakage", findings, score, {"examples": len(examples)})
+
+
+_TITLE = re.compile(r"《([^《》\n]{2,60})》")
+
+
+def invented_titles(text: str, facts: Facts) -> list[Finding]:
+    """Titles in 《》 that the facts do not name: a film, a book or a document of the unit the model made up
+    (“观看警示教育片《反腐败》”). A real summary cites its unit's documents; a draft can only know them from the
+    facts, so any other title is invented."""
+    own = facts.all_text()
+    return [Finding("INVENTED_TITLE", f"《{m.group(1)}》不在本单位事实中，疑为编造的文件或片名", m.span())
+            for m in _TITLE.finditer(text) if m.group(1) not in own]
