@@ -209,8 +209,9 @@ def fuse(dense: list, lex: list, w_dense: float, w_lex: float, rrf_k: int, vote:
         ballot: dict[str, float] = defaultdict(float)
         for rid in ordered[:vote]:
             ballot[types[rid]] += score[rid]
-        elected = max(ballot, key=lambda t: (ballot[t], t))
-        ordered = [rid for rid in ordered if types[rid] == elected]
+        if ballot:  # nothing ranked (an empty query or store): no election, nothing to return
+            elected = max(ballot, key=lambda t: (ballot[t], t))
+            ordered = [rid for rid in ordered if types[rid] == elected]
     return [types[rid] for rid in ordered[:K]]
 
 
