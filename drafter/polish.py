@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from drafter.checks.length import count_chars
-from drafter.checks.prose import rules, section_body_findings
+from drafter.checks.prose import bare_list_spans, rules, section_body_findings
 from drafter.facts import Facts
 from drafter.zh.numerals import to_chinese
 from drafter.zh.sentences import sentence_pieces
@@ -59,6 +59,14 @@ def _lists_to_prose(text: str) -> str:
         out.append(line)
     flush()
     return "\n".join(out)
+
+
+def _bare_lines_to_prose(text: str) -> str:
+    """Runs of one-sentence lines (a list without bullets) become one "一是……；二是……。" paragraph."""
+    for start, end in reversed(bare_list_spans(text)):
+        items = [line.strip().rstrip(_SENTENCE_END + "，") for line in text[start:end].split("\n") if line.strip()]
+        text = text[:start] + "；".join(f"{to_chinese(i)}是{x}" for i, x in enumerate(items, 1)) + "。" + text[end:]
+    return text
 
 
 def _delete_words(text: str) -> str:
@@ -140,6 +148,7 @@ def _renumber(text: str) -> str:
     sentence; a lone 二是 with no other ordinal in its run is dropped. A run restarts at each 一是 (two lists
     in one section). Ordinals after a comma are separated by semicolons."""
     text = re.sub(r"[，,](?=[二三四五六七八九十]是(?!否))", "；", text)
+    text = re.sub(r"((?:^|(?<=[。；：]))[一二三四五六七八九十]是)[，,]\s*", r"\1", text, flags=re.M)  # 一是，由于…
     marks = list(_ORDINAL.finditer(text))
     runs: list[list[re.Match[str]]] = []
     for m in marks:
@@ -172,6 +181,7 @@ def polish(text: str, section_type: str, facts: Facts) -> Polished:
     before = count_chars(text)
     out = _delete_words(text)
     out = _lists_to_prose(out)
+    out = _bare_lines_to_prose(out)
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
     out = _drop_sentences(out, section_type, facts)
     out = _drop_repeated_figures(out)

@@ -106,3 +106,28 @@ def test_a_title_the_facts_do_not_name_is_invented_and_verification_removes_it()
     kept, _removed = drop_clauses(text, found)
     assert "反腐败" not in kept and "《中国共产党纪律处分条例》" in kept
     assert not check_leakage(text, facts).passed
+
+
+def test_placeholders_bare_list_lines_and_chat_commentary_are_defects():
+    body = ("制定党建品牌宣传册，明确品牌理念。\n通过社交媒体广泛传播品牌信息。\n定期组织党建项目活动。\n"
+            "制定详细的项目计划。\n由XX同志担任主讲人，这不仅提高了教师的专业技能。")
+    codes = [f.code for f in section_body_findings(body, "主要做法", FACTS, thin=False)]
+    assert codes.count("PROSE_LIST") == 1  # four one-sentence lines: a list with its bullets taken off
+    assert codes.count("PROSE_REGISTER") == 2 and codes.count("PROSE_COMMENTARY") == 1  # 社交媒体, XX同志
+    prose = "一是抓学习，全年集中学习12次。\n二是抓培训，轮训党员86名，党员能力明显提升。\n三是抓服务，办实事32件。"
+    assert [f.code for f in section_body_findings(prose, "主要做法", FACTS, thin=False)] == []
+
+
+def test_a_comma_after_an_ordinal_goes():
+    from drafter.polish import polish
+
+    text = "一是，部分党员学习不够深入，学用结合不紧；二是，组织生活形式比较单一。"
+    assert polish(text, "存在问题", FACTS).text == "一是部分党员学习不够深入，学用结合不紧；二是组织生活形式比较单一。"
+
+
+def test_bare_list_lines_become_one_paragraph():
+    from drafter.polish import polish
+
+    text = "开展党建品牌创建。\n制定党建品牌宣传册，明确品牌理念。\n定期组织党建项目活动。\n制定详细的项目计划。"
+    out = polish(text, "主要做法", FACTS).text
+    assert out == "一是开展党建品牌创建；二是制定党建品牌宣传册，明确品牌理念；三是定期组织党建项目活动；四是制定详细的项目计划。"

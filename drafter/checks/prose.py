@@ -51,6 +51,8 @@ class ProseRules:
     solution: re.Pattern[str]
     wrong_section: dict[str, re.Pattern[str]]
     unfinished_endings: str
+    bare_list_min_lines: int
+    bare_list_max_chars: int
     foreign_bodies: dict[str, tuple[str, ...]]
 
 
@@ -79,6 +81,8 @@ def rules() -> ProseRules:
         solution=re.compile(rf"^\s*(?:[一二三四五六七八九十]+是)?(?:{_alternation(data['solution_openers'])})"),
         wrong_section={t: re.compile(rf"^\s*(?:{_alternation(words)})") for t, words in data["wrong_section"].items()},
         unfinished_endings=str(data["unfinished_endings"]),
+        bare_list_min_lines=int(data["bare_list_min_lines"]),
+        bare_list_max_chars=int(data["bare_list_max_chars"]),
         foreign_bodies={w: tuple(types) for w, types in data["foreign_bodies"].items()},
     )
 
@@ -115,6 +119,7 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
                 tail[-1] in r.unfinished_endings or not re.search(r"[。！？；：:…”’）)]$", tail)):
             found.append(Finding("PROSE_UNFINISHED", "句子没有写完（段末不是句号）",
                                  (offset + start + len(tail) - 1, offset + start + len(tail)), WARNING))
+    found += _bare_list(lines, offset, r)
     known = facts.all_text() + facts.unit if facts is not None else ""
     for word, at_home in r.foreign_bodies.items():
         if not unit_type or unit_type in at_home or word in known:
@@ -175,6 +180,39 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
             found.append(Finding("PROSE_THIN", f"“{section_type}”部分内容单薄（{count_chars(body)} 字、{n_sent} 句）",
                                  (offset, offset + len(body)), WARNING))
     return found
+
+
+def _bare_list(lines: list[tuple[int, str]], offset: int, r: ProseRules) -> list[Finding]:
+    """Runs of short one-sentence paragraphs (a list without its bullets): one finding per run."""
+    found: list[Finding] = []
+    run: list[tuple[int, str]] = []
+
+    def close() -> None:
+        if len(run) >= r.bare_list_min_lines:
+            start, end = run[0][0], run[-1][0] + len(run[-1][1])
+            found.append(Finding("PROSE_LIST", f"连续 {len(run)} 段都只有一句短话，是去掉了符号的条目，应写成连贯段落",
+                                 (offset + start, offset + end), WARNING))
+        run.clear()
+
+    for start, line in lines:
+        core = line.strip()
+        one = len(core) <= r.bare_list_max_chars and len(re.findall(r"[。！？；]", core)) <= 1
+        if one and not re.match(r"[一二三四五六七八九十]是", core) and not _SIGNOFF_LINE.match(core):
+            run.append((start, line))
+        else:
+            close()
+    close()
+    return found
+
+
+def bare_list_spans(body: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of bare list lines in a body (what PROSE_LIST finds without a colon)."""
+    lines, pos = [], 0
+    for line in body.split("\n"):
+        if line.strip() and not _is_subheading(line.strip()):
+            lines.append((pos, line))
+        pos += len(line) + 1
+    return [f.span for f in _bare_list(lines, 0, rules())]
 
 
 def prose_findings(draft: str, facts: Facts | None = None) -> list[Finding]:
