@@ -131,3 +131,12 @@ def test_bare_list_lines_become_one_paragraph():
     text = "开展党建品牌创建。\n制定党建品牌宣传册，明确品牌理念。\n定期组织党建项目活动。\n制定详细的项目计划。"
     out = polish(text, "主要做法", FACTS).text
     assert out == "一是开展党建品牌创建；二是制定党建品牌宣传册，明确品牌理念；三是定期组织党建项目活动；四是制定详细的项目计划。"
+
+
+def test_plans_in_what_was_done_and_remedies_in_the_problems_are_defects():
+    done = "举办书记校长培训班4期，提升办学治校能力。这次培训班将通过线上研讨等形式组织，确保学员掌握课程内容。"
+    assert [f.code for f in section_body_findings(done, "主要做法", FACTS, thin=False)] == ["PROSE_WRONG_SECTION"]
+    problems = "一是农村学校党建力量薄弱，党务干部多为兼职。二是制定和完善党建管理制度，确保党员都能得到培训。"
+    assert [f.code for f in section_body_findings(problems, "存在问题", FACTS, thin=False)] == ["PROSE_SOLUTION"]
+    plans = "下一步，我们将推进农村学校党建提质，还将加强党员教师队伍建设，不断提高学校党建工作质量。"
+    assert [f.code for f in section_body_findings(plans, "下一步打算", FACTS, thin=False)] == []

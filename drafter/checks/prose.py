@@ -52,6 +52,7 @@ class ProseRules:
     wrong_section: dict[str, re.Pattern[str]]
     unfinished_endings: str
     bare_list_min_lines: int
+    future: re.Pattern[str]
     bare_list_max_chars: int
     foreign_bodies: dict[str, tuple[str, ...]]
 
@@ -82,6 +83,7 @@ def rules() -> ProseRules:
         wrong_section={t: re.compile(rf"^\s*(?:{_alternation(words)})") for t, words in data["wrong_section"].items()},
         unfinished_endings=str(data["unfinished_endings"]),
         bare_list_min_lines=int(data["bare_list_min_lines"]),
+        future=re.compile(_alternation(data["future_markers"])),
         bare_list_max_chars=int(data["bare_list_max_chars"]),
         foreign_bodies={w: tuple(types) for w, types in data["foreign_bodies"].items()},
     )
@@ -170,7 +172,8 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
             found.append(Finding("PROSE_SOLUTION", "“存在问题”部分写了整改措施，措施应写在“下一步打算”",
                                  (s_start, s_start + len(sentence)), WARNING))
         wrong = r.wrong_section.get(section_type)
-        if wrong is not None and wrong.match(core):
+        if (wrong is not None and wrong.match(core)) or (
+                section_type in ("基本情况", "主要做法", "取得成效") and r.future.search(core)):
             found.append(Finding("PROSE_WRONG_SECTION", f"这句话不属于“{section_type}”部分",
                                  (s_start, s_start + len(sentence)), WARNING))
     if thin and body.strip():
