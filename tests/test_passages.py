@@ -140,3 +140,10 @@ def test_plans_in_what_was_done_and_remedies_in_the_problems_are_defects():
     assert [f.code for f in section_body_findings(problems, "存在问题", FACTS, thin=False)] == ["PROSE_SOLUTION"]
     plans = "下一步，我们将推进农村学校党建提质，还将加强党员教师队伍建设，不断提高学校党建工作质量。"
     assert [f.code for f in section_body_findings(plans, "下一步打算", FACTS, thin=False)] == []
+
+
+def test_a_personal_voice_is_a_defect_but_a_slogan_or_our_unit_is_not():
+    personal = "为贯彻中央八项规定精神，我坚持集中学习10次，这既丰富了我的专业知识。"
+    assert "PROSE_REGISTER" in [f.code for f in section_body_findings(personal, "主要做法", FACTS, thin=False)]
+    ours = "我们开展“我为群众办实事”实践活动，我局党员带头认领服务项目，从我做起、向我看齐。"
+    assert [f.code for f in section_body_findings(ours, "主要做法", FACTS, thin=False)] == []
