@@ -71,8 +71,9 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         attempts = [a for s in run.sections for a in s.attempts if a.prompt]
         write_tokens = sum(a.completion_tokens for a in attempts if a.kind == "write")
-        repair_time = sum(a.elapsed_s for a in attempts if a.kind == "repair")
-        repair_tokens = sum(a.completion_tokens for a in attempts if a.kind == "repair")
+        # second calls: repairs of findings and prose retries (a piece written once more), both on top of the write
+        repair_time = sum(a.elapsed_s for a in attempts if a.kind in ("repair", "retry"))
+        repair_tokens = sum(a.completion_tokens for a in attempts if a.kind in ("repair", "retry"))
         prompt_tokens = sum(a.prompt_tokens for a in attempts)
         writes = [a for a in attempts if a.kind == "write"]
         prefill = sum(a.first_token_s or 0.0 for a in writes)  # prompt processing, until each call's first token
