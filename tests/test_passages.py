@@ -147,3 +147,16 @@ def test_a_personal_voice_is_a_defect_but_a_slogan_or_our_unit_is_not():
     assert "PROSE_REGISTER" in [f.code for f in section_body_findings(personal, "主要做法", FACTS, thin=False)]
     ours = "我们开展“我为群众办实事”实践活动，我局党员带头认领服务项目，从我做起、向我看齐。"
     assert [f.code for f in section_body_findings(ours, "主要做法", FACTS, thin=False)] == []
+
+
+def test_a_file_indexed_under_an_earlier_record_layout_is_indexed_again(tmp_path: Path):
+    store = _store(tmp_path)
+    assert store.ingest([tmp_path / "linchang.txt"]).unchanged == 1  # unchanged and current: skipped
+    source = next(iter(store.known_files()))
+    meta = dict(store.known_files()[source])
+    meta.pop("records_version")
+    store.files.update(ids=[source], metadatas=[{**meta, "records_version": 1}])  # as an older drafter wrote it
+    again = store.ingest([tmp_path / "linchang.txt"])
+    assert again.unchanged == 0 and again.files_read == 1
+    records = store.collection.get(include=["metadatas"])["metadatas"]
+    assert sum(1 for m in records if m.get("paragraph")) == 2  # its paragraph passages, once each

@@ -27,7 +27,7 @@ from vectorstore.loading import (
     unsupported_reason,
 )
 from vectorstore.pipeline import process_file
-from vectorstore.records import Record, document_outline, document_records, file_record
+from vectorstore.records import RECORDS_VERSION, Record, document_outline, document_records, file_record
 
 if TYPE_CHECKING:
     from vectorstore.store import CorpusStore
@@ -145,7 +145,8 @@ def ingest(store: CorpusStore, paths: Iterable[Path | str], progress: Progress |
             report.skipped.append((source, f"无法打开（{exc.strerror or exc}）"))
             continue
         digest = file_sha1(data)
-        if known.get(source, {}).get("file_hash") == digest:
+        seen = known.get(source, {})
+        if seen.get("file_hash") == digest and seen.get("records_version") == RECORDS_VERSION:
             report.unchanged += 1
             continue
         result = process_file(path, source, loader=loader, data=data)

@@ -22,6 +22,9 @@ from pathlib import Path
 from vectorstore.structure import ParsedDocument
 
 PACKED = "packed"  # metadata key of a text record's packed texts
+# What the records of a file look like; a file indexed under an earlier version is indexed again at the next
+# ingest even when unchanged (2: paragraph passages of 做法/成效/体会 sections without sub-headings).
+RECORDS_VERSION = 2
 PARAGRAPH_TYPES = ("主要做法", "取得成效", "经验体会")  # sections whose paragraphs are passages of their own
 PASSAGE_MIN_CHARS = 40  # shorter sub-sections are headings with a line, not passages worth retrieving
 
@@ -130,6 +133,7 @@ def file_record(source: str, file_hash: str, encoding: str, docs: list[ParsedDoc
     meta = clean_meta({
         "file_hash": file_hash, "encoding": encoding, "documents": len(docs),
         "name": Path(source).name, "ingested_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "records_version": RECORDS_VERSION,
     })
     return source, meta, pack({"original": docs[0].original if docs else "", "docs": texts})
 
