@@ -99,18 +99,23 @@ def _is_subheading(line: str) -> bool:
     return h is not None and not re.search(r"[。！？；]", line)
 
 
+def _body_lines(body: str) -> list[tuple[int, str]]:
+    """(offset, line) of each text line of a body: blank lines and sub-heading lines left out."""
+    lines, pos = [], 0
+    for line in body.split("\n"):
+        if line.strip() and not _is_subheading(line.strip()):
+            lines.append((pos, line))
+        pos += len(line) + 1
+    return lines
+
+
 def section_body_findings(body: str, section_type: str, facts: Facts | None = None, offset: int = 0,
                           thin: bool = True) -> list[Finding]:
     """Prose defects in one section's body (spans shifted by ``offset``)."""
     r = rules()
     found: list[Finding] = []
     unit_type = (facts.unit_type if facts else None) or ""
-    lines: list[tuple[int, str]] = []
-    pos = 0
-    for line in body.split("\n"):
-        if line.strip() and not _is_subheading(line.strip()):
-            lines.append((pos, line))
-        pos += len(line) + 1
+    lines = _body_lines(body)
     for start, line in lines:
         m = r.label_colon.match(line)
         if m:
@@ -210,12 +215,7 @@ def _bare_list(lines: list[tuple[int, str]], offset: int, r: ProseRules) -> list
 
 def bare_list_spans(body: str) -> list[tuple[int, int]]:
     """(start, end) of each run of bare list lines in a body (what PROSE_LIST finds without a colon)."""
-    lines, pos = [], 0
-    for line in body.split("\n"):
-        if line.strip() and not _is_subheading(line.strip()):
-            lines.append((pos, line))
-        pos += len(line) + 1
-    return [f.span for f in _bare_list(lines, 0, rules())]
+    return [f.span for f in _bare_list(_body_lines(body), 0, rules())]
 
 
 def prose_findings(draft: str, facts: Facts | None = None) -> list[Finding]:
