@@ -13,10 +13,9 @@ import re
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Protocol
 
-from drafter.checks import copied_runs, invented_numbers, leaked_terms, prompt_leaks
+from drafter.checks import copied_runs, invented_numbers, invented_titles, leaked_terms, prompt_leaks
 from drafter.checks.base import Finding
 from drafter.checks.coverage import item_recall, sentence_windows
-from drafter.checks.leakage import invented_titles
 from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts

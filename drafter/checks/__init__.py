@@ -14,7 +14,7 @@ from drafter.checks.base import ERROR, INFO, WARNING, CheckReport, CheckResult, 
 from drafter.checks.copying import check_copying, copied_runs
 from drafter.checks.coverage import check_coverage, missing_items
 from drafter.checks.figures import check_numbers, invented_numbers, missing_figures
-from drafter.checks.leakage import check_leakage, leaked_terms, prompt_leaks
+from drafter.checks.leakage import check_leakage, invented_titles, leaked_terms, prompt_leaks
 from drafter.checks.length import check_length, count_chars
 from drafter.checks.political import check_political
 from drafter.checks.prose import check_prose
@@ -62,6 +62,7 @@ __all__ = [
     "copied_runs",
     "count_chars",
     "invented_numbers",
+    "invented_titles",
     "leaked_terms",
     "missing_figures",
     "missing_items",
