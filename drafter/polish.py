@@ -24,7 +24,8 @@ from drafter.zh.sentences import sentence_pieces
 
 _VOICE_ECHO = re.compile(r"^[^。！？\n]{0,40}的口吻[：:，,]", re.M)  # the prompt's "以…的口吻" said back
 MIN_KEPT_CHARS = 40  # what removal must leave of a piece (else clauses go instead, else nothing)
-_DROP_CODES = {"PROSE_REPEAT", "PROSE_REGISTER", "PROSE_SOLUTION", "PROSE_WRONG_SECTION", "PROSE_FOREIGN"}
+_DROP_CODES = {"PROSE_REPEAT", "PROSE_REGISTER", "PROSE_SOLUTION", "PROSE_WRONG_SECTION", "PROSE_FOREIGN",
+               "PROSE_FRAGMENT"}
 _SENTENCE_END = "。！？；"
 
 

@@ -178,6 +178,9 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
     """The repair loop of one piece: findings → re-prompt (kept only if it has fewer findings) → clauses
     dropped → missing figures and items stated by template; what is left is flagged on the section.
     ``clean`` turns a repair answer into body text (sanitised and polished like the first answer)."""
+    # an item the piece's own heading states ("一、组建党员家庭医生团队") is carried by the heading: it is not
+    # appended to the body again as a sentence
+    items = [i for i in items if missing_in(title, [], [i])[1]]
     findings = section_findings(text, facts, examples, instructions)
     sdraft.attempts[-1].findings = [f.to_dict() for f in findings]
     repairs = 0

@@ -453,3 +453,16 @@ def test_an_answer_the_rules_cut_heavily_is_written_again(facts, store):
     practice = run.sections[1]
     assert [a.kind for a in practice.attempts] == ["write", "retry", "write"]  # its first piece, again; the second
     assert PIECES[0] in practice.body and "我不仅" not in practice.body and model.pending == 0
+
+
+def test_an_item_its_heading_states_is_not_appended_again(store):
+    facts = validate_facts({"genre": "经验材料", "title": "党建引领打造健康服务圈", "unit": "城南社区卫生服务中心党支部",
+                            "unit_type": "医院", "activities": ["组建党员家庭医生团队", "为行动不便老人提供上门服务"],
+                            "achievements": ["群众就近就医更加便捷"], "target_chars": 600})
+    engine = DraftEngine(store=store, model=answers(MockModel(), 8, "党支部坚持以人民健康为中心，扎实推进各项服务，群众的获得感不断增强。"))
+    run = engine.draft(facts)
+    text = engine.document_text(run)
+    assert "组建党员家庭医生团队" in text  # the heading
+    assert "组建党员家庭医生团队。" not in text  # … and not a sentence appended under it
+    report = json.loads((run.dir / "checks.json").read_text(encoding="utf-8"))
+    assert report["checks"]["coverage"]["passed"], report["checks"]["coverage"]

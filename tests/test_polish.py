@@ -82,3 +82,15 @@ def test_a_list_written_without_its_first_ordinal_gets_it():
         "一是开展春风行动，走访企业860户宣讲政策；二是发放宣传资料，提高政策知晓度；三是推动企业享受税收优惠。")
     lead = "全年抓实党员教育。二是抓学习，全年集中学习12次。三是抓培训，轮训党员86名。"
     assert polish(lead, "主要做法", facts).text == "全年抓实党员教育。一是抓学习，全年集中学习12次。二是抓培训，轮训党员86名。"
+
+
+def test_self_introductions_fragments_and_invented_rankings_go():
+    text = ("城南社区卫生服务中心党支部。从初到熟，通过不懈的努力，为社区居民提供优质的医疗服务。"
+            "作为支部的一员，我们需要为每一位家庭医生提供一个舒适的工作环境。"
+            "组织家庭医生定期开展业务培训，提高了医疗技能和专业知识水平。签约服务满意度位居全市前列。")
+    out = polish(text, "主要做法", FACTS).text
+    for gone in ("城南社区卫生服务中心党支部。", "作为支部的一员", "我们需要", "位居全市前列"):
+        assert gone not in out, gone
+    assert "组织家庭医生定期开展业务培训，提高了医疗技能和专业知识水平。" in out
+    assert not {f.code for f in section_body_findings(out, "主要做法", FACTS, thin=False)} & {
+        "PROSE_REGISTER", "PROSE_FRAGMENT"}

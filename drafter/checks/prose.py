@@ -4,7 +4,8 @@ Each defect class has a code, a span and a Chinese message: label-colon list lin
 near-repeated sentences (PROSE_REPEAT), off-register words (PROSE_REGISTER), essay connectives
 (PROSE_CONNECTIVE), hedges (PROSE_HEDGE), chat-style commentary (PROSE_COMMENTARY), figures appended as bare strings (PROSE_RULE_FIGURE), thin sections
 (PROSE_THIN), remedies written into 存在问题 (PROSE_SOLUTION), text of another section type (PROSE_WRONG_SECTION),
-paragraphs that stop mid-sentence (PROSE_UNFINISHED), another kind of unit's bodies (PROSE_FOREIGN).
+paragraphs that stop mid-sentence (PROSE_UNFINISHED), another kind of unit's bodies (PROSE_FOREIGN), a sentence
+that is only the unit's name (PROSE_FRAGMENT).
 The word lists and thresholds live in ``data/prose.yaml``. Findings are warnings for the report (the score is
 defects per 1,000 characters); :func:`prose_findings` gives them per section to verification, which rewrites
 or removes what it can.
@@ -33,6 +34,10 @@ _CLAUSE_START = r"(?:^|(?<=[。！？；\n]))"
 # A sign-off line, which has no end punctuation: a date, or an organisation's name.
 _SIGNOFF_LINE = re.compile(r"^\s*(?:[\d〇零一二三四五六七八九十○]{2,4}年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日|"
                            r"[^，。；！？\s]{2,40}(?:委员会|党委|党组|党工委|总支部|支部|政府|局|公司|学校|院|所|站|中心|社区|村|镇|乡|街道))\s*$")
+
+# A sentence that is nothing but an organisation's name ("城南社区卫生服务中心党支部。"): the subject of a sentence
+# the model never wrote.
+_FRAGMENT = re.compile(r"^[\u4e00-\u9fff]{2,24}(?:党委|党支部|党总支|党工委|党组|委员会|支部)[。！？；]$")
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,9 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
                           or any(len(grams & g) / len(grams | g) >= r.repeat_jaccard / 1.5 for g in same_frame)):
                 found.append(Finding("PROSE_REPEAT", "与前文重复或几乎重复", (s_start, s_start + len(sentence)), WARNING))
             seen.append((core[:10], core[-8:], grams))
+        if _FRAGMENT.match(core) or (facts is not None and core[-1:] in "。！？；" and core[:-1] == facts.unit):
+            found.append(Finding("PROSE_FRAGMENT", "句子只有主语（单位名称），没有内容",
+                                 (s_start, s_start + len(sentence)), WARNING))
         if section_type == "存在问题" and r.solution.match(core):
             found.append(Finding("PROSE_SOLUTION", "“存在问题”部分写了整改措施，措施应写在“下一步打算”",
                                  (s_start, s_start + len(sentence)), WARNING))
