@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from drafter.checks.prose import section_body_findings
 from drafter.facts import Facts
 from drafter.retrieval import search_exemplars, style_only
 from drafter.zh.instructions import strip_instructions
@@ -27,6 +28,9 @@ _ORG = re.compile(r"[\u4e00-\u9fff]{0,6}(?:省|市|州|县|区|镇|乡|村|街�
 _GENERIC = re.compile(r"各|个别|部分|基层|所属|下属|全(?:省|市|州|县|区|镇|乡|村)|每个|一些|少数|多数|该")
 # A run-in heading inside a passage's text: （一）理顺管理体制 / 1.抓好学习教育 / （1）领导干部示范学
 _RUN_IN = re.compile(r"（[一二三四五六七八九十\d]+）|^[一二三四五六七八九十]+、|(?<![\d.])\d+[.、．](?!\d)")
+# prose findings that make a passage sentence unfit to be shown to the writer
+_UNFIT = {"PROSE_FOREIGN", "PROSE_REGISTER", "PROSE_SOLUTION", "PROSE_WRONG_SECTION", "PROSE_CONNECTIVE",
+          "PROSE_HEDGE", "PROSE_COMMENTARY", "PROSE_FRAGMENT", "PROSE_LIST"}
 _SELF_REF = re.compile(r"(?:我局|我院|我所|我站|我社|我行|我司|我校|我镇|我乡|我村|全局|全院|全所|全站|全行|全校)")
 
 
@@ -43,19 +47,25 @@ class PieceExemplar:
         return asdict(self)
 
 
-def delexicalise(text: str, facts: Facts, max_chars: int) -> str:
-    """A passage without its heading, figures, dates and instructions, other units' names → this unit's."""
+def delexicalise(text: str, facts: Facts, max_chars: int, section_type: str = "") -> str:
+    """A passage without its heading, figures, dates and instructions, other units' names → this unit's.
+    A sentence that the prose check faults for this unit (another kind of unit's bodies, off-register words,
+    a remedy in 存在问题 …) is left out too: the small model copies what it is shown."""
     lines = [line for line in text.split("\n") if line.strip()]
     lines = [line for line in (lines[1:] if len(lines) > 1 else lines) if re.search(r"[。；！？]", line)]
     body = style_only(strip_instructions("\n".join(lines))[0])
-    body = _ORG.sub(lambda m: m.group(0) if _GENERIC.search(m.group(0)) else facts.unit, body)
-    body = _SELF_REF.sub("我们", body)
     out = ""
     for sentence in split_sentences(body.replace("\n", "")):
         sentence = _RUN_IN.sub("", sentence).strip()
         # another unit's named programmes and lists of its own items are content, not phrasing: left out
         if not sentence or "“" in sentence or sentence.count("、") >= 2:
             continue
+        # judged before the names are replaced: "镇党委立足山区资源禀赋" is a 镇's content, whoever it is given to
+        if section_type and any(f.code in _UNFIT for f in section_body_findings(sentence, section_type, facts,
+                                                                                thin=False)):
+            continue
+        sentence = _ORG.sub(lambda m: m.group(0) if _GENERIC.search(m.group(0)) else facts.unit, sentence)
+        sentence = _SELF_REF.sub("我们", sentence)
         if len(out) + len(sentence) > max_chars:
             break
         out += sentence
@@ -63,13 +73,17 @@ def delexicalise(text: str, facts: Facts, max_chars: int) -> str:
 
 
 def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: list[str], max_chars: int,
-                   excluded: list[str] = ()) -> PieceExemplar | None:
-    """The best passage for one piece, delexicalised, or None when nothing usable is in the corpus."""
+                   excluded: list[str] = (), same_unit_type: bool = False) -> PieceExemplar | None:
+    """The best passage for one piece, delexicalised, or None when nothing usable is in the corpus.
+    ``same_unit_type``: only a passage of a unit of the facts' own type will do (the embedded model copies
+    content, and another kind of unit's content is wrong in this one's summary)."""
     query = " ".join([title, *items])[:300]
     if not query.strip():
         return None
     try:
-        found = search_exemplars(store, query, 4, section_type=section_type, exclude_doc_ids=list(excluded))
+        filters = {"unit_type": facts.unit_type} if same_unit_type and facts.unit_type else {}
+        found = search_exemplars(store, query, 4, section_type=section_type, exclude_doc_ids=list(excluded),
+                                 **filters)
     except Exception:  # the corpus is an aid here: a broken store must not stop the draft
         return None
     # A passage about another kind of work is what the small model copied into the wrong place (an 教育局's
@@ -79,7 +93,9 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
     for ex in found:
         if kind and classify_work(ex.text[:400]) != kind:
             continue
-        text = delexicalise(ex.text, facts, max_chars)
+        if same_unit_type and facts.unit_type and ex.unit_type != facts.unit_type:
+            continue
+        text = delexicalise(ex.text, facts, max_chars, section_type)
         if len(text) >= 40:
             return PieceExemplar(title, text, ex.id, ex.title, ex.heading, round(ex.score, 4))
     return None

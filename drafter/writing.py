@@ -120,6 +120,7 @@ REWRITE_PRESETS: dict[str, str] = {
 PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 
 
+LOCAL_PASSAGE_CHARS = 0  # the embedded model's passage per piece (see WritePolicy)
 MAX_CUT_SHARE = 0.3  # more of an answer cut by the rules than this: the answer is rewritten (Writer.piece)
 
 
@@ -145,6 +146,7 @@ class WritePolicy:
     frame_basic: bool
     max_repairs: int = 1
     prose_retries: int = 0  # a piece failing the prose check is written once more (Writer.piece)
+    passage_same_unit_type: bool = False  # a piece's passage must come from a unit of the facts' own type
 
     @classmethod
     def for_settings(cls, settings: Settings, *, exemplar_chars: int | None = None,
@@ -158,8 +160,9 @@ class WritePolicy:
             return value if value is not None else (if_local if local else if_endpoint)
 
         return cls(exemplar_chars=pick(exemplar_chars, 0, 240), exemplar_tokens=pick(exemplar_tokens, 0, 400),
-                   piece_exemplar_chars=pick(configured, 0, 150), frame_basic=pick(frame_basic, True, False),
-                   max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0))
+                   piece_exemplar_chars=pick(configured, LOCAL_PASSAGE_CHARS, 150),
+                   frame_basic=pick(frame_basic, True, False),
+                   max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0), passage_same_unit_type=local)
 
 
 class Streamer:
@@ -275,7 +278,8 @@ class Writer:
         exemplars = fit_to_budget(exemplars, budget, model=model) if budget > 0 else []
         if self.policy.piece_exemplar_chars > 0:  # the piece's own passage, delexicalised, goes first
             found = piece_exemplar(self.clients.store, facts, osec.section_type, title, items,
-                                   self.policy.piece_exemplar_chars, excluded=excluded)
+                                   self.policy.piece_exemplar_chars, excluded=excluded,
+                                   same_unit_type=self.policy.passage_same_unit_type)
             if found is not None and sum(count_tokens(t, model) for t in [found.text, *exemplars]) <= free:
                 sdraft.exemplars.append(found.to_dict())
                 exemplars = [found.text, *exemplars]

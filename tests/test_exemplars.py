@@ -16,7 +16,7 @@ from vectorstore.store import CorpusStore
 FACTS = validate_facts({
     "genre": "工作总结", "unit": "青石镇党委", "unit_type": "乡镇", "period": "2024年", "theme": "创先争优活动",
     "figures": [{"label": "党员", "value": 1286, "unit": "名"}],
-    "activities": ["开展党员志愿服务活动", "设立党员示范岗"], "achievements": ["群众满意度明显提升"],
+    "activities": ["开展党员公开承诺活动", "设立党员示范岗"], "achievements": ["群众满意度明显提升"],
     "problems": ["部分党员学习不够深入"], "plans": ["加强党员教育培训"],
     "signature": "中共青石镇委员会", "date": "2024年12月20日", "target_chars": 600,
 })
@@ -31,6 +31,15 @@ def test_delexicalise_drops_figures_dates_headings_and_names():
     assert "组建志愿服务队\n" not in out and "我们把志愿服务" in out
 
 
+def test_delexicalise_leaves_out_sentences_unfit_for_this_unit():
+    school = validate_facts({"genre": "工作总结", "unit": "县职业中专党总支", "unit_type": "教育", "activities": ["x"]})
+    text = ("（一）立足资源优势\n镇党委立足山区资源禀赋，引导党员发展特色产业。首先，组织党员外出考察学习。"
+            "党组织坚持把党员培养成骨干，把骨干培养成党员，党员队伍结构不断优化。")
+    out = delexicalise(text, school, 200, "主要做法")
+    assert "镇党委" not in out and "首先" not in out
+    assert out == "党组织坚持把党员培养成骨干，把骨干培养成党员，党员队伍结构不断优化。"
+
+
 def test_each_piece_gets_a_passage_of_its_type_recorded_with_the_section():
     store = CorpusStore()
     store.ingest(demo_corpus_files())
@@ -42,7 +51,11 @@ def test_each_piece_gets_a_passage_of_its_type_recorded_with_the_section():
     engine = DraftEngine(store=store, model=model, piece_exemplar_chars=150)
     run = engine.draft(FACTS)
     practice = next(s for s in run.sections if s.section_type == "主要做法")
-    expected = [piece_exemplar(store, FACTS, "主要做法", item, [item], 150) for item in FACTS.activities]
+    # the embedded model (MockModel stands in for it) only gets passages of units of its own type
+    expected = [piece_exemplar(store, FACTS, "主要做法", item, [item], 150, same_unit_type=True)
+                for item in FACTS.activities]
+    assert all(e is None or e.hit_id.startswith(tuple(d.doc_id for d in store.documents() if d.unit_type == "乡镇"))
+               for e in expected)
     assert [e["hit_id"] for e in practice.exemplars] == [e.hit_id for e in expected if e is not None]  # per piece
     assert practice.exemplars
     prompts = [a.prompt[-1]["content"] for a in practice.attempts if a.prompt]
