@@ -54,7 +54,9 @@ def _bare(heading: str) -> str:
 def hit_label(hit: Hit, passages_by_doc: dict[str, list[dict]]) -> tuple[str, str] | None:
     """(section type, work) of the labelled passage a hit is: same heading, else the first passage start in it."""
     passages = passages_by_doc.get(Path(hit.source).name, [])
-    heading = _bare(hit.heading)
+    # a hit's heading is a path ("主要做法 > 强化组织领导，确保活动有序推进"): its own heading is the last part
+    # (compared as a whole path, a sub-section was taken for its container section, whose text it starts)
+    heading = _bare(hit.heading.split(" > ")[-1])
     for p in passages:
         if heading and _bare(p["heading"]) == heading:
             return p["section_type"], p["work"]

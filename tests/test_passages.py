@@ -73,6 +73,13 @@ def test_a_piece_gets_the_sub_section_not_the_section_containing_it(tmp_path: Pa
     assert "严格考核评议" not in hits[0].text  # the whole 主要做法 section ranks below its own passage
 
 
+def test_a_piece_gets_the_paragraph_not_the_section_of_paragraphs_containing_it(tmp_path: Path):
+    store = _store(tmp_path)
+    hits = store.search("职工群众得到实惠，干部作风明显转变，群众满意", k=3, section_type="取得成效")
+    # the whole 取得成效 section holds both paragraphs and matches more words: it ranks below its own passage
+    assert hits[0].text.startswith("职工群众得到实惠"), [h.text[:12] for h in hits]
+
+
 def test_delexicalise_replaces_proper_names_and_keeps_generic_phrases():
     text = ("（一）抓基层\n桐川市黄茅岭林场党委组建党员志愿服务队，开展护林防火宣传。基层党建工作发展不平衡，"
             "个别党支部组织生活不规范。全县各党支部开展学习，推动工作落实。")

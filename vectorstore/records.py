@@ -23,8 +23,9 @@ from vectorstore.structure import ParsedDocument
 
 PACKED = "packed"  # metadata key of a text record's packed texts
 # What the records of a file look like; a file indexed under an earlier version is indexed again at the next
-# ingest even when unchanged (2: paragraph passages of 做法/成效/体会 sections without sub-headings).
-RECORDS_VERSION = 2
+# ingest even when unchanged (2: paragraph passages of 做法/成效/体会 sections without sub-headings;
+# 3: a section record counts its paragraph passages, "paragraph_passages").
+RECORDS_VERSION = 3
 PARAGRAPH_TYPES = ("主要做法", "取得成效", "经验体会")  # sections whose paragraphs are passages of their own
 PASSAGE_MIN_CHARS = 40  # shorter sub-sections are headings with a line, not passages worth retrieving
 
@@ -88,12 +89,18 @@ def document_records(doc: ParsedDocument, file_hash: str) -> list[Record]:
         if not text.strip():
             continue
         figures = [f for node in sec.walk() for f in node.figures]
+        # A 做法/成效/体会 section written as paragraphs, without sub-headings: each paragraph is a passage
+        # ("群众满意度明显提升。……" is about one kind of work, the section about several).
+        paragraphs: list[str] = []
+        if not sec.children and sec.section_type in PARAGRAPH_TYPES:
+            paragraphs = [line.strip() for line in sec.text.split("\n") if len(line.strip()) >= PASSAGE_MIN_CHARS]
+            paragraphs = paragraphs if len(paragraphs) > 1 else []
         records.append((f"{doc.doc_id}-s{pos:02d}", text, clean_meta({
             **base, "kind": "section", "section_type": sec.section_type, "heading": sec.heading or "（导语）",
             "heading_path": " > ".join(sec.path) if sec.path else "导语", "position": pos, "level": sec.level,
             "subheadings": [c.heading for c in sec.children],
             "enumerations": len([e for node in sec.walk() for e in node.enumerations]),
-            "figures": figures,
+            "figures": figures, "paragraph_passages": len(paragraphs),
         })))
         # Passages: each sub-section (（一）…) of a top-level section is a record of its own too, so a piece of
         # the outline (one 做法 item) can retrieve the passage about the same kind of work, not a whole section.
@@ -107,18 +114,14 @@ def document_records(doc: ParsedDocument, file_hash: str) -> list[Record]:
                 "subheadings": [], "enumerations": len([e for node in child.walk() for e in node.enumerations]),
                 "figures": [f for node in child.walk() for f in node.figures], "parent": sec.heading or "",
             })))
-        # A 做法/成效/体会 section written as paragraphs, without sub-headings: each paragraph is a passage
-        # ("群众满意度明显提升。……" is about one kind of work, the section about several).
-        if not sec.children and sec.section_type in PARAGRAPH_TYPES:
-            paragraphs = [line.strip() for line in sec.text.split("\n") if len(line.strip()) >= PASSAGE_MIN_CHARS]
-            for pi, paragraph in enumerate(paragraphs if len(paragraphs) > 1 else []):
-                records.append((f"{doc.doc_id}-s{pos:02d}g{pi:02d}", paragraph, clean_meta({
-                    **base, "kind": "section", "section_type": sec.section_type, "heading": sec.heading,
-                    "heading_path": f"{' > '.join(sec.path)} > 第{pi + 1}段", "position": pos, "level": sec.level + 1,
-                    "subheadings": [], "enumerations": 0, "figures": [f for f in sec.figures if f in paragraph],
-                    "parent": sec.heading or "",
-                    "paragraph": pi + 1,
-                })))
+        for pi, paragraph in enumerate(paragraphs):
+            records.append((f"{doc.doc_id}-s{pos:02d}g{pi:02d}", paragraph, clean_meta({
+                **base, "kind": "section", "section_type": sec.section_type, "heading": sec.heading,
+                "heading_path": f"{' > '.join(sec.path)} > 第{pi + 1}段", "position": pos, "level": sec.level + 1,
+                "subheadings": [], "enumerations": 0, "figures": [f for f in sec.figures if f in paragraph],
+                "parent": sec.heading or "",
+                "paragraph": pi + 1,
+            })))
     return records
 
 

@@ -136,9 +136,9 @@ def search(store: CorpusStore, query: str, k: int = 5, *, kind: str = "section",
 
 
 def _is_container(meta: dict | None) -> bool:
-    """A top-level section with sub-section records (``records.document_records``)."""
+    """A top-level section with sub-section or paragraph records of its own (``records.document_records``)."""
     subheadings = (meta or {}).get("subheadings")
-    return bool(subheadings) and subheadings != "[]"
+    return (bool(subheadings) and subheadings != "[]") or int((meta or {}).get("paragraph_passages") or 0) > 0
 
 
 def _search_documents(store: CorpusStore, query: str, k: int, genre: str | None, unit_type: str | None,
@@ -157,3 +157,4 @@ def _search_documents(store: CorpusStore, query: str, k: int, genre: str | None,
         hits.append(hit)
     store.fill_document_texts(hits)
     return hits
+
