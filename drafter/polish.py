@@ -6,7 +6,8 @@ rule can mend without inventing anything.
 - essay connectives at a clause start (首先，其次，总之，…), hedges (可能会、或许 …), chat-style commentary
   (，这表明……) and the prompt's "…的口吻：" said back are deleted;
 - sentences repeating an earlier one, sentences with off-register words (微信、支付宝、他们 …), remedies in
-  存在问题 and sentences of another section type are removed — unless that would empty the piece.
+  存在问题, sentences of another section type and sentences of invented detail (drafter.checks.grounding) are
+  removed — unless that would empty the piece.
 
 Returns the new text and how many characters the rules cut and inserted, for the eval reports.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from drafter.checks.grounding import body_findings as grounding_findings
 from drafter.checks.length import count_chars
 from drafter.checks.prose import bare_list_spans, rules, section_body_findings
 from drafter.facts import Facts
@@ -87,10 +89,11 @@ def _delete_words(text: str) -> str:
     return r.hedges.sub(hedge, text)
 
 
-def _drop_sentences(text: str, section_type: str, facts: Facts) -> str:
+def _drop_sentences(text: str, section_type: str, facts: Facts, known: str = "") -> str:
     keep_words = {e["word"] for e in rules().off_register if e.get("drop") is False}
     findings = [f for f in section_body_findings(text, section_type, facts, thin=False)
                 if f.code in _DROP_CODES and not (f.code == "PROSE_REGISTER" and text[f.span[0]:f.span[1]] in keep_words)]
+    findings += grounding_findings(text, facts, extra=known)  # detail the facts do not give: invented
     spans = []
     for f in findings:
         start, end = f.span or (0, 0)
@@ -178,13 +181,15 @@ def _renumber(text: str) -> str:
     return "".join(out) + text[last:]
 
 
-def polish(text: str, section_type: str, facts: Facts) -> Polished:
+def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polished:
+    """``known``: text beyond the facts the piece may draw on (its heading; when rewriting, the current body and
+    the editor's instruction) — its words are not invented."""
     before = count_chars(text)
     out = _delete_words(text)
     out = _lists_to_prose(out)
     out = _bare_lines_to_prose(out)
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
-    out = _drop_sentences(out, section_type, facts)
+    out = _drop_sentences(out, section_type, facts, known)
     out = _drop_repeated_figures(out)
     out = _BARE_ORDINAL.sub("", out)
     out = _renumber(out)

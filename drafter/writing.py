@@ -220,9 +220,9 @@ def section_pieces(osec: OutlineSection) -> list[tuple[str, list[str], list[str]
     return [(title, osec.figures if j == 0 else [], groups[j], each) for j, title in enumerate(osec.subheadings)]
 
 
-def polished(sdraft: SectionDraft, text: str, facts: Facts) -> str:
+def polished(sdraft: SectionDraft, text: str, facts: Facts, known: str = "") -> str:
     """The rule repairs of drafter.polish, with what they cut and inserted counted on the section."""
-    result = polish(text, sdraft.section_type, facts)
+    result = polish(text, sdraft.section_type, facts, known)
     sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + result.cut
     sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + result.inserted
     return result.text
@@ -295,12 +295,12 @@ class Writer:
             answer = yield from self.stream(self.clients.model, messages, kind, target, sdraft,
                                             emit=kind == "write", temperature=temperature)
             cut_before = sdraft.edits.get("cut", 0)
-            text = polished(sdraft, sanitize(answer.output, title), facts)
+            text = polished(sdraft, sanitize(answer.output, title), facts, title)
             heavy = sdraft.edits.get("cut", 0) - cut_before > MAX_CUT_SHARE * max(1, len(answer.output))
             text = yield from verify.repair(
                 self.stream, self.clients.model, sdraft, facts, title, text, block, figures, items, examples, target,
                 max_repairs=self.policy.max_repairs, instructions=instructions,
-                clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts).text)
+                clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts, title).text)
             return text, len(section_body_findings(text, osec.section_type, facts)) + int(heavy)
 
         before = ([*sdraft.flags], dict(sdraft.edits))
@@ -346,11 +346,13 @@ class Writer:
         model = self.clients.rewrite_model
         try:
             attempt = yield from self.stream(model, messages, "rewrite", target, sdraft)
-            text = polished(sdraft, sanitize(attempt.output, osec.title, keep), facts)
+            known = "\n".join([osec.title, previous, wanted])  # an editor's words are not invented
+            text = polished(sdraft, sanitize(attempt.output, osec.title, keep), facts, known)
             text = yield from verify.repair(self.stream, model, sdraft, facts, osec.title, text, block, osec.figures,
                                             osec.items, Retrieval.of_run(run).texts(),
                                             target, max_repairs=self.policy.max_repairs, clean=lambda out: polish(
-                                                sanitize(out, osec.title, keep), sdraft.section_type, facts).text)
+                                                sanitize(out, osec.title, keep), sdraft.section_type, facts,
+                                                known).text)
         except LLMError as exc:
             run.save_section(sdraft)
             yield Event("error", sdraft.index, data={"message": exc.user_message, "error": type(exc).__name__})

@@ -11,7 +11,7 @@ from typing import Any
 
 CHECK_ORDER = ("structure", "numbers", "coverage", "leakage", "copying", "length", "prose", "political", "reference")
 CHECK_NAMES_ZH = {"structure": "结构", "numbers": "数字", "coverage": "覆盖", "leakage": "泄露", "copying": "照抄",
-                  "length": "篇幅", "prose": "文风", "political": "政治性", "reference": "对照原文"}
+                  "length": "篇幅", "prose": "文风", "political": "政治性", "grounding": "有据", "reference": "对照原文"}
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -130,8 +130,8 @@ def render_markdown(data: dict[str, Any]) -> str:
             cells.append(f"{mark} {r['score']:.2f}" + (f"<br>{reasons}" if reasons else ""))
         lines.append(f"| {case} | " + " | ".join(cells) + " |")
     lines += ["", "## 文风与政治性（每篇草稿；与引擎自身的修补无关）", "",
-              "| 用例 | 模型 / 变体 | 字数 | 文风问题/千字 | 政治性差错 | 错误年份 | 规则增删占比 | 与原文 bigram F1 | ROUGE-L | 用时(秒) |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| 用例 | 模型 / 变体 | 字数 | 文风问题/千字 | 无据句占比 | 政治性差错 | 错误年份 | 规则增删占比 | 与原文 bigram F1 | ROUGE-L | 用时(秒) |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for case in data["cases"]:
         for col in data["columns"]:
             r = data["cell"].get((case, col))
@@ -142,7 +142,8 @@ def render_markdown(data: dict[str, Any]) -> str:
             share = f"{q['rule_share']:.0%}" if "rule_share" in q else "—"
             f1 = f"{ref['bigram_f1']:.3f}" if "bigram_f1" in ref else "—"
             rl = f"{ref['rouge_l']:.3f}" if "rouge_l" in ref else "—"
-            lines.append(f"| {case} | {col} | {r['chars']} | {q['prose_per_1000']:.2f} | {q['political_errors']} | "
+            ungrounded = f"{q['ungrounded_share']:.0%}" if "ungrounded_share" in q else "—"
+            lines.append(f"| {case} | {col} | {r['chars']} | {q['prose_per_1000']:.2f} | {ungrounded} | {q['political_errors']} | "
                          f"{q['wrong_years']} | {share} | {f1} | {rl} | {r['elapsed_s']:.1f} |")
     lines += ["", "## 各项检查得分", ""]
     for col in data["columns"]:

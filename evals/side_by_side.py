@@ -41,7 +41,8 @@ def _figures(row: dict[str, Any]) -> str:
     parts = [f"字数 {row.get('chars', '—')}"]
     if q:
         parts += [f"文风 {q.get('prose_per_1000', '—')}/千字", f"政治性差错 {q.get('political_errors', '—')}",
-                  f"错误年份 {q.get('wrong_years', '—')}", *( [f"规则增删 {q['rule_share']:.0%}"] if "rule_share" in q else [])]
+                  f"错误年份 {q.get('wrong_years', '—')}", *( [f"规则增删 {q['rule_share']:.0%}"] if "rule_share" in q else []),
+                  *([f"无据句 {q['ungrounded_share']:.0%}"] if "ungrounded_share" in q else [])]
     if "bigram_f1" in ref:
         parts += [f"bigram F1 {ref['bigram_f1']:.3f}", f"ROUGE-L {ref['rouge_l']:.3f}"]
     if row.get("elapsed_s") is not None:

@@ -369,7 +369,7 @@ def test_run_checks_report_is_json_serialisable() -> None:
     data = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))
     assert data["passed"] is True
     assert list(data["checks"]) == ["structure", "numbers", "coverage", "leakage", "copying", "length", "prose",
-                                   "political"]
+                                   "political", "grounding"]
     assert report["numbers"].details["figure_coverage"] == 1.0
     bad = run_checks(draft.replace("1286名", "1300名"), f)
     assert not bad.passed and "NUM_INVENTED" in bad.codes("error")

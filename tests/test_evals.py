@@ -42,7 +42,7 @@ def test_drafts_as_files_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert sorted(r["case_id"] for r in rows) == CLEAN
     assert all(r["passed"] and r["model"] == "drafts" and r["variant"] == "files" for r in rows)
     assert all(set(r["checks"]) == {"structure", "numbers", "coverage", "leakage", "copying", "length", "prose",
-                                    "political"} for r in rows)
+                                    "political", "grounding"} for r in rows)
     assert all(r["quality"]["political_errors"] == 0 and r["quality"]["prose_per_1000"] <= 2 for r in rows)
     assert all(r["checks"]["copying"]["details"]["examples"] == 1 for r in rows)
     md = jsonl.with_suffix(".md").read_text(encoding="utf-8")

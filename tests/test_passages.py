@@ -136,7 +136,8 @@ def test_bare_list_lines_become_one_paragraph():
     from drafter.polish import polish
 
     text = "开展党建品牌创建。\n制定党建品牌宣传册，明确品牌理念。\n定期组织党建项目活动。\n制定详细的项目计划。"
-    out = polish(text, "主要做法", FACTS).text
+    facts = validate_facts({**FACTS.model_dump(exclude_none=True), "activities": ["编印党建品牌宣传册，明确品牌理念"]})
+    out = polish(text, "主要做法", facts).text
     assert out == "一是开展党建品牌创建；二是制定党建品牌宣传册，明确品牌理念；三是定期组织党建项目活动；四是制定详细的项目计划。"
 
 

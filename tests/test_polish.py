@@ -8,7 +8,8 @@ from drafter.polish import polish
 from drafter.zh.numbers import extract_numbers
 
 FACTS = validate_facts({"genre": "工作总结", "unit": "城南社区卫生服务中心党支部", "unit_type": "医院",
-                        "period": "2025年", "activities": ["组建党员家庭医生团队"]})
+                        "period": "2025年", "activities": ["组建党员家庭医生团队"],
+                        "figures": [{"label": "重点人群签约率", "value": "86.5", "unit": "%"}]})
 CHATBOT = """组建党员家庭医生团队：首先，由中心全体党员组成团队，确保每位成员都有足够的专业技能。
 选择合适科室：根据中心的实际情况，选择专门科室开展上门服务。
 培训和指导：为家庭医生提供必要的培训和指导，提升服务能力。
@@ -52,7 +53,8 @@ def test_commentary_after_a_figure_goes_the_figure_stays():
 
 
 def test_mixed_language_personal_voice_and_broken_clauses_go():
-    facts = validate_facts({"unit": "城西派出所党支部", "activities": ["开展学习"]})
+    facts = validate_facts({"unit": "城西派出所党支部", "activities": ["开展学习"],
+                            "achievements": ["电信网络诈骗发案下降31.4%"]})
     text = ("通过集中学习，我不仅掌握了规定精神，还深入了解了相关政策。这使我能够全面 grasp国家的政策，为决策提供依据。"
             "集中学习10次。电信网络诈骗发案下降31.4%，这是，对社会造成了巨大的损失。")
     codes = [f.code for f in section_body_findings(text, "主要做法", facts)]
@@ -65,7 +67,7 @@ def test_mixed_language_personal_voice_and_broken_clauses_go():
 
 
 def test_ordinals_left_out_of_order_by_a_cut_are_renumbered():
-    facts = validate_facts({"unit": "城西派出所党支部", "activities": ["开展学习"]})
+    facts = validate_facts({"unit": "城西派出所党支部", "activities": ["开展学习", "为老人上门办证137人次"]})
     gap = "一是上门为老人办证137人次，方便了群众；三是提高了群众的办事效率；四是对老人定期上门服务，确保及时办理。"
     assert polish(gap, "主要做法", facts).text == gap.replace("三是", "二是").replace("四是", "三是")
     lone = "二是将学习内容通过多种形式进行传播，确保信息准确。开展学习教育，集中学习10次。"

@@ -14,6 +14,7 @@ from drafter.checks.base import ERROR, INFO, WARNING, CheckReport, CheckResult, 
 from drafter.checks.copying import check_copying, copied_runs
 from drafter.checks.coverage import check_coverage, missing_items
 from drafter.checks.figures import check_numbers, invented_numbers, missing_figures
+from drafter.checks.grounding import check_grounding
 from drafter.checks.leakage import check_leakage, invented_titles, leaked_terms, prompt_leaks
 from drafter.checks.length import check_length, count_chars
 from drafter.checks.political import check_political
@@ -22,7 +23,7 @@ from drafter.checks.structure import Section, check_structure, split_sections, s
 from drafter.facts import Facts
 
 CHECK_NAMES: tuple[str, ...] = ("structure", "numbers", "coverage", "leakage", "copying", "length", "prose",
-                                 "political")
+                                 "political", "grounding")
 
 
 def run_checks(draft: str, facts: Facts, examples: Sequence[str] = (),
@@ -39,6 +40,7 @@ def run_checks(draft: str, facts: Facts, examples: Sequence[str] = (),
         check_length(draft, facts),
         check_prose(draft, facts),
         check_political(draft, facts),
+        check_grounding(draft, facts),
     ])
 
 
@@ -53,6 +55,7 @@ __all__ = [
     "Section",
     "check_copying",
     "check_coverage",
+    "check_grounding",
     "check_leakage",
     "check_length",
     "check_numbers",
@@ -81,6 +84,8 @@ def quality_figures(checks: dict, chars: int = 0, rule_chars: int | None = None)
         "political_errors": len(checks["political"]["findings"]),
         "wrong_years": sum(f["code"] == "NUM_YEAR_OUTSIDE" for f in checks["numbers"]["findings"]),
     }
+    if "grounding" in checks:  # reports written before the grounding check have none
+        figures["ungrounded_share"] = checks["grounding"]["details"]["share"]
     if rule_chars is not None:
         figures["rule_share"] = round(rule_chars / max(1, chars), 3)
     return figures

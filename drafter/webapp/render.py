@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 CHECK_TITLES = {
     "structure": "结构", "numbers": "数字", "coverage": "要点覆盖", "leakage": "范文泄露",
-    "copying": "照抄", "length": "篇幅", "prose": "文风", "political": "政治性差错",
+    "copying": "照抄", "length": "篇幅", "prose": "文风", "political": "政治性差错", "grounding": "事实依据",
 }  # fmt: skip
 SEVERITY_TITLES = {"error": "问题", "warning": "提醒", "info": "说明"}
 HIGHLIGHT_CODES = {
@@ -21,6 +21,7 @@ HIGHLIGHT_CODES = {
     "NUM_APPROX_FALSE": "invented", "NUM_YEAR_OUTSIDE": "invented",
     "POL_LEADER": "invented", "POL_BODY": "invented", "POL_SESSION": "invented", "POL_STATE": "invented",
     "POL_OUTDATED": "invented", "POL_ANACHRONISM": "invented", "POL_PLACE": "invented",
+    "GROUND_INVENTED": "unverified",
 }  # fmt: skip
 MISSING_CODES = ("FIG_MISSING", "COV_NUMBER_MISSING")
 

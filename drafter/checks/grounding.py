@@ -1,0 +1,132 @@
+"""Grounding check: sentences whose content the facts do not give and the genre does not use — invented detail.
+
+A summary may say only what the unit did; the small model fills pieces with detail from nowhere ("通过区块链技术
+实现资金的加密", "制作了血压监测、血糖检查等健康检查工具", "青龙乡的地理位置不优越"). Each sentence's content nouns
+(jieba parts of speech) are held against the facts' words and against the genre's own vocabulary: the nouns
+that occur in at least ``MIN_DOCS`` documents of the demo corpus (``data/genre_nouns.txt``, rebuilt with
+``python -m drafter.checks.grounding``). A sentence with at least ``MIN_UNGROUNDED`` nouns from neither, making
+up at least ``MIN_SHARE`` of its nouns, is flagged (GROUND_INVENTED, a warning with the nouns in its message);
+polish removes such sentences from what the model wrote. The check's figure is the share of body sentences
+flagged; it passes at or below ``MAX_SHARE``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from drafter.checks.base import WARNING, CheckResult, Finding
+from drafter.checks.structure import split_sections
+from drafter.facts import Facts
+from drafter.zh.sentences import sentence_pieces
+
+NOUN_FLAGS = frozenset({"n", "nz", "vn", "an", "ng", "nt", "nr", "ns"})
+MIN_DOCS = 2  # a noun in this many demo documents is the genre's own word
+MIN_UNGROUNDED = 2
+MIN_SHARE = 0.5
+MAX_SHARE = 0.08  # share of a draft's body sentences that may be flagged
+VOCAB_FILE = "data/genre_nouns.txt"
+
+
+@lru_cache(maxsize=1)
+def _posseg():  # type: ignore[no-untyped-def]
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def content_nouns(text: str) -> list[str]:
+    """The nouns of a text (two characters or more), in order, as jieba tags them."""
+    return [w.word for w in _posseg().cut(text) if w.flag in NOUN_FLAGS and len(w.word) >= 2
+            and re.fullmatch(r"[\u4e00-\u9fff]+", w.word)]
+
+
+@lru_cache(maxsize=1)
+def genre_nouns() -> frozenset[str]:
+    text = resources.files("drafter.checks").joinpath(VOCAB_FILE).read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def build_vocabulary(paths: list[Path]) -> list[str]:
+    """The nouns occurring in at least ``MIN_DOCS`` of the documents at ``paths``, sorted."""
+    from collections import Counter
+
+    from vectorstore.pipeline import parse_path
+
+    counts: Counter[str] = Counter()
+    for path in paths:
+        for doc in parse_path(path):
+            counts.update(set(content_nouns(doc.text)))
+    return sorted(w for w, n in counts.items() if n >= MIN_DOCS)
+
+
+def ungrounded(sentence: str, known: str) -> list[str]:
+    """The nouns of ``sentence`` that neither ``known`` (the facts' text) nor the genre's vocabulary has."""
+    vocab = genre_nouns()
+    return [w for w in dict.fromkeys(content_nouns(sentence)) if w not in vocab and w not in known]
+
+
+def _known(facts: Facts, extra: str = "") -> str:
+    return "\n".join([facts.all_text(), facts.theme or "", extra])
+
+
+def body_findings(body: str, facts: Facts, offset: int = 0, extra: str = "") -> list[Finding]:
+    """GROUND_INVENTED findings of one body; ``extra``: further text the body may draw on (its headings)."""
+    known = _known(facts, extra)
+    found = []
+    pos = 0
+    for line in body.split("\n"):
+        for m in sentence_pieces(line, "。！？；"):
+            nouns = list(dict.fromkeys(content_nouns(m.group(0))))
+            missing = ungrounded(m.group(0), known) if nouns else []
+            if len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE:
+                found.append(Finding("GROUND_INVENTED", f"事实中没有的内容：{'、'.join(missing[:5])}（请核实，或删去）",
+                                     (offset + pos + m.start(), offset + pos + m.end()), WARNING))
+        pos += len(line) + 1
+    return found
+
+
+def _body_sentences(body: str) -> int:
+    return sum(1 for line in body.split("\n") for m in sentence_pieces(line, "。！？；") if len(m.group(0).strip()) >= 6)
+
+
+def check_grounding(draft: str, facts: Facts) -> CheckResult:
+    findings: list[Finding] = []
+    sentences = 0
+    for sec in split_sections(draft):
+        if sec.heading is None:
+            continue  # title and opening: fixed frames
+        start = min(len(draft), sec.heading.end + 1)
+        body = draft[start:sec.end]
+        tail = {x for x in (facts.signature, facts.date) if x}
+        body = "\n".join(line for line in body.split("\n") if line.strip() not in tail)
+        sentences += _body_sentences(body)
+        findings += body_findings(body, facts, start, extra=sec.heading.title)
+    share = round(len(findings) / sentences, 3) if sentences else 0.0
+    result = CheckResult.from_findings("grounding", findings, 1 - min(1.0, share / (2 * MAX_SHARE)),
+                                       {"share": share, "sentences": sentences, "flagged": len(findings),
+                                        "max_share": MAX_SHARE})
+    result.passed = share <= MAX_SHARE
+    return result
+
+
+def main() -> int:
+    """Rebuild ``data/genre_nouns.txt`` from the demo corpus."""
+    from vectorstore.cli import demo_corpus_files
+
+    words = build_vocabulary(demo_corpus_files())
+    target = Path(__file__).resolve().parent / VOCAB_FILE
+    header = (f"# Nouns of the genre: in at least {MIN_DOCS} documents of vectorstore/demo_corpus (jieba parts of "
+              "speech).\n# Rebuilt by: python -m drafter.checks.grounding\n")
+    target.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
+    print(f"{len(words)} nouns → {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
