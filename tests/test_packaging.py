@@ -37,6 +37,9 @@ for name in prompts.prompt_names():
         template.render(**dict(list(values.items())[1:]))
     except prompts.PromptError as exc:
         out["rendered"][name]["missing"] = str(exc)
+from drafter.checks.grounding import genre_nouns
+from drafter.checks.prose import rules
+out["genre_nouns"], out["prose_rules"] = len(genre_nouns()), len(rules().off_register)  # the checks' data files
 json.dump(out, sys.stdout, ensure_ascii=False)
 """
 
@@ -75,6 +78,7 @@ def test_an_installed_wheel_renders_every_prompt(tmp_path):
 
     assert Path(out["drafter"]).is_relative_to(target) and Path(out["folder"]).is_relative_to(target), out
     assert out["home"] == str(tmp_path / "xdg" / "drafter")  # data never goes into site-packages
+    assert out["genre_nouns"] > 100 and out["prose_rules"] > 10
     shipped = sorted(p.stem for p in (REPO / "prompts").glob("*.yaml"))
     assert shipped and sorted(out["rendered"]) == shipped
     for name, result in out["rendered"].items():
