@@ -60,9 +60,13 @@ def hit_label(hit: Hit, passages_by_doc: dict[str, list[dict]]) -> tuple[str, st
     for p in passages:
         if heading and _bare(p["heading"]) == heading:
             return p["section_type"], p["work"]
-    found = [(hit.text.find(p["start"]), p) for p in passages if p["start"] and p["start"] in hit.text]
+    # a paragraph passage starts where its section's body does: a paragraph hit ("取得成效 > 第1段") is the
+    # paragraph, a section hit the section
+    paragraph_hit = bool(re.search(r"第\d+段$", hit.heading or ""))
+    found = [(hit.text.find(p["start"]), (p["kind"] == "paragraph") != paragraph_hit, p)
+             for p in passages if p["start"] and p["start"] in hit.text]
     if found:
-        p = min(found, key=lambda x: x[0])[1]
+        p = min(found, key=lambda x: x[:2])[2]
         return p["section_type"], p["work"]
     return None
 
