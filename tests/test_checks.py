@@ -193,6 +193,16 @@ def test_invented_and_wrong_unit(extra: str, code: str, raw: str) -> None:
     assert text[a:b] == raw
 
 
+def test_a_fact_number_without_its_label_or_under_another_label_is_an_error() -> None:
+    f = facts(figures=[{"label": "诉求办结率", "value": "98.2", "unit": "%"}, {"label": "农户", "value": 538, "unit": "户"},
+                       {"label": "基层党组织", "value": 42, "unit": "个"}])
+    text = "诉求办结率98.2%，居民满意度达到98.2%。一是538户，二是抓学习。全镇下设党支部42个，共有农户538户。"
+    found = [(f.code, text[f.span[0]:f.span[1]]) for f in invented_numbers(text, f)]
+    assert found == [("NUM_UNLABELED", "98.2%"), ("NUM_UNLABELED", "538户")]  # the second 98.2%, the bare 538户
+    assert "诉求办结率98.2%" in invented_numbers(text, f)[0].message_zh
+    assert not check_numbers(text, f).passed
+
+
 def test_sums_are_derivable_only_when_the_rule_allows(monkeypatch: pytest.MonkeyPatch) -> None:
     from drafter.checks import rules
 

@@ -7,6 +7,7 @@ section); ``missing_figures(draft, facts)`` on the whole draft. What counts as d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -159,12 +160,38 @@ def _same_value_other_unit(n: NumberMention, idx: FactIndex, text: str) -> bool:
     return False
 
 
+# Characters of a figure's label that say nothing of what is counted (率, 人, 次 …): a label shares one of its
+# other characters with the words around the number, or the number stands without what it counts.
+_GENERIC_LABEL_CHARS = frozenset("率度数量人次个名总计共达为")
+
+
+def unlabeled(n: NumberMention, text: str, idx: FactIndex) -> Figure | None:
+    """The figure a fact number belongs to when the words around it (its clause, up to 14 characters before and
+    8 after) share nothing with the figure's label: "一是538户，二是64名" or a rate given to another label
+    ("居民满意度达到98.2%" for 诉求办结率98.2%)."""
+    figures = [f for _, f in idx.labels if f.key == n.key and f.label]
+    if not figures or n.kind in ("date", "ordinal"):
+        return None
+    start = max(text.rfind(c, 0, n.span[0]) for c in "，。；：\n、") + 1
+    before = text[max(start, n.span[0] - 14):n.span[0]]
+    after = re.split(r"[，。；、\n]", text[n.span[1]:n.span[1] + 8])[0]
+    around = set(before + after)
+    if any((set(f.label) - _GENERIC_LABEL_CHARS) & around or not set(f.label) - _GENERIC_LABEL_CHARS
+           for f in figures):
+        return None
+    return figures[0]
+
+
 def invented_numbers(section_text: str, facts: Facts, index: FactIndex | None = None) -> list[Finding]:
-    """Findings for numbers in ``section_text`` that the facts do not give (spans are in ``section_text``)."""
+    """Findings for numbers in ``section_text`` that the facts do not give, or give under another label
+    (spans are in ``section_text``)."""
     idx = index or index_facts(facts)
     findings: list[Finding] = []
     for n in extract_numbers(section_text):
         verdict = classify(n, idx, section_text)
+        if verdict == "ok" and (fig := unlabeled(n, section_text, idx)) is not None:
+            findings.append(Finding("NUM_UNLABELED", f"“{n.raw}”前后没有写明是什么数据（事实：{fig.label}{fig.value}{fig.unit}）",
+                                    n.span))
         if verdict == "invented":
             findings.append(Finding("NUM_INVENTED", f"“{n.raw}”不在事实中，疑为编造的数字", n.span))
         elif verdict == "wrong_unit":
@@ -208,7 +235,7 @@ def check_numbers(draft: str, facts: Facts) -> CheckResult:
     for f in missing:
         findings.append(Finding("FIG_MISSING", f"缺少事实数据：{f.label}{f.value}{f.unit}"))
     checked = [n for n in mentions if n.kind not in ("date", "ordinal")]
-    bad = sum(f.code in ("NUM_INVENTED", "NUM_WRONG_UNIT", "NUM_APPROX_FALSE") for f in findings)
+    bad = sum(f.code in ("NUM_INVENTED", "NUM_WRONG_UNIT", "NUM_APPROX_FALSE", "NUM_UNLABELED") for f in findings)
     coverage = 1 - len(missing) / len(facts.figures) if facts.figures else 1.0
     precision = 1 - bad / len(checked) if checked else 1.0
     details = {
