@@ -181,11 +181,15 @@ def _renumber(text: str) -> str:
     return "".join(out) + text[last:]
 
 
+_RUN_IN_MARKER = re.compile(r"(?<=[。；！？])(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)(?=[^\s，。])")
+
+
 def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polished:
     """``known``: text beyond the facts the piece may draw on (its heading; when rewriting, the current body and
     the editor's instruction) — its words are not invented."""
     before = count_chars(text)
-    out = _delete_words(text)
+    out = _RUN_IN_MARKER.sub("", text)  # "……成效。一、发展党员36名" — the engine numbers headings, not the model
+    out = _delete_words(out)
     out = _lists_to_prose(out)
     out = _bare_lines_to_prose(out)
     out = _delete_words(out)  # a connective that opened a list line now follows 一是

@@ -96,3 +96,11 @@ def test_self_introductions_fragments_and_invented_rankings_go():
     assert "组织家庭医生定期开展业务培训，提高了医疗技能和专业知识水平。" in out
     assert not {f.code for f in section_body_findings(out, "主要做法", FACTS, thin=False)} & {
         "PROSE_REGISTER", "PROSE_FRAGMENT"}
+
+
+def test_a_heading_marker_inside_a_paragraph_and_talk_of_these_measures_go():
+    facts = validate_facts({"unit": "县教育局党组", "activities": ["开展学习"],
+                            "figures": [{"label": "发展党员", "value": 36, "unit": "名"}]})
+    text = "县教育局党组在各项工作中取得了显著成效。一、发展党员36名，党员队伍结构不断优化。通过以上措施，县教育局党组可以有效提升党建水平。"
+    out = polish(text, "取得成效", facts).text
+    assert "。一、" not in out and "发展党员36名" in out and "通过以上措施" not in out
