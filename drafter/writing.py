@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from drafter import document, frames, verify
+from drafter.checks.grounding import body_findings as grounding_findings
 from drafter.checks.length import count_chars
 from drafter.checks.prose import section_body_findings
 from drafter.exemplars import piece_exemplar
@@ -303,7 +304,9 @@ class Writer:
                 self.stream, self.clients.model, sdraft, facts, title, text, block, figures, items, examples, target,
                 max_repairs=self.policy.max_repairs, instructions=instructions,
                 clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts, title).text)
-            return text, len(section_body_findings(text, osec.section_type, facts)) + int(heavy)
+            # sentences of invented detail polish could not remove without emptying the piece count too
+            return text, (len(section_body_findings(text, osec.section_type, facts)) + int(heavy)
+                          + len(grounding_findings(text, facts, extra=title)))
 
         before = ([*sdraft.flags], dict(sdraft.edits))
         text, bad = yield from attempt("write", None)
@@ -312,7 +315,8 @@ class Writer:
         # A piece that fails the prose check (one thin sentence, a list, a repeat) or that the rules had to cut
         # heavily is written once more, warmer, rather than patched; the better of the two is kept (less bad,
         # then the longer).
-        reasons = [f.message_zh for f in section_body_findings(text, osec.section_type, facts)] or ["大段文字不合公文文风"]
+        reasons = [f.message_zh for f in [*section_body_findings(text, osec.section_type, facts),
+                                          *grounding_findings(text, facts, extra=title)]] or ["大段文字不合公文文风"]
         yield Event("repair", sdraft.index, data={"attempt": 1, "findings": reasons})
         first = (text, [*sdraft.flags], dict(sdraft.edits))
         sdraft.flags, sdraft.edits = [*before[0]], dict(before[1])

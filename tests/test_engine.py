@@ -466,3 +466,17 @@ def test_an_item_its_heading_states_is_not_appended_again(store):
     assert "组建党员家庭医生团队。" not in text  # … and not a sentence appended under it
     report = json.loads((run.dir / "checks.json").read_text(encoding="utf-8"))
     assert report["checks"]["coverage"]["passed"], report["checks"]["coverage"]
+
+
+def test_a_piece_of_invented_detail_is_written_once_more(facts, store):
+    # one sentence, all of it invented: polish cannot remove it without emptying the piece, and cuts nothing
+    invented = "通过区块链技术实现了资金加密和交易记录匿名化，确保了资金的安全性和保密性，群众满意度达到96.3%。"
+    model = MockModel()
+    for answer in (*PIECES[:2], invented, PIECES[2], "部分党员学习不够深入，学用结合不够紧密。个别支部组织生活形式单一，吸引力不强。",
+                   PLANS):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model)
+    sections = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections
+    result = sections[2]  # 取得成效: every sentence invented, so polish keeps them — and the piece is rewritten
+    assert [a.kind for a in result.attempts] == ["write", "retry"]
+    assert "区块链" not in result.body and "96.3%" in result.body and model.pending == 0
