@@ -131,7 +131,7 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
                 tail[-1] in r.unfinished_endings or not re.search(r"[。！？；：:…”’）)]$", tail)):
             found.append(Finding("PROSE_UNFINISHED", "句子没有写完（段末不是句号）",
                                  (offset + start + len(tail) - 1, offset + start + len(tail)), WARNING))
-    found += _bare_list(lines, offset, r)
+    found += _bare_list(_runs_without_subheadings(body), offset, r)
     known = facts.all_text() + facts.unit if facts is not None else ""
     for word, at_home in r.foreign_bodies.items():
         if not unit_type or unit_type in at_home or word in known:
@@ -198,8 +198,9 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
     return found
 
 
-def _bare_list(lines: list[tuple[int, str]], offset: int, r: ProseRules) -> list[Finding]:
-    """Runs of short one-sentence paragraphs (a list without its bullets): one finding per run."""
+def _bare_list(lines: list[tuple[int, str] | None], offset: int, r: ProseRules) -> list[Finding]:
+    """Runs of short one-sentence paragraphs (a list without its bullets): one finding per run; a None (a
+    sub-heading) ends a run."""
     found: list[Finding] = []
     run: list[tuple[int, str]] = []
 
@@ -210,7 +211,11 @@ def _bare_list(lines: list[tuple[int, str]], offset: int, r: ProseRules) -> list
                                  (offset + start, offset + end), WARNING))
         run.clear()
 
-    for start, line in lines:
+    for entry in lines:
+        if entry is None:
+            close()
+            continue
+        start, line = entry
         core = line.strip()
         one = len(core) <= r.bare_list_max_chars and len(re.findall(r"[。！？；]", core)) <= 1
         if one and not re.match(r"[一二三四五六七八九十]是", core) and not _SIGNOFF_LINE.match(core):
@@ -221,9 +226,20 @@ def _bare_list(lines: list[tuple[int, str]], offset: int, r: ProseRules) -> list
     return found
 
 
+def _runs_without_subheadings(body: str) -> list[tuple[int, str] | None]:
+    """``_body_lines`` with a None where a sub-heading stands: one-sentence sub-sections are thin, not a list."""
+    lines: list[tuple[int, str] | None] = []
+    pos = 0
+    for line in body.split("\n"):
+        if line.strip():
+            lines.append(None if _is_subheading(line.strip()) else (pos, line))
+        pos += len(line) + 1
+    return lines
+
+
 def bare_list_spans(body: str) -> list[tuple[int, int]]:
     """(start, end) of each run of bare list lines in a body (what PROSE_LIST finds without a colon)."""
-    return [f.span for f in _bare_list(_body_lines(body), 0, rules())]
+    return [f.span for f in _bare_list(_runs_without_subheadings(body), 0, rules())]
 
 
 def prose_findings(draft: str, facts: Facts | None = None) -> list[Finding]:
