@@ -130,8 +130,13 @@ def short_title(item: str, limit: int = 18) -> str:
     if len(first) > limit:  # "成立由党委书记任组长的创先争优活动领导小组" → "成立创先争优活动领导小组"
         first = re.sub(r"由[^，。的]{1,12}的", "", first)
     if len(first) > limit + 6:  # still long: cut after the last 的/和/与/及 that leaves a whole phrase,
+        whole = first
         cut = max(first.rfind(c, 0, limit) for c in "和与及、")  # else at the last whole word within the limit
         first = first[:cut] if cut >= limit // 2 else _whole_words(first, limit)
+        if first.count("“") > first.count("”"):  # never half a quotation ("推行“街道党工委—社区党委—网格")
+            unquoted = re.sub(r"“[^”]*”", "", whole)  # "推行“……”四级组织架构" → "推行四级组织架构"
+            before = first[:first.rfind("“")]
+            first = unquoted if 4 <= len(unquoted) <= limit + 6 else (before if len(before) >= 4 else whole)
     return first.rstrip("的和与及、")
 
 

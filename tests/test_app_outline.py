@@ -77,6 +77,8 @@ def test_sub_headings_never_end_in_half_a_word():
     assert short_title("成立由党委书记任组长的创先争优活动领导小组") == "成立创先争优活动领导小组"
     long = short_title("深入开展基层党支部标准化规范化建设达标创建和星级评定活动，全覆盖")
     assert len(long) <= 18 and long.endswith("建设")  # cut between words, not inside 达标
+    # never half a quotation: the quoted name goes rather than "推行“街道党工委—社区党委—网格"
+    assert short_title("推行“街道党工委—社区党委—网格党支部—楼栋党小组”四级组织架构") == "推行四级组织架构"
 
 
 def test_rates_are_outcomes_not_the_units_make_up():
