@@ -201,6 +201,8 @@ def test_a_fact_number_without_its_label_or_under_another_label_is_an_error() ->
     assert found == [("NUM_UNLABELED", "98.2%"), ("NUM_UNLABELED", "538户")]  # the second 98.2%, the bare 538户
     assert "诉求办结率98.2%" in invented_numbers(text, f)[0].message_zh
     assert not check_numbers(text, f).passed
+    generic = facts(figures=[{"label": "数据", "value": 313, "unit": "名"}])  # a label that names nothing
+    assert invented_numbers("全年共发展入党积极分子313名。", generic) == []
 
 
 def test_sums_are_derivable_only_when_the_rule_allows(monkeypatch: pytest.MonkeyPatch) -> None:

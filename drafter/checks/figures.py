@@ -162,7 +162,7 @@ def _same_value_other_unit(n: NumberMention, idx: FactIndex, text: str) -> bool:
 
 # Characters of a figure's label that say nothing of what is counted (率, 人, 次 …): a label shares one of its
 # other characters with the words around the number, or the number stands without what it counts.
-_GENERIC_LABEL_CHARS = frozenset("率度数量人次个名总计共达为")
+_GENERIC_LABEL_CHARS = frozenset("率度数据量人次个名总计共达为")
 
 
 def unlabeled(n: NumberMention, text: str, idx: FactIndex) -> Figure | None:
