@@ -93,8 +93,6 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
     for ex in found:
         if kind and classify_work(ex.text[:400]) != kind:
             continue
-        if same_unit_type and facts.unit_type and ex.unit_type != facts.unit_type:
-            continue
         text = delexicalise(ex.text, facts, max_chars, section_type)
         if len(text) >= 40:
             return PieceExemplar(title, text, ex.id, ex.title, ex.heading, round(ex.score, 4))

@@ -121,7 +121,6 @@ REWRITE_PRESETS: dict[str, str] = {
 PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 
 
-LOCAL_PASSAGE_CHARS = 0  # the embedded model's passage per piece (see WritePolicy)
 MAX_CUT_SHARE = 0.3  # more of an answer cut by the rules than this: the answer is rewritten (Writer.piece)
 
 
@@ -163,7 +162,7 @@ class WritePolicy:
             return value if value is not None else (if_local if local else if_endpoint)
 
         return cls(exemplar_chars=pick(exemplar_chars, 0, 240), exemplar_tokens=pick(exemplar_tokens, 0, 400),
-                   piece_exemplar_chars=pick(configured, LOCAL_PASSAGE_CHARS, 150),
+                   piece_exemplar_chars=pick(configured, 0, 150),
                    frame_basic=pick(frame_basic, True, False),
                    max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0), passage_same_unit_type=local)
 
