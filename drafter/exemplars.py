@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from drafter.checks.grounding import NOUN_FLAGS, common_nouns, pos_tokens
+from drafter.checks.political import names_politics, political_findings
 from drafter.checks.prose import section_body_findings
 from drafter.facts import Facts
 from drafter.retrieval import search_exemplars, style_only
@@ -31,7 +33,45 @@ _RUN_IN = re.compile(r"（[一二三四五六七八九十\d]+）|^[一二三四�
 # prose findings that make a passage sentence unfit to be shown to the writer
 _UNFIT = {"PROSE_FOREIGN", "PROSE_REGISTER", "PROSE_SOLUTION", "PROSE_WRONG_SECTION", "PROSE_CONNECTIVE",
           "PROSE_HEDGE", "PROSE_COMMENTARY", "PROSE_FRAGMENT", "PROSE_LIST"}
-_SELF_REF = re.compile(r"(?:我局|我院|我所|我站|我社|我行|我司|我校|我镇|我乡|我村|全局|全院|全所|全站|全行|全校)")
+# The passage's unit speaking of itself: 我院 → this unit's name; 全院党员 → 全体党员 (全局 alone is 大局, it stays)
+_SELF_REF = re.compile(r"我(?:局|院|所|站|社|行|司|校|镇|乡|村)|全(?:局|院|所|站|行|校)(?=党员|干部|职工|上下|教职工|医护)")
+
+
+# Parts of speech that are another unit's content when the genre does not use them: names, places, bodies, nouns.
+_MASKED = NOUN_FLAGS | {"nrt", "nrfg", "eng", "x"}
+GAP = "……"
+MAX_GAP_SHARE = 0.5  # a sentence more than half gaps is content, not phrasing
+
+
+def phrase_frame(sentence: str, known: str) -> str:
+    """A sentence's phrasing with its content left as gaps: the nouns (and names, places) that neither
+    ``known`` (this unit's facts) nor the genre's common vocabulary (words no one kind of unit owns) has
+    become "……" — "依托红色驿站开展理论
+    宣讲" → "依托……开展理论宣讲". "" when more than ``MAX_GAP_SHARE`` of it would be gaps."""
+    if names_politics(sentence):  # a 提法 with a gap in it is a political error waiting to be filled in
+        return ""
+    vocab = common_nouns()
+    out: list[str] = []
+    gaps = 0
+    for word, flag in pos_tokens(sentence):
+        cjk = re.fullmatch(r"[\u4e00-\u9fff]+", word) is not None
+        content = flag in _MASKED and (not cjk or len(word) >= 2 or flag in {"nr", "ns", "nt"})
+        name = flag in {"nr", "ns", "nt", "nrt", "nrfg"}  # another unit's place or person, however common
+        if content and (not cjk or ((name or word not in vocab) and word not in known)) and word.strip("，、；。：“”（）"):
+            gaps += len(word)
+            if not out or out[-1] != GAP:
+                out.append(GAP)
+        else:
+            out.append(word)
+    if gaps > MAX_GAP_SHARE * len(sentence.strip("。；！？")):
+        return ""
+    return re.sub(rf"(?:{GAP}[、和与及]?)+{GAP}", GAP, "".join(out))
+
+
+def phrase_frames(text: str, facts: Facts) -> str:
+    """Every sentence of a delexicalised passage as its phrase frame (see ``phrase_frame``)."""
+    known = "\n".join([facts.all_text(), facts.theme or ""])
+    return "".join(f for f in (phrase_frame(s, known) for s in split_sentences(text)) if f)
 
 
 @dataclass
@@ -64,8 +104,10 @@ def delexicalise(text: str, facts: Facts, max_chars: int, section_type: str = ""
         if section_type and any(f.code in _UNFIT for f in section_body_findings(sentence, section_type, facts,
                                                                                 thin=False)):
             continue
+        if political_findings(sentence, facts):  # a 提法 of another period, a leader the facts do not name
+            continue
         sentence = _ORG.sub(lambda m: m.group(0) if _GENERIC.search(m.group(0)) else facts.unit, sentence)
-        sentence = _SELF_REF.sub("我们", sentence)
+        sentence = _SELF_REF.sub(lambda m: facts.unit if m.group(0).startswith("我") else "全体", sentence)
         if len(out) + len(sentence) > max_chars:
             break
         out += sentence
@@ -73,10 +115,12 @@ def delexicalise(text: str, facts: Facts, max_chars: int, section_type: str = ""
 
 
 def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: list[str], max_chars: int,
-                   excluded: list[str] = (), same_unit_type: bool = False) -> PieceExemplar | None:
+                   excluded: list[str] = (), same_unit_type: bool = False,
+                   frames: bool = False) -> PieceExemplar | None:
     """The best passage for one piece, delexicalised, or None when nothing usable is in the corpus.
     ``same_unit_type``: only a passage of a unit of the facts' own type will do (the embedded model copies
-    content, and another kind of unit's content is wrong in this one's summary)."""
+    content, and another kind of unit's content is wrong in this one's summary). ``frames``: the passage is
+    given as phrase frames, its content left as gaps (``phrase_frames``)."""
     query = " ".join([title, *items])[:300]
     if not query.strip():
         return None
@@ -84,6 +128,10 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
         filters = {"unit_type": facts.unit_type} if same_unit_type and facts.unit_type else {}
         found = search_exemplars(store, query, 4, section_type=section_type, exclude_doc_ids=list(excluded),
                                  **filters)
+        if frames and filters:  # frames carry no content of their own: another kind of unit's will do next
+            seen = {ex.id for ex in found}
+            found += [ex for ex in search_exemplars(store, query, 4, section_type=section_type,
+                                                    exclude_doc_ids=list(excluded)) if ex.id not in seen]
     except Exception:  # the corpus is an aid here: a broken store must not stop the draft
         return None
     # A passage about another kind of work is what the small model copied into the wrong place (an 教育局's
@@ -93,7 +141,19 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
     for ex in found:
         if kind and classify_work(ex.text[:400]) != kind:
             continue
-        text = delexicalise(ex.text, facts, max_chars, section_type)
+        text = delexicalise(ex.text, facts, 4 * max_chars if frames else max_chars, section_type)
+        if frames:
+            text = _first_chars(phrase_frames(text, facts), max_chars)
         if len(text) >= 40:
             return PieceExemplar(title, text, ex.id, ex.title, ex.heading, round(ex.score, 4))
     return None
+
+
+def _first_chars(text: str, max_chars: int) -> str:
+    """The whole sentences of ``text`` that fit in ``max_chars``."""
+    out = ""
+    for sentence in split_sentences(text):
+        if len(out) + len(sentence) > max_chars:
+            break
+        out += sentence
+    return out

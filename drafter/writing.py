@@ -57,10 +57,15 @@ def facts_block(facts: Facts, figures: list[str], items: list[str], extra: str =
     return "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
 
 
-def examples_block(examples: list[str]) -> str:
-    """Exemplars for tone only, shortened; their facts must not be reused (the checks enforce it)."""
+def examples_block(examples: list[str], frames: bool = False) -> str:
+    """Exemplars for tone only, shortened; their facts must not be reused (the checks enforce it).
+    ``frames``: the first is a passage's phrase frames (drafter.exemplars.phrase_frames)."""
     if not examples:
         return ""
+    if frames:
+        rest = examples_block(examples[1:])
+        return (f"参考句式（摘自同类材料，“……”处只能填本单位的事实，没有对应事实的句子不写）：\n{quote_block(examples[0])}"
+                + (f"\n{rest}" if rest else ""))
     joined = "\n".join(quote_block(e) for e in examples)
     return f"参考语气（只学写法，不得照抄其中的内容和数字）：\n{joined}"
 
@@ -149,6 +154,7 @@ class WritePolicy:
     max_repairs: int = 1
     prose_retries: int = 0  # a piece failing the prose check is written once more (Writer.piece)
     passage_same_unit_type: bool = False  # a piece's passage must come from a unit of the facts' own type
+    passage_frames: bool = False  # a piece's passage is given as phrase frames, its content left as gaps
 
     @classmethod
     def for_settings(cls, settings: Settings, *, exemplar_chars: int | None = None,
@@ -164,7 +170,8 @@ class WritePolicy:
         return cls(exemplar_chars=pick(exemplar_chars, 0, 240), exemplar_tokens=pick(exemplar_tokens, 0, 400),
                    piece_exemplar_chars=pick(configured, 0, 150),
                    frame_basic=pick(frame_basic, True, False),
-                   max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0), passage_same_unit_type=local)
+                   max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0), passage_same_unit_type=local,
+                   passage_frames=local)
 
 
 class Streamer:
@@ -278,15 +285,18 @@ class Writer:
         free = room - reply_tokens(target, model) - 64
         budget = min(self.policy.exemplar_tokens, free)
         exemplars = fit_to_budget(exemplars, budget, model=model) if budget > 0 else []
+        framed = False
         if self.policy.piece_exemplar_chars > 0:  # the piece's own passage, delexicalised, goes first
             found = piece_exemplar(self.clients.store, facts, osec.section_type, title, items,
                                    self.policy.piece_exemplar_chars, excluded=excluded,
-                                   same_unit_type=self.policy.passage_same_unit_type)
+                                   same_unit_type=self.policy.passage_same_unit_type,
+                                   frames=self.policy.passage_frames)
             if found is not None and sum(count_tokens(t, model) for t in [found.text, *exemplars]) <= free:
                 sdraft.exemplars.append(found.to_dict())
                 exemplars = [found.text, *exemplars]
                 examples = [*examples, found.text]  # what it was shown is checked for copying like the rest
-        messages = render("write_section", examples_block=examples_block(exemplars), **values)
+                framed = self.policy.passage_frames
+        messages = render("write_section", examples_block=examples_block(exemplars, framed), **values)
         # What the prompt asks, without its facts and exemplars: text repeating it back is an echo, not prose.
         instructions = "\n".join(m["content"] for m in render("write_section", examples_block="",
                                                                **{**values, "facts_block": ""}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drafter.engine import DraftEngine
-from drafter.exemplars import delexicalise, piece_exemplar
+from drafter.exemplars import GAP, delexicalise, phrase_frame, piece_exemplar
 from drafter.facts import validate_facts
 from drafter.llm import MockModel
 from drafter.retrieval import search_exemplars
@@ -28,7 +28,7 @@ def test_delexicalise_drops_figures_dates_headings_and_names():
     out = delexicalise(text, FACTS, 200)
     assert "桐川市" not in out and "林场" not in out and "青石镇党委" in out
     assert not [n for n in extract_numbers(out) if n.kind != "ordinal"]
-    assert "组建志愿服务队\n" not in out and "我们把志愿服务" in out
+    assert "组建志愿服务队\n" not in out and "青石镇党委把志愿服务" in out
 
 
 def test_delexicalise_leaves_out_sentences_unfit_for_this_unit():
@@ -38,6 +38,27 @@ def test_delexicalise_leaves_out_sentences_unfit_for_this_unit():
     out = delexicalise(text, school, 200, "主要做法")
     assert "镇党委" not in out and "首先" not in out
     assert out == "党组织坚持把党员培养成骨干，把骨干培养成党员，党员队伍结构不断优化。"
+
+
+def test_phrase_frame_keeps_the_phrasing_and_leaves_another_units_content_as_gaps():
+    sentence = "依托桐川市红枫驿站开展理论宣讲，推动党的创新理论深入人心。"
+    frame = phrase_frame(sentence, known="")
+    assert "桐川市" not in frame and "红枫驿站" not in frame and GAP in frame
+    assert frame.startswith("依托") and "开展理论宣讲" in frame and frame.endswith("深入人心。")
+    # a word this unit's facts have is this unit's content: it stays
+    assert "红枫驿站" in phrase_frame(sentence, known="红枫驿站")
+    # a sentence that is mostly another unit's content gives no frame
+    assert phrase_frame("桐川市黄茅岭林场红枫驿站。", known="") == ""
+
+
+def test_a_framed_passage_shows_no_other_units_content():
+    store = CorpusStore()
+    store.ingest(demo_corpus_files())
+    framed = piece_exemplar(store, FACTS, "主要做法", "开展党员公开承诺活动", ["开展党员公开承诺活动"], 150, frames=True)
+    assert framed is not None and len(framed.text) <= 150
+    from drafter.checks.grounding import ungrounded
+    known = FACTS.all_text()
+    assert not ungrounded(framed.text, known)  # every noun left is this unit's or the genre's
 
 
 def test_each_piece_gets_a_passage_of_its_type_recorded_with_the_section():
@@ -51,15 +72,15 @@ def test_each_piece_gets_a_passage_of_its_type_recorded_with_the_section():
     engine = DraftEngine(store=store, model=model, piece_exemplar_chars=150)
     run = engine.draft(FACTS)
     practice = next(s for s in run.sections if s.section_type == "主要做法")
-    # the embedded model (MockModel stands in for it) only gets passages of units of its own type
-    expected = [piece_exemplar(store, FACTS, "主要做法", item, [item], 150, same_unit_type=True)
+    # the embedded model (MockModel stands in for it) only gets passages of units of its own type, as frames
+    expected = [piece_exemplar(store, FACTS, "主要做法", item, [item], 150, same_unit_type=True, frames=True)
                 for item in FACTS.activities]
     assert all(e is None or e.hit_id.startswith(tuple(d.doc_id for d in store.documents() if d.unit_type == "乡镇"))
                for e in expected)
     assert [e["hit_id"] for e in practice.exemplars] == [e.hit_id for e in expected if e is not None]  # per piece
     assert practice.exemplars
     prompts = [a.prompt[-1]["content"] for a in practice.attempts if a.prompt]
-    assert practice.exemplars[0]["text"] in prompts[0]
+    assert practice.exemplars[0]["text"] in prompts[0] and "参考句式" in prompts[0]
     assert "参考范文：《" in section_view(practice).status
 
 

@@ -4,7 +4,14 @@ removes them from what the model wrote; the facts' and the editor's own words ar
 from __future__ import annotations
 
 from drafter.checks import run_checks
-from drafter.checks.grounding import body_findings, build_vocabulary, check_grounding, genre_nouns
+from drafter.checks.grounding import (
+    COMMON_MIN_DOCS,
+    body_findings,
+    build_vocabulary,
+    check_grounding,
+    common_nouns,
+    genre_nouns,
+)
 from drafter.facts import validate_facts
 from drafter.polish import polish
 from vectorstore.cli import demo_corpus_files
@@ -37,6 +44,7 @@ def test_the_facts_and_the_genre_are_grounds():
 
 def test_the_vocabulary_file_is_built_from_the_demo_corpus():
     assert set(build_vocabulary(demo_corpus_files())) == genre_nouns()  # rebuild: python -m drafter.checks.grounding
+    assert set(build_vocabulary(demo_corpus_files(), COMMON_MIN_DOCS)) == common_nouns() < genre_nouns()
     assert {"党员", "群众", "支部"} <= genre_nouns()
 
 

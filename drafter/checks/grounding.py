@@ -25,10 +25,12 @@ from drafter.zh.sentences import sentence_pieces
 
 NOUN_FLAGS = frozenset({"n", "nz", "vn", "an", "ng", "nt", "nr", "ns"})
 MIN_DOCS = 2  # a noun in this many demo documents is the genre's own word
+COMMON_MIN_DOCS = 5  # ... in this many, a word any unit of any type uses (党员, 阵地, 台账): phrase frames keep it
 MIN_UNGROUNDED = 2
 MIN_SHARE = 0.5
 MAX_SHARE = 0.08  # share of a draft's body sentences that may be flagged
 VOCAB_FILE = "data/genre_nouns.txt"
+COMMON_FILE = "data/common_nouns.txt"
 
 
 @lru_cache(maxsize=1)
@@ -40,20 +42,34 @@ def _posseg():  # type: ignore[no-untyped-def]
     return jieba.posseg
 
 
+def pos_tokens(text: str) -> list[tuple[str, str]]:
+    """(word, jieba part of speech) for each token of a text, in order."""
+    return [(w.word, w.flag) for w in _posseg().cut(text)]
+
+
 def content_nouns(text: str) -> list[str]:
     """The nouns of a text (two characters or more), in order, as jieba tags them."""
-    return [w.word for w in _posseg().cut(text) if w.flag in NOUN_FLAGS and len(w.word) >= 2
-            and re.fullmatch(r"[\u4e00-\u9fff]+", w.word)]
+    return [w for w, flag in pos_tokens(text) if flag in NOUN_FLAGS and len(w) >= 2
+            and re.fullmatch(r"[\u4e00-\u9fff]+", w)]
 
 
-@lru_cache(maxsize=1)
-def genre_nouns() -> frozenset[str]:
-    text = resources.files("drafter.checks").joinpath(VOCAB_FILE).read_text("utf-8")
+@lru_cache(maxsize=2)
+def _word_file(name: str) -> frozenset[str]:
+    text = resources.files("drafter.checks").joinpath(name).read_text("utf-8")
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
-def build_vocabulary(paths: list[Path]) -> list[str]:
-    """The nouns occurring in at least ``MIN_DOCS`` of the documents at ``paths``, sorted."""
+def genre_nouns() -> frozenset[str]:
+    return _word_file(VOCAB_FILE)
+
+
+def common_nouns() -> frozenset[str]:
+    """The genre's nouns that no one kind of unit owns: in at least ``COMMON_MIN_DOCS`` demo documents."""
+    return _word_file(COMMON_FILE)
+
+
+def build_vocabulary(paths: list[Path], min_docs: int = MIN_DOCS) -> list[str]:
+    """The nouns occurring in at least ``min_docs`` of the documents at ``paths``, sorted."""
     from collections import Counter
 
     from vectorstore.pipeline import parse_path
@@ -62,7 +78,7 @@ def build_vocabulary(paths: list[Path]) -> list[str]:
     for path in paths:
         for doc in parse_path(path):
             counts.update(set(content_nouns(doc.text)))
-    return sorted(w for w, n in counts.items() if n >= MIN_DOCS)
+    return sorted(w for w, n in counts.items() if n >= min_docs)
 
 
 def ungrounded(sentence: str, known: str) -> list[str]:
@@ -116,15 +132,16 @@ def check_grounding(draft: str, facts: Facts) -> CheckResult:
 
 
 def main() -> int:
-    """Rebuild ``data/genre_nouns.txt`` from the demo corpus."""
+    """Rebuild ``data/genre_nouns.txt`` and ``data/common_nouns.txt`` from the demo corpus."""
     from vectorstore.cli import demo_corpus_files
 
-    words = build_vocabulary(demo_corpus_files())
-    target = Path(__file__).resolve().parent / VOCAB_FILE
-    header = (f"# Nouns of the genre: in at least {MIN_DOCS} documents of vectorstore/demo_corpus (jieba parts of "
-              "speech).\n# Rebuilt by: python -m drafter.checks.grounding\n")
-    target.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
-    print(f"{len(words)} nouns → {target}")
+    for name, min_docs in ((VOCAB_FILE, MIN_DOCS), (COMMON_FILE, COMMON_MIN_DOCS)):
+        words = build_vocabulary(demo_corpus_files(), min_docs)
+        target = Path(__file__).resolve().parent / name
+        header = (f"# Nouns of the genre: in at least {min_docs} documents of vectorstore/demo_corpus (jieba parts "
+                  "of speech).\n# Rebuilt by: python -m drafter.checks.grounding\n")
+        target.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
+        print(f"{len(words)} nouns → {target}")
     return 0
 
 

@@ -87,6 +87,13 @@ def _covered(span: tuple[int, int], allowed: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in allowed)
 
 
+def names_politics(text: str) -> bool:
+    """Whether ``text`` names a leader, a national body, a numbered session or a 提法 of the rules file."""
+    r = rules()
+    return bool(r.leaders.search(text) or r.bodies.search(text) or any(p.search(text) for p in r.sessions)
+                or any(f.pattern.search(text) for f in r.formulations))
+
+
 def political_findings(text: str, facts: Facts) -> list[Finding]:
     r = rules()
     own = " ".join(x for x in (facts.all_text(), facts.unit, facts.signature or "", facts.title or "") if x)
