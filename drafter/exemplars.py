@@ -104,10 +104,10 @@ def delexicalise(text: str, facts: Facts, max_chars: int, section_type: str = ""
         if section_type and any(f.code in _UNFIT for f in section_body_findings(sentence, section_type, facts,
                                                                                 thin=False)):
             continue
-        if political_findings(sentence, facts):  # a 提法 of another period, a leader the facts do not name
-            continue
         sentence = _ORG.sub(lambda m: m.group(0) if _GENERIC.search(m.group(0)) else facts.unit, sentence)
         sentence = _SELF_REF.sub(lambda m: facts.unit if m.group(0).startswith("我") else "全体", sentence)
+        if political_findings(sentence, facts):  # a 提法 of another period, a leader or place not this unit's
+            continue
         if len(out) + len(sentence) > max_chars:
             break
         out += sentence

@@ -43,6 +43,13 @@ BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|
 # A rate or score is an outcome, whatever it measures (客户满意度 is no count of 户, 党员参学率 no count of 党员).
 RATE_LABEL = re.compile(r"(率|度|比例|占比|指数|得分)$")
 MAX_SUBSECTIONS = 6
+# A draft this short or shorter gets the brief opening and 基本情况 frames; below SUBPIECE_MIN_CHARS of text
+# per item a section is one paragraph (一是……二是……), not sub-sections with headings of their own.
+SHORT_TARGET = 600
+SUBPIECE_MIN_CHARS = 40
+# 经验材料: one level-1 section per practice, each with a themed heading; a practice section needs this much
+# text of its own, or the practices share fewer sections.
+PRACTICE_MIN_CHARS = 150
 
 
 @dataclass
@@ -114,12 +121,24 @@ OPENING_FRAMES = {
 }
 
 
+def is_short(facts: Facts) -> bool:
+    """A draft asked for at most ``SHORT_TARGET`` characters: its fixed frames are brief."""
+    return bool(facts.target_chars) and facts.target_chars <= SHORT_TARGET
+
+
 def default_opening(facts: Facts) -> str:
     """A fixed-format opening paragraph; the facts fill it, no model is involved."""
-    period = f"{facts.period}以来，" if facts.period and not facts.period.endswith("以来") else (
-        f"{facts.period}，" if facts.period else "")
     theme = f"围绕{facts.theme}" if facts.theme else "围绕中心工作"
     frame = OPENING_FRAMES.get(facts.genre, "现将有关情况报告如下：")
+    if is_short(facts):  # one clause: the 基本情况 frame says how the year went
+        if facts.genre == "经验材料":
+            return f"{facts.period + '，' if facts.period else ''}{facts.unit}{theme}扎实开展工作，{frame}"
+        what = f"{facts.theme}工作" if facts.theme and not facts.theme.endswith(("工作", "活动")) else (
+            facts.theme or "工作")
+        verb = "汇报" if facts.genre == "汇报材料" else "总结"
+        return f"现将{facts.unit}{facts.period or ''}{what}情况{verb}如下："
+    period = f"{facts.period}以来，" if facts.period and not facts.period.endswith("以来") else (
+        f"{facts.period}，" if facts.period else "")
     return f"{period}{facts.unit}认真贯彻落实上级部署要求，{theme}，统筹推进各项工作，取得了积极成效。{frame}"
 
 
@@ -194,24 +213,31 @@ def build_outline(facts: Facts) -> Outline:
                 continue  # 存在问题 / 下一步打算 without facts: left out (see module docstring)
             sec.placeholder = empty and key in required
             sections.append(sec)
-    _share_target(sections, target)
     # An item that reads like an instruction to the model (prompt injection) is shown to the user, not drafted.
     set_aside = [text for _, text in facts.items() if looks_like_instruction(text)]
-    return Outline(
+    outline = Outline(
         genre=facts.genre, title=default_title(facts), opening=default_opening(facts), sections=sections,
         signature=facts.signature or "", date=facts.date or "", set_aside=set_aside,
     )
+    _share_target(outline, target)
+    for sec in sections:  # too little text per item for sub-sections: one paragraph, 一是……二是……
+        if sec.subheadings and sec.target_chars < SUBPIECE_MIN_CHARS * len(sec.subheadings):
+            sec.subheadings = []
+    return outline
 
 
 def _experience_sections(facts: Facts, figures: list[str]) -> list[OutlineSection]:
     """经验材料: one level-1 section per practice (themed heading), then 成效 and 启示."""
     sections = []
     activities = [x for x in facts.activities if not looks_like_instruction(x)]
-    practices = activities[:4] or [PLACEHOLDER]
+    # as many practice sections as the length has room for (a 350-字 材料 has one), at most four
+    room = max(1, (facts.target_chars or 1500) // (2 * PRACTICE_MIN_CHARS)) if facts.target_chars else 4
+    practices = activities[:min(4, room)] or [PLACEHOLDER]
     for i, item in enumerate(practices):
-        rest = activities[4:] if i == len(practices) - 1 else []
-        sections.append(OutlineSection(f"practice{i + 1}", "主要做法", short_title(item, 24) if item != PLACEHOLDER
-                                       else "主要做法", items=[item, *rest] if item != PLACEHOLDER else [],
+        rest = activities[len(practices):] if i == len(practices) - 1 else []
+        title = "主要做法" if item == PLACEHOLDER or (len(practices) == 1 and rest) else short_title(item, 24)
+        sections.append(OutlineSection(f"practice{i + 1}", "主要做法", title,
+                                       items=[item, *rest] if item != PLACEHOLDER else [],
                                        placeholder=item == PLACEHOLDER))
     results = OutlineSection("results", "取得成效", "取得的成效",
                              items=[x for x in facts.achievements if not looks_like_instruction(x)], figures=figures)
@@ -221,10 +247,20 @@ def _experience_sections(facts: Facts, figures: list[str]) -> list[OutlineSectio
     return sections
 
 
-def _share_target(sections: list[OutlineSection], target: int) -> None:
+def frame_chars(outline: Outline) -> int:
+    """Characters of the draft that are no section's body: title, opening, headings, sign-off and date."""
+    from drafter.checks.length import count_chars
+
+    heads = sum(count_chars(s.title) + 2 + sum(count_chars(t) + 3 for t in s.subheadings)
+                for s in outline.sections)
+    return heads + sum(count_chars(x) for x in (outline.title, outline.opening, outline.signature, outline.date))
+
+
+def _share_target(outline: Outline, target: int) -> None:
     weights = {"基本情况": 1.0, "主要做法": 2.2, "取得成效": 1.4, "经验体会": 1.0, "存在问题": 0.9, "下一步打算": 1.0}
+    sections = outline.sections
     active = [s for s in sections if not s.placeholder]
     total = sum(weights.get(s.section_type, 1.0) for s in active) or 1.0
-    body = max(200, target - 120)  # title, opening and sign-off take about 120 characters
+    body = max(40 * len(active), target - frame_chars(outline))
     for s in sections:
-        s.target_chars = 0 if s.placeholder else max(60, int(body * weights.get(s.section_type, 1.0) / total))
+        s.target_chars = 0 if s.placeholder else max(40, int(body * weights.get(s.section_type, 1.0) / total))

@@ -28,7 +28,7 @@ from drafter.llm import (
     fit_to_budget,
     reply_tokens,
 )
-from drafter.outline import PLACEHOLDER, OutlineSection
+from drafter.outline import PLACEHOLDER, OutlineSection, is_short
 from drafter.polish import polish
 from drafter.prompts import quote_data, render
 from drafter.retrieval import Retrieval, exemplar_texts
@@ -253,7 +253,7 @@ class Writer:
             sdraft.body = PLACEHOLDER
             sdraft.flags = [{"code": "placeholder", "message": f"“{osec.title}”缺少资料，已留【待补】，请补充后重新生成"}]
         elif osec.section_type == "基本情况" and self.policy.frame_basic:
-            sdraft.body = frames.basic_situation(facts, osec.figures)
+            sdraft.body = frames.basic_situation(facts, osec.figures, brief=is_short(facts))
             sdraft.edits["inserted"] = len(sdraft.body)
             yield Event("delta", sdraft.index, sdraft.body, {"source": "frame"})
         else:

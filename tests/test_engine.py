@@ -9,7 +9,7 @@ import pytest
 from drafter.engine import DraftEngine
 from drafter.facts import validate_facts
 from drafter.llm import MockModel, StreamInterruptedError
-from drafter.outline import PLACEHOLDER, build_outline
+from drafter.outline import PLACEHOLDER, build_outline, frame_chars
 from drafter.prompts import PromptError, load_prompt, render
 from drafter.run import Run
 from drafter.zh.numbers import extract_numbers
@@ -50,10 +50,16 @@ def test_outline_follows_genre_and_facts(facts):
     assert [s.title for s in outline.sections] == ["基本情况", "主要做法", "取得成效", "存在问题", "下一步工作打算"]
     practice = outline.sections[1]
     assert practice.subheadings == ["举办党课培训", "开展党员志愿服务活动"]
+    assert outline.opening == "现将城关镇党委2024年创先争优活动情况总结如下："  # a short draft: brief opening
+    longer = build_outline(validate_facts({**FACTS, "target_chars": 1500}))
+    assert longer.opening.endswith("现将有关情况总结如下：")
+    assert sum(s.target_chars for s in longer.sections) + frame_chars(longer) <= 1500
+    # too little text per item for sub-sections: one paragraph (一是……二是……)
+    tiny = build_outline(validate_facts({**FACTS, "target_chars": 250}))
+    assert tiny.sections[1].subheadings == []
     assert outline.sections[0].figures == ["基层党组织42个", "党员1286名"]
     assert outline.sections[2].figures == ["群众满意度96.3%"]
     assert outline.title == "城关镇党委2024年创先争优活动总结"
-    assert outline.opening.endswith("现将有关情况总结如下：")
     no_problems = build_outline(validate_facts({**FACTS, "problems": [], "plans": [], "achievements": []}))
     titles = [s.title for s in no_problems.sections]
     assert "存在问题" not in titles and "下一步工作打算" not in titles  # optional and empty: left out
