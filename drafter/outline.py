@@ -46,7 +46,7 @@ MAX_SUBSECTIONS = 6
 # A draft this short or shorter gets the brief opening and 基本情况 frames; below SUBPIECE_MIN_CHARS of text
 # per item a section is one paragraph (一是……二是……), not sub-sections with headings of their own.
 SHORT_TARGET = 600
-SUBPIECE_MIN_CHARS = 40
+SUBPIECE_MIN_CHARS = 60
 # 经验材料: one level-1 section per practice, each with a themed heading; a practice section needs this much
 # text of its own, or the practices share fewer sections.
 PRACTICE_MIN_CHARS = 150
@@ -261,6 +261,6 @@ def _share_target(outline: Outline, target: int) -> None:
     sections = outline.sections
     active = [s for s in sections if not s.placeholder]
     total = sum(weights.get(s.section_type, 1.0) for s in active) or 1.0
-    body = max(40 * len(active), target - frame_chars(outline))
+    body = max(60 * len(active), target - frame_chars(outline))
     for s in sections:
-        s.target_chars = 0 if s.placeholder else max(40, int(body * weights.get(s.section_type, 1.0) / total))
+        s.target_chars = 0 if s.placeholder else max(60, int(body * weights.get(s.section_type, 1.0) / total))
