@@ -4,8 +4,10 @@ For each piece the writer drafts (a 做法 item, the 成效, 问题, 打算) the
 words, filtered by its section type (the store prefers passages about the same kind of work). The best passage
 is delexicalised before a model sees it, so that the small model's habit of copying turns into copying the
 genre's phrasing, not another unit's facts: its heading line, every sentence stating a figure or a date, and
-instruction-like sentences go; other units' names become this unit's name. What each piece was given is
-recorded with the section (``SectionDraft.exemplars``) and shown to the clerk beside it.
+instruction-like sentences go; other units' names become this unit's name. Given as phrase frames
+(``phrase_frames``), every noun that is neither this unit's nor common to all kinds of unit is a gap "……"
+as well. What each piece was given is recorded with the section (``SectionDraft.exemplars``) and shown to the
+clerk beside it. The embedded model gets no passage by default (measurements in ``WritePolicy``).
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ MAX_GAP_SHARE = 0.5  # a sentence more than half gaps is content, not phrasing
 def phrase_frame(sentence: str, known: str) -> str:
     """A sentence's phrasing with its content left as gaps: the nouns (and names, places) that neither
     ``known`` (this unit's facts) nor the genre's common vocabulary (words no one kind of unit owns) has
-    become "……" — "依托红色驿站开展理论
-    宣讲" → "依托……开展理论宣讲". "" when more than ``MAX_GAP_SHARE`` of it would be gaps."""
+    become "……": "依托红色驿站开展理论宣讲" → "依托……开展理论宣讲". "" when more than ``MAX_GAP_SHARE`` of
+    it would be gaps, or when it names a leader, a national body or a 提法."""
     if names_politics(sentence):  # a 提法 with a gap in it is a political error waiting to be filled in
         return ""
     vocab = common_nouns()
