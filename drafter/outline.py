@@ -181,11 +181,20 @@ ACTION_LABEL = re.compile(r"^(评选|评出|评为|举办|开展|新发展|发�
                           r"签约|服务|上门|创建|建成|设立|累计|新增|吸纳|表彰|慰问|调解|排查|整改|结对|征集)")
 
 
+# A count of people is part of what the unit is when its label names people and nothing they did: 辅警46名,
+# 教职工216名; "在职党员到社区报到2350名" is something done.
+HEADCOUNT_UNITS = ("名", "人", "位")
+HEADCOUNT_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,6}(警|员|师|工|生|者|干部|人员|代表|委员)$")
+
+
 def _split_figures(facts: Facts) -> tuple[list[str], list[str]]:
     basic, results = [], []
     for fig in facts.figures:
-        is_basic = (BASIC_LABELS.search(fig.label) and not ACTION_LABEL.match(fig.label)
-                    and not RATE_LABEL.search(fig.label))
+        if fig.unit in HEADCOUNT_UNITS:
+            named = HEADCOUNT_LABEL.match(fig.label)
+        else:
+            named = BASIC_LABELS.search(fig.label)
+        is_basic = named and not ACTION_LABEL.match(fig.label) and not RATE_LABEL.search(fig.label)
         (basic if is_basic else results).append(fig.text())
     return basic, results
 

@@ -91,3 +91,16 @@ def test_rates_are_outcomes_not_the_units_make_up():
     basic, results = _split_figures(facts)
     assert basic == ["基层党组织31个", "农户420户"]
     assert results == ["客户满意度97.2%", "党员参学率98%"]
+
+
+def test_a_headcount_is_basic_and_a_count_of_people_who_did_something_is_a_result():
+    from drafter.facts import validate_facts
+    from drafter.outline import _split_figures
+
+    facts = validate_facts({"unit": "城西派出所党支部", "activities": ["开展学习"], "figures": [
+        {"label": "民警", "value": "28", "unit": "名"}, {"label": "辅警", "value": "46", "unit": "名"},
+        {"label": "在职党员到社区报到", "value": "2350", "unit": "名"},
+        {"label": "结对帮扶学生", "value": "120", "unit": "名"}, {"label": "教职工", "value": "216", "unit": "名"}]})
+    basic, results = _split_figures(facts)
+    assert basic == ["民警28名", "辅警46名", "教职工216名"]
+    assert results == ["在职党员到社区报到2350名", "结对帮扶学生120名"]

@@ -72,7 +72,9 @@ def rules() -> ProseRules:
     n = int(data["label_colon_max_chars"])
     return ProseRules(
         label_colon=re.compile(rf"^\s*([^，。；：:！？、\s（）()]{{2,{n}}})[：:](?=\S)", re.M),
-        connectives=re.compile(rf"{_CLAUSE_START}\s*({_alternation(data['connectives'])})[，,、]"),
+        # at a sentence start any of them; after a comma the few that never join clauses in 公文 ("，首先，")
+        connectives=re.compile(rf"(?:{_CLAUSE_START}\s*|(?<=[，,])(?=(?:{_alternation(data['comma_connectives'])})"
+                               rf"[，,、]))({_alternation(data['connectives'])})[，,、]"),
         hedges=re.compile(_alternation(data["hedges"])),
         commentary=re.compile(rf"[，,]?(?:{_alternation(data['commentary'])})[^，。；！？\n]*"),
         hedge_exceptions=tuple(data.get("hedge_exceptions", ())),
