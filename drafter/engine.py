@@ -36,14 +36,14 @@ class DraftEngine:
     def __init__(self, settings: Settings | None = None, *, store=None, model: ChatModel | None = None,
                  rewrite_model: ChatModel | None = None, k: int = 3, per_section: int = 2,
                  exemplar_chars: int | None = None, exemplar_tokens: int | None = None,
-                 max_repairs: int = 1, frame_basic: bool | None = None,
+                 max_repairs: int = 1, frame_sections: bool | None = None,
                  piece_exemplar_chars: int | None = None, prose_retries: int | None = None) -> None:
         self.settings = settings or get_settings()
         self.clients = Clients(self.settings, store=store, model=model, rewrite_model=rewrite_model)
         self.k, self.per_section = k, per_section
         self.policy = WritePolicy.for_settings(
             self.settings, exemplar_chars=exemplar_chars, exemplar_tokens=exemplar_tokens,
-            piece_exemplar_chars=piece_exemplar_chars, frame_basic=frame_basic, max_repairs=max_repairs,
+            piece_exemplar_chars=piece_exemplar_chars, frame_sections=frame_sections, max_repairs=max_repairs,
             prose_retries=prose_retries)
         self.streamer = Streamer(self.settings)
         self.writer = Writer(self.clients, self.policy, self.streamer)
@@ -73,7 +73,7 @@ class DraftEngine:
 
     def plan(self, run: Run) -> Outline:
         started = time.perf_counter()
-        outline = build_outline(run.facts)
+        outline = build_outline(run.facts, self.policy.framed())
         run.set_outline(outline)
         run.add_timing("plan", time.perf_counter() - started)
         return outline

@@ -3,7 +3,8 @@
 ``finalize`` (1) states any fact figure no section carries, in the first written section (e.g. its own
 section was left out of the outline), and (2) trims a draft longer than the length check allows: sentences
 go from the end of the sections furthest over their share first, never a figure, an item or a paragraph's
-first sentence (the small model overshot 8 of 17 eval targets by 29–85%); locked sections are untouched.
+first sentence (the small model overshot 8 of 17 eval targets by 29–85%), and (3) takes out sentences of
+made-up specifics while the draft has text to spare (``drop_invented``); locked sections are untouched.
 Each changed section comes back as a ``section_done`` event with ``data['updated']``.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from drafter import document, verify
+from drafter.checks.grounding import known_text
 from drafter.checks.length import count_chars
 from drafter.checks.rules import LENGTH_MAX_RATIO
 from drafter.facts import Facts
@@ -20,6 +22,11 @@ from drafter.outline import PLACEHOLDER, Outline
 from drafter.retrieval import Retrieval
 from drafter.run import Event, Run, SectionDraft
 from drafter.zh.numbers import extract_numbers
+
+# Sentences of made-up specifics go while the draft keeps this share of its target (the length check's
+# minimum is 0.8) and each section this share of its own.
+INVENTED_FLOOR = 0.92
+SECTION_FLOOR = 0.6
 
 
 def document_text(run: Run) -> str:
@@ -37,6 +44,8 @@ def finalize(run: Run) -> Iterator[Event]:
         yield _updated(updated, "补入其他段落未写到的事实数据")
     for trimmed in trim_to_length(run, facts, outline):
         yield _updated(trimmed, "全文超出目标字数，删去了本节末尾的概括句")
+    for trimmed in drop_invented(run, facts, outline):
+        yield _updated(trimmed, "删去了事实中没有的具体内容（篇幅仍够）")
 
 
 def _updated(sdraft: SectionDraft, reason: str) -> Event:
@@ -70,9 +79,41 @@ def trim_to_length(run: Run, facts: Facts, outline: Outline) -> list[SectionDraf
         over = count_chars(sdraft.body) - osec.target_chars
         if over <= 0:
             continue
-        text = verify.trim_sentences(sdraft.body, min(surplus, over), osec.figures, osec.items)
+        known = known_text(facts, osec.title)
+        text = verify.trim_sentences(sdraft.body, min(surplus, over), osec.figures, osec.items, known)
         if text != sdraft.body:
+            sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + count_chars(sdraft.body) - count_chars(text)
             surplus -= count_chars(sdraft.body) - count_chars(text)
+            sdraft.history.append(sdraft.body)
+            sdraft.body = text
+            run.save_section(sdraft)
+            changed.append(sdraft)
+    return changed
+
+
+def drop_invented(run: Run, facts: Facts, outline: Outline) -> list[SectionDraft]:
+    """Sentences of made-up specifics (drafter.checks.grounding.invented_detail: "书法比赛、绘画展览" in a 教育局's
+    做法) removed while the draft stays at ``INVENTED_FLOOR`` of its target and each section at
+    ``SECTION_FLOOR`` of its own; the sections furthest over their own target first. Returns the sections
+    changed."""
+    if not facts.target_chars:
+        return []
+    room = count_chars(document_text(run)) - int(facts.target_chars * INVENTED_FLOOR)
+    pairs = [(s, o) for s, o in zip(run.sections, outline.sections, strict=True)
+             if s.status == "done" and not s.locked and s.body != PLACEHOLDER and s.section_type != "基本情况"]
+    changed = []
+    for sdraft, osec in sorted(pairs, key=lambda p: -(count_chars(p[0].body) - p[1].target_chars)):
+        if room <= 0:
+            break
+        spare = min(room, count_chars(sdraft.body) - int(osec.target_chars * SECTION_FLOOR))
+        if spare <= 0:
+            continue
+        text = verify.trim_sentences(sdraft.body, spare, osec.figures, osec.items, known_text(facts, osec.title),
+                                     invented_only=True)
+        if text != sdraft.body:
+            cut = count_chars(sdraft.body) - count_chars(text)
+            room -= cut
+            sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + cut
             sdraft.history.append(sdraft.body)
             sdraft.body = text
             run.save_section(sdraft)

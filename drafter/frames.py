@@ -1,13 +1,23 @@
-"""Fixed frames the facts fill, for text the embedded small model gets wrong: the 基本情况 section.
+"""Fixed frames the facts fill, for text the embedded small model gets wrong: 基本情况 and 存在问题.
 
-The 0.5B model's 基本情况 is where it invents national bodies and leaders ("××镇党委是全国人大常委会…"), so
-with the embedded model that section is written by this frame from the unit's figures, with no model call.
-Nothing in it goes beyond the facts: the unit, its counts, the period and the theme.
+The 0.5B model's 基本情况 is where it invents national bodies and leaders ("××镇党委是全国人大常委会…"), and
+its 存在问题 invents causes and consequences around the clerk's problems ("党建力量的薄弱导致学校缺乏有效的组织和管理
+机制，使得学生无法形成良好的学习氛围") or writes remedies into them. So with the embedded model these sections are
+written by these frames, with no model call. Nothing in them goes beyond the facts: the unit, its counts, the
+period, the theme and the problems as the clerk gave them.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drafter.facts import Facts
+from drafter.zh.numerals import to_chinese
+
+if TYPE_CHECKING:
+    from drafter.outline import OutlineSection
+
+FRAMED = frozenset({"基本情况", "存在问题"})  # the section types these frames write
 
 
 def basic_situation(facts: Facts, figures: list[str], brief: bool = False) -> str:
@@ -23,3 +33,26 @@ def basic_situation(facts: Facts, figures: list[str], brief: bool = False) -> st
     else:
         sentences.append(f"{when}{facts.unit}坚持围绕中心、服务大局，{theme}精心组织、扎实推进，各项工作取得了新的进展。")
     return "".join(sentences)
+
+
+def problems(facts: Facts, items: list[str], brief: bool = False) -> str:
+    """存在问题 from the clerk's problems: the genre's lead-in, then 一是……；二是…… (one problem: 主要是……), then
+    the closing sentence (``brief``: lead-in and problems only)."""
+    items = [x.strip().rstrip("。；;，,、 ") for x in items if x.strip()]
+    if not items:
+        return ""
+    lead = f"{facts.unit}工作中还存在一些不足" if brief else f"在肯定成绩的同时，我们也清醒地看到，{facts.unit}工作中还存在一些不足"
+    if len(items) == 1:
+        body = f"{lead}，主要是{items[0]}。"
+    else:
+        body = f"{lead}：" + "；".join(f"{to_chinese(i)}是{x}" for i, x in enumerate(items, 1)) + "。"
+    return body if brief else body + ("这些问题" if len(items) > 1 else "这一问题") + "需要在今后的工作中认真研究、切实加以解决。"
+
+
+def section_frame(facts: Facts, section: OutlineSection, brief: bool = False) -> str:
+    """The framed text of an outline section of type 基本情况 or 存在问题."""
+    if section.section_type == "基本情况":
+        return basic_situation(facts, section.figures, brief=brief)
+    if section.section_type == "存在问题":
+        return problems(facts, section.items, brief=brief)
+    raise ValueError(f"no frame for a {section.section_type} section")

@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from drafter.checks.length import count_chars
 from drafter.checks.rules import genre_rule
 from drafter.facts import Facts
+from drafter.frames import section_frame
 from drafter.zh.instructions import looks_like_instruction
 
 PLACEHOLDER = "【待补】"
@@ -53,7 +55,7 @@ PRACTICE_MIN_CHARS = 150
 # The sections are asked for this much of the target: the embedded model writes short (24 eval cases at
 # targets of exactly the target: 0.73–1.23 of it, median 0.92, 4 short of the length check's 0.8), and
 # what is over the check's maximum is trimmed afterwards (finalize), what is under cannot be.
-LENGTH_AIM = 1.1
+LENGTH_AIM = 1.3
 
 
 @dataclass
@@ -199,8 +201,10 @@ def _split_figures(facts: Facts) -> tuple[list[str], list[str]]:
     return basic, results
 
 
-def build_outline(facts: Facts) -> Outline:
-    """The editable outline for these facts (the facts decide the structure, not the exemplars)."""
+def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline:
+    """The editable outline for these facts (the facts decide the structure, not the exemplars). ``framed``:
+    the section types the writer fills by frame (drafter.frames): their targets are their frames' length,
+    and the model's sections share the rest."""
     target = facts.target_chars or 1500
     basic_figs, result_figs = _split_figures(facts)
     sections: list[OutlineSection] = []
@@ -232,7 +236,7 @@ def build_outline(facts: Facts) -> Outline:
         genre=facts.genre, title=default_title(facts), opening=default_opening(facts), sections=sections,
         signature=facts.signature or "", date=facts.date or "", set_aside=set_aside,
     )
-    _share_target(outline, target)
+    _share_target(outline, target, facts, framed)
     for sec in sections:  # too little text per item for sub-sections: one paragraph, 一是……二是……
         if sec.subheadings and sec.target_chars < SUBPIECE_MIN_CHARS * len(sec.subheadings):
             sec.subheadings = []
@@ -262,18 +266,21 @@ def _experience_sections(facts: Facts, figures: list[str]) -> list[OutlineSectio
 
 def frame_chars(outline: Outline) -> int:
     """Characters of the draft that are no section's body: title, opening, headings, sign-off and date."""
-    from drafter.checks.length import count_chars
-
     heads = sum(count_chars(s.title) + 2 + sum(count_chars(t) + 3 for t in s.subheadings)
                 for s in outline.sections)
     return heads + sum(count_chars(x) for x in (outline.title, outline.opening, outline.signature, outline.date))
 
 
-def _share_target(outline: Outline, target: int) -> None:
+def _share_target(outline: Outline, target: int, facts: Facts, framed: frozenset[str]) -> None:
     weights = {"基本情况": 1.0, "主要做法": 2.2, "取得成效": 1.4, "经验体会": 1.0, "存在问题": 0.9, "下一步打算": 1.0}
     sections = outline.sections
-    active = [s for s in sections if not s.placeholder]
+    fixed = {id(s): count_chars(section_frame(facts, s, brief=is_short(facts)))
+             for s in sections if s.section_type in framed and not s.placeholder}
+    active = [s for s in sections if not s.placeholder and id(s) not in fixed]
     total = sum(weights.get(s.section_type, 1.0) for s in active) or 1.0
-    body = max(60 * len(active), round(target * LENGTH_AIM) - frame_chars(outline))
+    body = max(60 * len(active), round(target * LENGTH_AIM) - frame_chars(outline) - sum(fixed.values()))
     for s in sections:
-        s.target_chars = 0 if s.placeholder else max(60, int(body * weights.get(s.section_type, 1.0) / total))
+        if id(s) in fixed:
+            s.target_chars = fixed[id(s)]
+        else:
+            s.target_chars = 0 if s.placeholder else max(60, int(body * weights.get(s.section_type, 1.0) / total))

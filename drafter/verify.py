@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from drafter.checks import copied_runs, invented_numbers, invented_titles, leaked_terms, prompt_leaks
 from drafter.checks.base import Finding
 from drafter.checks.coverage import item_recall, sentence_windows
+from drafter.checks.grounding import body_headings, invented_detail
 from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
@@ -144,23 +145,36 @@ def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
     return "\n".join(lines)
 
 
-def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list[str]) -> str:
+def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list[str], known: str | None = None,
+                   invented_only: bool = False) -> str:
     """``text`` with up to ``surplus`` characters of sentences removed, the later sentences of the longest
     paragraphs first. A paragraph keeps its first sentence, sub-heading lines stay, and a sentence whose
-    removal would lose a figure or an item the section must carry stays (deterministic 精简)."""
+    removal would lose a figure or an item the section must carry stays (deterministic 精简).
+    With ``known`` (the facts' text, drafter.checks.grounding.known_text), sentences of made-up specifics
+    (``invented_detail``) go before all others, the most invented first, a paragraph's first one too when it
+    has more; ``invented_only``: no other sentence goes."""
     lines = text.split("\n")
     sentences = [[line] if line.startswith("（") else split_sentences(line) for line in lines]
     needed = missing_in(text, figure_texts, items)
+    if known is not None:
+        known = "\n".join([known, body_headings(text)])
     removed = 0
 
     def joined(parts: list[list[str]]) -> str:
         return "\n".join("".join(p) for p in parts)
 
+    def invented(i: int, j: int) -> int:
+        return len(invented_detail(sentences[i][j], known)) if known is not None else 0
+
     while removed < surplus:
         order = sorted(range(len(lines)), key=lambda i: -sum(len(x) for x in sentences[i]))
-        candidates = [(i, j) for i in order if not lines[i].startswith("（")
-                      for j in range(len(sentences[i]) - 1, 0, -1)]
+        plain = [(i, j) for i in order if not lines[i].startswith("（") for j in range(len(sentences[i]) - 1, 0, -1)]
+        made_up = sorted(((invented(i, j), i, j) for i in order if not lines[i].startswith("（")
+                          and len(sentences[i]) > 1 for j in range(len(sentences[i]))), key=lambda x: -x[0])
+        candidates = [(i, j) for n, i, j in made_up if n] + ([] if invented_only else plain)
         for i, j in candidates:
+            if len(sentences[i][j]) > surplus - removed and invented_only:
+                continue
             trial = [p[:j] + p[j + 1:] if k == i else p for k, p in enumerate(sentences)]
             if missing_in(joined(trial), figure_texts, items) == needed:
                 removed += len(sentences[i][j])

@@ -153,16 +153,20 @@ class WritePolicy:
     exemplar_chars: int
     exemplar_tokens: int
     piece_exemplar_chars: int
-    frame_basic: bool
+    frame_sections: bool  # 基本情况 and 存在问题 by frame from the facts (drafter.frames), no model call
     max_repairs: int = 1
     prose_retries: int = 0  # a piece failing the prose check is written once more (Writer.piece)
     passage_same_unit_type: bool = False  # a piece's passage must come from a unit of the facts' own type
     passage_frames: bool = False  # a piece's passage is given as phrase frames, its content left as gaps
 
+    def framed(self) -> frozenset[str]:
+        """The section types written by frame (drafter.frames), with no model call."""
+        return frames.FRAMED if self.frame_sections else frozenset()
+
     @classmethod
     def for_settings(cls, settings: Settings, *, exemplar_chars: int | None = None,
                      exemplar_tokens: int | None = None, piece_exemplar_chars: int | None = None,
-                     frame_basic: bool | None = None, max_repairs: int = 1,
+                     frame_sections: bool | None = None, max_repairs: int = 1,
                      prose_retries: int | None = None) -> WritePolicy:
         local = not settings.llm_base_url
         configured = settings.piece_exemplar_chars if piece_exemplar_chars is None else piece_exemplar_chars
@@ -172,7 +176,7 @@ class WritePolicy:
 
         return cls(exemplar_chars=pick(exemplar_chars, 0, 240), exemplar_tokens=pick(exemplar_tokens, 0, 400),
                    piece_exemplar_chars=pick(configured, 0, 150),
-                   frame_basic=pick(frame_basic, True, False),
+                   frame_sections=pick(frame_sections, True, False),
                    max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0), passage_same_unit_type=local,
                    passage_frames=local)
 
@@ -255,8 +259,8 @@ class Writer:
         if osec.placeholder:
             sdraft.body = PLACEHOLDER
             sdraft.flags = [{"code": "placeholder", "message": f"“{osec.title}”缺少资料，已留【待补】，请补充后重新生成"}]
-        elif osec.section_type == "基本情况" and self.policy.frame_basic:
-            sdraft.body = frames.basic_situation(facts, osec.figures, brief=is_short(facts))
+        elif osec.section_type in self.policy.framed():
+            sdraft.body = frames.section_frame(facts, osec, brief=is_short(facts))
             sdraft.edits["inserted"] = len(sdraft.body)
             yield Event("delta", sdraft.index, sdraft.body, {"source": "frame"})
         else:

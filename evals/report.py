@@ -130,8 +130,8 @@ def render_markdown(data: dict[str, Any]) -> str:
             cells.append(f"{mark} {r['score']:.2f}" + (f"<br>{reasons}" if reasons else ""))
         lines.append(f"| {case} | " + " | ".join(cells) + " |")
     lines += ["", "## 文风与政治性（每篇草稿；与引擎自身的修补无关）", "",
-              "| 用例 | 模型 / 变体 | 字数 | 文风问题/千字 | 无据句占比 | 政治性差错 | 错误年份 | 规则增删占比 | 与原文 bigram F1 | ROUGE-L | 用时(秒) |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| 用例 | 模型 / 变体 | 字数 | 文风问题/千字 | 无据句占比 | 编造细节句占比 | 政治性差错 | 错误年份 | 规则增删占比 | 与原文 bigram F1 | ROUGE-L | 用时(秒) |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for case in data["cases"]:
         for col in data["columns"]:
             r = data["cell"].get((case, col))
@@ -143,7 +143,9 @@ def render_markdown(data: dict[str, Any]) -> str:
             f1 = f"{ref['bigram_f1']:.3f}" if "bigram_f1" in ref else "—"
             rl = f"{ref['rouge_l']:.3f}" if "rouge_l" in ref else "—"
             ungrounded = f"{q['ungrounded_share']:.0%}" if "ungrounded_share" in q else "—"
-            lines.append(f"| {case} | {col} | {r['chars']} | {q['prose_per_1000']:.2f} | {ungrounded} | {q['political_errors']} | "
+            invented = f"{q['invented_share']:.0%}" if "invented_share" in q else "—"
+            lines.append(f"| {case} | {col} | {r['chars']} | {q['prose_per_1000']:.2f} | {ungrounded} | {invented} | "
+                         f"{q['political_errors']} | "
                          f"{q['wrong_years']} | {share} | {f1} | {rl} | {r['elapsed_s']:.1f} |")
     lines += ["", "## 各项检查得分", ""]
     for col in data["columns"]:

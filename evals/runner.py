@@ -242,6 +242,7 @@ def _log_row(row: dict[str, Any], log: Callable[[str], None]) -> None:
     q = row.get("quality") or {}
     figures = (f" 文风{q['prose_per_1000']:.1f}/千字 政治{q['political_errors']} 年份{q['wrong_years']}"
                + (f" 无据{q['ungrounded_share']:.0%}" if "ungrounded_share" in q else "")
+               + (f" 编造{q['invented_share']:.0%}" if "invented_share" in q else "")
                + (f" 规则{q['rule_share']:.0%}" if "rule_share" in q else "")) if q else ""
     log(f"{row['case_id']} [{row['model']}/{row['variant']}] {mark} {row['score']:.2f}{figures} {reason}".rstrip())
 

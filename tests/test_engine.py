@@ -108,7 +108,7 @@ def test_fallback_drops_clause_when_repair_fails(facts, store):
     bad = "全镇共有基层党组织42个，新发展党员35名，工作成效明显。"
     model = MockModel().enqueue(bad).enqueue(bad)
     answers(model, 5)
-    run = DraftEngine(store=store, prose_retries=0, model=model, frame_basic=False).draft(facts)  # 基本情况 by the model
+    run = DraftEngine(store=store, prose_retries=0, model=model, frame_sections=False).draft(facts)  # 基本情况 by the model
     body = run.sections[0].body
     assert "35名" not in body and "工作成效明显" in body and "42个" in body
     assert run.sections[0].attempts[-1].kind == "fallback"
@@ -144,7 +144,7 @@ def test_injection_in_facts_is_set_aside_not_prompted(store):
 def test_interrupted_run_resumes_without_redoing(facts, store):
     model = answers(MockModel(), 3)
     model.enqueue(["城关镇党委", StreamInterruptedError("城关镇党委")])
-    engine = DraftEngine(store=store, prose_retries=0, model=model, frame_basic=False)
+    engine = DraftEngine(store=store, prose_retries=0, model=model, frame_sections=False)
     run = engine.new_run(facts)
     engine.retrieve(run)
     engine.plan(run)
@@ -154,7 +154,8 @@ def test_interrupted_run_resumes_without_redoing(facts, store):
     # 基本情况 and the two sub-sections of 主要做法 took the three answers; 取得成效 was cut mid-stream
     assert done[:2] == ["done", "done"] and done[2] == "failed"
     calls_before = len(model.history)
-    engine2, reopened = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 10)), Run.load(run.dir)
+    engine2 = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 10), frame_sections=False)
+    reopened = Run.load(run.dir)
     list(engine2.write(reopened))
     assert len(engine2.clients.model.history) == 3  # 取得成效, 存在问题, 下一步打算 — nothing redone
     assert calls_before == 4
@@ -162,7 +163,7 @@ def test_interrupted_run_resumes_without_redoing(facts, store):
 
 
 def test_regenerate_lock_history_undo(facts, store):
-    engine = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 6), frame_basic=False)
+    engine = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 6), frame_sections=False)
     run = engine.draft(facts)
     locked_before = run.sections[1].body
     engine.lock(run, 1)
@@ -203,12 +204,12 @@ def test_outline_edited_on_disk_rewrites_only_changed_section(facts, store):
     engine = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 6))
     run = engine.draft(facts)
     outline = json.loads((run.dir / "outline.json").read_text(encoding="utf-8"))
-    outline["sections"][3]["title"] = "存在的不足"
+    outline["sections"][4]["title"] = "下一步工作安排"
     (run.dir / "outline.json").write_text(json.dumps(outline, ensure_ascii=False), encoding="utf-8")
     engine2, reopened = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 1, "仍有短板。")), Run.load(run.dir)
     events = list(engine2.write(reopened))
     assert len(engine2.clients.model.history) == 1
-    assert "四、存在的不足" in engine2.document_text(reopened) and "仍有短板。" in engine2.document_text(reopened)
+    assert "五、下一步工作安排" in engine2.document_text(reopened) and "仍有短板。" in engine2.document_text(reopened)
     assert not any(e.kind == "preamble" for e in events)  # already shown when the run started
 
 
@@ -417,6 +418,38 @@ def test_a_draft_over_length_loses_closing_sentences_not_facts(store):
     assert engine.undo(run, index) and len(run.sections[index].body) > len(shorter)  # the longer text is kept
 
 
+def test_sentences_of_made_up_specifics_go_first_and_only_within_the_budget(facts):
+    from drafter.checks.grounding import known_text
+    from drafter.verify import trim_sentences
+
+    made_up = "同时定期开展书法比赛、绘画展览等活动，增强学校的凝聚力。"
+    body = ("城关镇党委举办党课培训12期，党员干部普遍参加学习。" + made_up + "党员的理论素养进一步提升。\n"
+            "广泛开展党员志愿服务活动，密切了党群干群关系。")
+    known = known_text(facts)
+    # any surplus: the invented sentence goes before the closing sentences that are not invented
+    assert trim_sentences(body, 10, [], facts.activities, known) == body.replace(made_up, "")
+    # invented_only: nothing else goes, and not more than the budget allows
+    assert trim_sentences(body, 200, [], facts.activities, known, invented_only=True) == body.replace(made_up, "")
+    assert trim_sentences(body, 10, [], facts.activities, known, invented_only=True) == body
+    # without the facts' text the old order: the later sentences of the longest paragraph
+    assert made_up in trim_sentences(body, 10, [], facts.activities)
+
+
+def test_a_draft_with_text_to_spare_loses_its_made_up_specifics(store):
+    facts = validate_facts({**FACTS, "target_chars": 340})  # within the length check's maximum: nothing to trim
+    made_up = "同时定期开展书法比赛、绘画展览等活动，增强学校的凝聚力。"
+    answer = ("城关镇党委举办党课培训12期，开展党员志愿服务活动，党员干部普遍参加学习。" + made_up
+              + "各项工作扎实推进，党员的理论素养进一步提升，基层组织的凝聚力明显增强。")
+    engine = DraftEngine(store=store, model=answers(MockModel(), 8, answer))
+    events = []
+    run = engine.draft(facts, on_event=events.append)
+    text = engine.document_text(run)
+    assert "书法比赛" not in text and "举办党课培训12期" in text
+    assert any(e.data.get("reason", "").startswith("删去了事实中没有的具体内容") for e in events if e.data)
+    report = json.loads((run.dir / "checks.json").read_text(encoding="utf-8"))
+    assert report["checks"]["length"]["passed"], report["checks"]["length"]
+
+
 PIECES = [  # one answer per model call, each carrying its piece's facts (nothing to add by rule)
     "全镇举办党课培训12期，党员干部普遍参加学习，理论素养进一步提升。",
     "广泛开展党员志愿服务活动，党员走进村组为群众办实事，密切了党群干群关系。",
@@ -426,33 +459,32 @@ PLANS = "将加强党员教育培训，创新学习方式方法。持续推动�
 
 
 def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kept(facts, store):
-    thin = "部分党员学习不够深入。"  # one short sentence: PROSE_THIN
-    full = "部分党员学习不够深入，学用结合不够紧密。个别支部组织生活形式单一，吸引力不强。"
+    thin = "下一步，将加强党员教育培训。"  # one short sentence: PROSE_THIN
     model = MockModel()
-    for answer in (*PIECES, thin, full, PLANS):
+    for answer in (*PIECES, thin, PLANS):
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model)  # the embedded default: one retry
+    engine = DraftEngine(store=store, model=model)  # the embedded default: one retry; 存在问题 by frame
     events = list(engine.write(engine.start(facts)))
     sections = Run.load(events[-1].data["run_dir"]).sections
-    assert [[a.kind for a in s.attempts] for s in sections] == [[], ["write"] * 2, ["write"], ["write", "retry"], ["write"]]
-    assert sections[3].body == full and model.pending == 0
-    assert any(e.kind == "repair" and e.section == 3 for e in events)
+    assert [[a.kind for a in s.attempts] for s in sections] == [[], ["write"] * 2, ["write"], [], ["write", "retry"]]
+    assert sections[4].body == PLANS and model.pending == 0
+    assert any(e.kind == "repair" and e.section == 4 for e in events)
 
     model = MockModel()  # the retry is no better (nothing usable; the item is stated by rule): the first stays
-    for answer in (*PIECES, thin, "好的。", PLANS):
+    for answer in (*PIECES, thin, "好的。"):
         model.enqueue(answer)
     again = DraftEngine(store=store, model=model)
     sections = Run.load(list(again.write(again.start(facts)))[-1].data["run_dir"]).sections
-    assert sections[3].body == thin and model.pending == 0
-    assert sections[3].edits["inserted"] == 0  # the kept answer's counts (the retry's item was inserted by rule)
-    assert [a.kind for a in sections[3].attempts] == ["write", "retry"]
+    assert sections[4].body == thin and model.pending == 0
+    assert sections[4].edits["inserted"] == 0  # the kept answer's counts (the retry's item was inserted by rule)
+    assert [a.kind for a in sections[4].attempts] == ["write", "retry"]
 
 
 def test_an_answer_the_rules_cut_heavily_is_written_again(facts, store):
     kept = "全镇举办党课培训12期，党员干部普遍参加学习，理论素养和业务能力进一步提升。"
     personal = kept + "我不仅掌握了理论知识，还深入了解了相关政策法规和各项制度。这使我能够更好地开展各项工作。"
     model = MockModel()
-    for answer in (personal, PIECES[0], *PIECES[1:], "部分党员学习不够深入，学用结合不够紧密。个别支部组织生活形式单一。", PLANS):
+    for answer in (personal, PIECES[0], *PIECES[1:], PLANS):  # 存在问题: by frame
         model.enqueue(answer)
     engine = DraftEngine(store=store, model=model)
     run = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"])
@@ -478,8 +510,7 @@ def test_a_piece_of_invented_detail_is_written_once_more(facts, store):
     # one sentence, all of it invented: polish cannot remove it without emptying the piece, and cuts nothing
     invented = "通过区块链技术实现了资金加密和交易记录匿名化，确保了资金的安全性和保密性，群众满意度达到96.3%。"
     model = MockModel()
-    for answer in (*PIECES[:2], invented, PIECES[2], "部分党员学习不够深入，学用结合不够紧密。个别支部组织生活形式单一，吸引力不强。",
-                   PLANS):
+    for answer in (*PIECES[:2], invented, PIECES[2], PLANS):  # 存在问题: by frame
         model.enqueue(answer)
     engine = DraftEngine(store=store, model=model)
     sections = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections

@@ -86,6 +86,8 @@ def quality_figures(checks: dict, chars: int = 0, rule_chars: int | None = None)
     }
     if "grounding" in checks:  # reports written before the grounding check have none
         figures["ungrounded_share"] = checks["grounding"]["details"]["share"]
+        if "invented_detail_share" in checks["grounding"]["details"]:
+            figures["invented_share"] = checks["grounding"]["details"]["invented_detail_share"]
     if rule_chars is not None:
         figures["rule_share"] = round(rule_chars / max(1, chars), 3)
     return figures

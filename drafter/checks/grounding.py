@@ -87,13 +87,26 @@ def ungrounded(sentence: str, known: str) -> list[str]:
     return [w for w in dict.fromkeys(content_nouns(sentence)) if w not in vocab and w not in known]
 
 
-def _known(facts: Facts, extra: str = "") -> str:
+def invented_detail(sentence: str, known: str) -> list[str]:
+    """The nouns of a sentence's made-up specifics: neither ``known`` (the facts' text) nor the words every
+    kind of unit uses (``common_nouns``) give them ("书法比赛、绘画展览", "大数据、云计算", "教学场所"). Empty unless
+    at least ``MIN_UNGROUNDED`` of them make up ``MIN_SHARE`` of its nouns. Stricter than ``ungrounded``: a
+    genre word of some other unit's work counts too. Used to choose what goes first when a draft has text to
+    spare (drafter.verify.trim_sentences), never as a finding."""
+    nouns = list(dict.fromkeys(content_nouns(sentence)))
+    vocab = common_nouns()
+    missing = [w for w in nouns if w not in vocab and w not in known]
+    return missing if len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE else []
+
+
+def known_text(facts: Facts, extra: str = "") -> str:
+    """What a draft's sentences may draw on: the facts, the theme, and ``extra`` (headings)."""
     return "\n".join([facts.all_text(), facts.theme or "", extra])
 
 
 def body_findings(body: str, facts: Facts, offset: int = 0, extra: str = "") -> list[Finding]:
     """GROUND_INVENTED findings of one body; ``extra``: further text the body may draw on (its headings)."""
-    known = _known(facts, extra)
+    known = known_text(facts, extra)
     found = []
     pos = 0
     for line in body.split("\n"):
@@ -107,13 +120,18 @@ def body_findings(body: str, facts: Facts, offset: int = 0, extra: str = "") -> 
     return found
 
 
+def body_headings(body: str) -> str:
+    """A body's sub-heading lines ("（一）……"): text its sentences may draw on."""
+    return "\n".join(line for line in body.split("\n") if line.startswith("（"))
+
+
 def _body_sentences(body: str) -> int:
     return sum(1 for line in body.split("\n") for m in sentence_pieces(line, "。！？；") if len(m.group(0).strip()) >= 6)
 
 
 def check_grounding(draft: str, facts: Facts) -> CheckResult:
     findings: list[Finding] = []
-    sentences = 0
+    sentences = specific = 0
     for sec in split_sections(draft):
         if sec.heading is None:
             continue  # title and opening: fixed frames
@@ -123,10 +141,16 @@ def check_grounding(draft: str, facts: Facts) -> CheckResult:
         body = "\n".join(line for line in body.split("\n") if line.strip() not in tail)
         sentences += _body_sentences(body)
         findings += body_findings(body, facts, start, extra=sec.heading.title)
+        known = known_text(facts, sec.heading.title + "\n" + body_headings(body))
+        specific += sum(1 for line in body.split("\n") for m in sentence_pieces(line, "。！？；")
+                        if invented_detail(m.group(0), known))
     share = round(len(findings) / sentences, 3) if sentences else 0.0
     result = CheckResult.from_findings("grounding", findings, 1 - min(1.0, share / (2 * MAX_SHARE)),
                                        {"share": share, "sentences": sentences, "flagged": len(findings),
-                                        "max_share": MAX_SHARE})
+                                        "max_share": MAX_SHARE,
+                                        # measured, not judged: sentences of made-up specifics by the stricter
+                                        # measure (invented_detail), what finalize takes out first
+                                        "invented_detail_share": round(specific / sentences, 3) if sentences else 0.0})
     result.passed = share <= MAX_SHARE
     return result
 
