@@ -24,7 +24,7 @@ from drafter.prompts import quote_data, render
 from drafter.run import Attempt, Event, SectionDraft
 from drafter.zh.instructions import looks_like_instruction
 from drafter.zh.numbers import extract_numbers
-from drafter.zh.sentences import clause_bounds, split_sentences
+from drafter.zh.sentences import clause_bounds
 
 if TYPE_CHECKING:
     from drafter.llm import ChatModel
@@ -145,16 +145,33 @@ def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
     return "\n".join(lines)
 
 
+_ORDINAL = re.compile(r"(?:^|[。；，])[一二三四五六七八九十]+是")
+# What trimming takes out: a sentence, or one clause of it up to a "；" ("三是……；"), with any stray end marks.
+_PIECE = re.compile(r"[^。！？；]+(?:[。！？；]+[”’）)]*)?|[。！？；]+[”’）)]*")
+
+
+def _without(pieces: list[str], j: int) -> list[str]:
+    """A paragraph's pieces without piece ``j``; a "；" left ending its sentence becomes "。"."""
+    out = pieces[:j] + pieces[j + 1:]
+    ends_sentence = j == len(pieces) - 1 or pieces[j].rstrip("”’）)")[-1:] in "。！？"
+    if j > 0 and ends_sentence and out[j - 1].endswith("；"):
+        out[j - 1] = out[j - 1][:-1] + "。"
+    left = [k for k, x in enumerate(out) if _ORDINAL.search(x)]
+    if len(left) == 1 and re.match(r"[一]是", out[left[0]]) and _ORDINAL.search("".join(pieces[j:j + 1])):
+        out[left[0]] = out[left[0]][2:]  # an enumeration cut down to its 一是 is no enumeration
+    return out
+
+
 def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list[str], known: str | None = None,
                    invented_only: bool = False) -> str:
-    """``text`` with up to ``surplus`` characters of sentences removed, the later sentences of the longest
-    paragraphs first. A paragraph keeps its first sentence, sub-heading lines stay, and a sentence whose
+    """``text`` with up to ``surplus`` characters of sentences (or "；" clauses) removed, the later ones of the
+    longest paragraphs first. A paragraph keeps its first sentence, sub-heading lines stay, and a sentence whose
     removal would lose a figure or an item the section must carry stays (deterministic 精简).
     With ``known`` (the facts' text, drafter.checks.grounding.known_text), sentences of made-up specifics
     (``invented_detail``) go before all others, the most invented first, a paragraph's first one too when it
     has more; ``invented_only``: no other sentence goes."""
     lines = text.split("\n")
-    sentences = [[line] if line.startswith("（") else split_sentences(line) for line in lines]
+    sentences = [[line] if line.startswith("（") else _PIECE.findall(line) for line in lines]
     needed = missing_in(text, figure_texts, items)
     if known is not None:
         known = "\n".join([known, body_headings(text)])
@@ -164,7 +181,9 @@ def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list
         return "\n".join("".join(p) for p in parts)
 
     def invented(i: int, j: int) -> int:
-        return len(invented_detail(sentences[i][j], known)) if known is not None else 0
+        if known is None or any(_ORDINAL.search(x) for x in sentences[i][j + 1:]):
+            return 0  # a 一是 whose 二是 follows stays: the enumeration would lose its start
+        return len(invented_detail(sentences[i][j], known))
 
     while removed < surplus:
         order = sorted(range(len(lines)), key=lambda i: -sum(len(x) for x in sentences[i]))
@@ -175,7 +194,7 @@ def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list
         for i, j in candidates:
             if len(sentences[i][j]) > surplus - removed and invented_only:
                 continue
-            trial = [p[:j] + p[j + 1:] if k == i else p for k, p in enumerate(sentences)]
+            trial = [_without(p, j) if k == i else p for k, p in enumerate(sentences)]
             if missing_in(joined(trial), figure_texts, items) == needed:
                 removed += len(sentences[i][j])
                 sentences = trial

@@ -69,6 +69,25 @@ def test_outline_follows_genre_and_facts(facts):
     assert next(s for s in bare.sections if s.key == "results").placeholder  # required, no facts: 【待补】
 
 
+def test_problems_come_by_frame_as_the_clerk_gave_them_and_the_model_sections_share_the_rest(facts):
+    from drafter.checks.prose import section_body_findings
+    from drafter.frames import FRAMED, problems
+
+    two = validate_facts({**FACTS, "problems": ["部分党员学习不够深入。", "活动载体创新不够"], "target_chars": 1500})
+    text = problems(two, two.problems)
+    assert text == ("在肯定成绩的同时，我们也清醒地看到，城关镇党委工作中还存在一些不足：一是部分党员学习不够深入；"
+                    "二是活动载体创新不够。这些问题需要在今后的工作中认真研究、切实加以解决。")
+    assert problems(two, two.problems[:1], brief=True) == "城关镇党委工作中还存在一些不足，主要是部分党员学习不够深入。"
+    assert problems(two, []) == ""
+    assert section_body_findings(text, "存在问题", two) == []
+    plain, framed = build_outline(two), build_outline(two, FRAMED)
+    by_type = {s.section_type: s.target_chars for s in framed.sections}
+    assert by_type["存在问题"] == len(text) and by_type["存在问题"] < plain.sections[3].target_chars
+    # what the frames do not take goes to the sections the model writes
+    assert by_type["主要做法"] > plain.sections[1].target_chars
+    assert abs(sum(by_type.values()) - sum(s.target_chars for s in plain.sections)) < 10
+
+
 def test_full_draft_structure_is_deterministic(facts, store):
     model = answers(MockModel(), 6)
     engine = DraftEngine(store=store, model=model)
@@ -433,6 +452,13 @@ def test_sentences_of_made_up_specifics_go_first_and_only_within_the_budget(fact
     assert trim_sentences(body, 10, [], facts.activities, known, invented_only=True) == body
     # without the facts' text the old order: the later sentences of the longest paragraph
     assert made_up in trim_sentences(body, 10, [], facts.activities)
+    # an enumeration keeps its start: an invented 一是 stays while its 二是 follows, an invented last item goes
+    listed = "一是" + made_up + "二是加强党员教育培训，提高党员素质。三是利用大数据分析居民的生活需求和出行信息。"
+    assert trim_sentences(listed, 200, [], [], known, invented_only=True) == listed.split("三是")[0]
+    # … also when its items are clauses of one sentence; cut down to its 一是, it is no enumeration any more
+    chained = ("一是加强党员教育培训，提高党员素质；二是定期开展书法比赛、绘画展览等活动，增强学校的凝聚力；"
+               "三是利用大数据分析居民的生活需求和出行信息。各项工作扎实推进。")
+    assert trim_sentences(chained, 200, [], [], known, invented_only=True) == "加强党员教育培训，提高党员素质。各项工作扎实推进。"
 
 
 def test_a_draft_with_text_to_spare_loses_its_made_up_specifics(store):

@@ -50,6 +50,7 @@ class ProseRules:
     off_register: tuple[dict[str, Any], ...]
     repeat_min_chars: int
     repeat_jaccard: float
+    repeat_clause_chars: int
     rule_figure: re.Pattern[str]
     thin_min_chars: int
     thin_min_sentences: int
@@ -81,6 +82,7 @@ def rules() -> ProseRules:
         off_register=tuple(data["off_register"]),
         repeat_min_chars=int(data["repeat_min_chars"]),
         repeat_jaccard=float(data["repeat_jaccard"]),
+        repeat_clause_chars=int(data["repeat_clause_chars"]),
         rule_figure=re.compile(
             rf"{_CLAUSE_START}([^，。；！？\n]{{1,{int(data['rule_figure_max_chars'])}}}?(?:达|为|共)"
             r"[0-9][0-9.,]*[^，。；！？\n\d]{0,4}。)"),
@@ -169,9 +171,17 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
                                  (offset + start + m.start(1), offset + start + m.end(1)), WARNING))
     # sentences: repeats, remedies in 存在问题, text of another section type
     seen: list[tuple[str, str, set[str]]] = []
+    clauses_seen: set[str] = set()
     sentences = [(offset + s + m.start(), m.group(0)) for s, line in lines for m in sentence_pieces(line, "。！？；")]
     for s_start, sentence in sentences:
         core = sentence.strip()
+        # a clause said before, word for word ("……，提升了组织的整体效能。" three times in one section); one naming
+        # something in quotes or 《》 may recur (an activity's or a document's name)
+        clauses = {c for c in re.split(r"[，,。！？；：]", core)
+                   if count_chars(c) >= r.repeat_clause_chars and not re.search(r"[“”《》\"]", c)}
+        if clauses & clauses_seen:
+            found.append(Finding("PROSE_REPEAT", "与前文重复的分句", (s_start, s_start + len(sentence)), WARNING))
+        clauses_seen |= clauses
         if len(core) >= r.repeat_min_chars:
             grams = _bigrams(core)
             # the same frame twice: 这种联系方式还促进了…… / ……是该部门在……取得的重要成就。
