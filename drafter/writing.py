@@ -35,6 +35,7 @@ from drafter.retrieval import Retrieval, exemplar_texts
 from drafter.run import Attempt, Event, Run, SectionDraft
 from drafter.settings import Settings
 from drafter.zh.headings import match_heading
+from drafter.zh.instructions import looks_like_instruction
 from drafter.zh.punctuation import normalise_punctuation
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 
 
 MAX_CUT_SHARE = 0.3  # more of an answer cut by the rules than this: the answer is rewritten (Writer.piece)
+EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever else is wrong with the retry
 
 
 @dataclass
@@ -282,7 +284,10 @@ class Writer:
     def piece(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection, title: str, figures: list[str],
               items: list[str], exemplars: list[str], examples: list[str],
               target: int, excluded: list[str] = ()) -> Generator[Event, None, str]:
-        block = facts_block(facts, figures, items)
+        # 经验体会 has no facts of its own: it is drawn from the practices, which its prompt must therefore carry
+        drawn_from = ("本单位的做法：" + "；".join(a for a in facts.activities if not looks_like_instruction(a))
+                      if osec.section_type == "经验体会" and facts.activities else "")
+        block = facts_block(facts, figures, items, extra=drawn_from)
         values = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, task=osec.task,
                       facts_block=block, target_chars=target)
         # Exemplars get what the context window leaves after the prompt itself and the answer.
@@ -320,14 +325,24 @@ class Writer:
                 self.stream, self.clients.model, sdraft, facts, title, text, block, figures, items, examples, target,
                 max_repairs=self.policy.max_repairs, instructions=instructions,
                 clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts, title).text)
+            if not text.strip():  # nothing usable (the answer was headings only): worse than any text
+                return text, EMPTY_BADNESS
             # sentences of invented detail polish could not remove without emptying the piece count too
             return text, (len(section_body_findings(text, osec.section_type, facts)) + int(heavy)
                           + len(grounding_findings(text, facts, extra=title)))
 
+        def stated(text: str) -> str:
+            """A piece left empty states its items as the unit's sentences (its heading alone says too little)."""
+            if text.strip() or not items:
+                return text
+            sentences = "".join(f"{facts.unit}{i.strip().rstrip('。；;，,')}。" for i in items)
+            sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + len(sentences)
+            return verify.insert_missing(sentences, figures, [])
+
         before = ([*sdraft.flags], dict(sdraft.edits))
         text, bad = yield from attempt("write", None)
         if not bad or not self.policy.prose_retries:
-            return text
+            return stated(text)
         # A piece that fails the prose check (one thin sentence, a list, a repeat) or that the rules had to cut
         # heavily is written once more, warmer, rather than patched; the better of the two is kept (less bad,
         # then the longer).
@@ -339,9 +354,9 @@ class Writer:
         warmer = min(1.0, self.clients.settings.llm_temperature + 0.4)
         again, bad_again = yield from attempt("retry", warmer)
         if (bad_again, -count_chars(again)) < (bad, -count_chars(text)):
-            return again
+            return stated(again)
         text, sdraft.flags, sdraft.edits = first
-        return text
+        return stated(text)
 
     def rewrite(self, run: Run, index: int, instruction: str, preset: str | None) -> Generator[Event, None, None]:
         """Regenerate one section with an editor's instruction and/or a preset; the old text goes to history."""

@@ -506,6 +506,22 @@ def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kep
     assert [a.kind for a in sections[4].attempts] == ["write", "retry"]
 
 
+def test_a_piece_left_empty_is_written_again_and_at_worst_states_its_item(facts, store):
+    headings_only = "一、举办党课培训\n\n二、组织党员学习"
+    model = MockModel()
+    for answer in (headings_only, PIECES[0], *PIECES[1:], PLANS):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model)
+    practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
+    assert [a.kind for a in practice.attempts][:2] == ["write", "retry"] and PIECES[0] in practice.body
+    model = MockModel()  # twice nothing for an item its heading states (no figure for the repair to add)
+    for answer in (PIECES[0], headings_only, headings_only, PIECES[2], PLANS):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model)
+    practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
+    assert practice.body.endswith("（二）开展党员志愿服务活动\n城关镇党委开展党员志愿服务活动。") and model.pending == 0
+
+
 def test_an_answer_the_rules_cut_heavily_is_written_again(facts, store):
     kept = "全镇举办党课培训12期，党员干部普遍参加学习，理论素养和业务能力进一步提升。"
     personal = kept + "我不仅掌握了理论知识，还深入了解了相关政策法规和各项制度。这使我能够更好地开展各项工作。"
@@ -530,6 +546,18 @@ def test_an_item_its_heading_states_is_not_appended_again(store):
     assert "组建党员家庭医生团队。" not in text  # … and not a sentence appended under it
     report = json.loads((run.dir / "checks.json").read_text(encoding="utf-8"))
     assert report["checks"]["coverage"]["passed"], report["checks"]["coverage"]
+
+
+def test_the_lessons_of_an_experience_material_are_drawn_from_its_practices(store):
+    facts = validate_facts({"genre": "经验材料", "title": "党建引领打造健康服务圈", "unit": "城南社区卫生服务中心党支部",
+                            "unit_type": "医院", "activities": ["组建党员家庭医生团队", "为行动不便老人提供上门服务"],
+                            "achievements": ["群众就近就医更加便捷"], "target_chars": 900})
+    model = answers(MockModel(), 8, "党支部坚持以人民健康为中心，扎实推进各项服务，群众的获得感不断增强。")
+    DraftEngine(store=store, model=model).draft(facts)
+    lessons = [msgs[-1]["content"] for msgs, _ in model.history if "“几点启示”" in msgs[-1]["content"]]
+    assert lessons and "组建党员家庭医生团队；为行动不便老人提供上门服务" in lessons[0]
+    others = [msgs[-1]["content"] for msgs, _ in model.history if "“几点启示”" not in msgs[-1]["content"]]
+    assert not any("本单位的做法" in m for m in others)
 
 
 def test_a_piece_of_invented_detail_is_written_once_more(facts, store):
