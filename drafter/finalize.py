@@ -1,10 +1,11 @@
 """Stage — finalize: whole-draft passes after every section is written, then the checks and the export.
 
 ``finalize`` (1) states any fact figure no section carries, in the first written section (e.g. its own
-section was left out of the outline), and (2) trims a draft longer than the length check allows: sentences
-go from the end of the sections furthest over their share first, never a figure, an item or a paragraph's
-first sentence (the small model overshot 8 of 17 eval targets by 29–85%), and (3) takes out sentences of
-made-up specifics while the draft has text to spare (``drop_invented``); locked sections are untouched.
+section was left out of the outline), (2) trims a draft longer than the length check allows: sentences of
+made-up specifics first (drafter.checks.grounding.invented_detail), then from the end of the sections
+furthest over their share, never a figure, an item or a paragraph's first sentence (the small model
+overshot 8 of 17 eval targets by 29–85%), and (3) takes out sentences of made-up specifics while the draft
+has text to spare (``drop_invented``); locked sections are untouched.
 Each changed section comes back as a ``section_done`` event with ``data['updated']``.
 """
 

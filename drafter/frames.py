@@ -9,6 +9,7 @@ period, the theme and the problems as the clerk gave them.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from drafter.facts import Facts
@@ -17,7 +18,26 @@ from drafter.zh.numerals import to_chinese
 if TYPE_CHECKING:
     from drafter.outline import OutlineSection
 
-FRAMED = frozenset({"基本情况", "存在问题"})  # the section types these frames write
+FRAMED = frozenset({"基本情况", "取得成效", "存在问题"})  # the section types these frames write
+
+
+def figure_sentence(figure_text: str) -> str:
+    """A template sentence that states a figure: 基层党组织42个 → 基层党组织达42个。"""
+    m = re.match(r"^(.*?)(\d[\d.,]*.*)$", figure_text)
+    if not m or not m.group(1):
+        return figure_text.rstrip("。") + "。"
+    return f"{m.group(1)}达{m.group(2)}。"
+
+
+def figures_sentence(figure_texts: list[str]) -> str:
+    """Several figures stated in one sentence, not as a string of "X达N个。": 评选优秀共产党员56名、为民办实事318件，
+    群众满意度达96.3%。(shares and rates get 达, counts are listed; no time word is added: a count may be a stock)."""
+    if not figure_texts:
+        return ""
+    counts = [f for f in figure_texts if not re.search(r"(%|率|度)", f)]
+    rates = [figure_sentence(f).rstrip("。") for f in figure_texts if f not in counts]
+    parts = (["、".join(counts)] if counts else []) + rates
+    return "，".join(parts) + "。"
 
 
 def basic_situation(facts: Facts, figures: list[str], brief: bool = False) -> str:
@@ -49,10 +69,26 @@ def problems(facts: Facts, items: list[str], brief: bool = False) -> str:
     return body if brief else body + ("这些问题" if len(items) > 1 else "这一问题") + "需要在今后的工作中认真研究、切实加以解决。"
 
 
+def results(facts: Facts, figures: list[str], items: list[str], brief: bool = False) -> str:
+    """取得成效 from the facts: the unit's result figures in the order given, as one sentence of the unit
+    ("2025年，……党支部受理警情6125起，破获刑事案件196起，……"; ``brief``: without the period), then the
+    clerk's achievements as they were given."""
+    items = [x.strip().rstrip("。；;，,、 ") for x in items if x.strip()]
+    text = ""
+    if figures:
+        when = "" if brief or not facts.period else f"{facts.period}，"
+        text = f"{when}{facts.unit}" + "，".join(figures) + "。"
+    if items:
+        text += "；".join(items) + "。"
+    return text
+
+
 def section_frame(facts: Facts, section: OutlineSection, brief: bool = False) -> str:
-    """The framed text of an outline section of type 基本情况 or 存在问题."""
+    """The framed text of an outline section of type 基本情况, 取得成效 or 存在问题."""
     if section.section_type == "基本情况":
         return basic_situation(facts, section.figures, brief=brief)
+    if section.section_type == "取得成效":
+        return results(facts, section.figures, section.items, brief=brief)
     if section.section_type == "存在问题":
         return problems(facts, section.items, brief=brief)
     raise ValueError(f"no frame for a {section.section_type} section")

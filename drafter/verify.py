@@ -20,6 +20,7 @@ from drafter.checks.grounding import body_headings, invented_detail
 from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
+from drafter.frames import figures_sentence
 from drafter.prompts import quote_data, render
 from drafter.run import Attempt, Event, SectionDraft
 from drafter.zh.instructions import looks_like_instruction
@@ -92,14 +93,6 @@ def drop_clauses(text: str, findings: list[Finding]) -> tuple[str, list[str]]:
     return text.strip(), removed
 
 
-def figure_sentence(figure_text: str) -> str:
-    """A template sentence that states a figure: 基层党组织42个 → 基层党组织达42个。"""
-    m = re.match(r"^(.*?)(\d[\d.,]*.*)$", figure_text)
-    if not m or not m.group(1):
-        return figure_text.rstrip("。") + "。"
-    return f"{m.group(1)}达{m.group(2)}。"
-
-
 def missing_in(text: str, figure_texts: list[str], items: list[str]) -> tuple[list[str], list[str]]:
     """Figures assigned to this section whose numbers do not occur in ``text``, and items it does not
     reflect: numbers absent, or (fuzzy, as the coverage check measures it) the item's words absent.
@@ -119,17 +112,6 @@ def missing_in(text: str, figure_texts: list[str], items: list[str]) -> tuple[li
 def numbers_present(snippet: str, present: set) -> bool:
     wanted = [m.key for m in extract_numbers(snippet) if m.kind not in ("date", "ordinal")]
     return all(k in present for k in wanted)
-
-
-def figures_sentence(figure_texts: list[str]) -> str:
-    """Several figures stated in one sentence, not as a string of "X达N个。": 评选优秀共产党员56名、为民办实事318件，
-    群众满意度达96.3%。(shares and rates get 达, counts are listed; no time word is added: a count may be a stock)."""
-    if not figure_texts:
-        return ""
-    counts = [f for f in figure_texts if not re.search(r"(%|率|度)", f)]
-    rates = [figure_sentence(f).rstrip("。") for f in figure_texts if f not in counts]
-    parts = (["、".join(counts)] if counts else []) + rates
-    return "，".join(parts) + "。"
 
 
 def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:

@@ -147,8 +147,9 @@ class WritePolicy:
     commit): the checks improved (9 of 10 pass against 7, prose 0.53 against 0.63 per 1,000) but 14 pieces
     copied a frame's genre content into the wrong unit ("教育质量稳步提升" in a 派出所's 成效, "扶贫" in a 学校's
     启示), which no check catches. So the embedded model
-    writes from the facts alone and its 基本情况 comes from a frame (where it invented national bodies and
-    leaders); a model behind an endpoint gets the exemplars and writes every section. The embedded model's
+    writes from the facts alone, and its 基本情况 and 存在问题 come from frames (drafter.frames: it invented
+    national bodies and leaders in the one, causes and remedies in the other); a model behind an endpoint gets
+    the exemplars and writes every section. The embedded model's
     pieces that fail the prose check (one thin sentence, a label list) are written once more.
     """
 

@@ -71,7 +71,7 @@ def test_outline_follows_genre_and_facts(facts):
 
 def test_problems_come_by_frame_as_the_clerk_gave_them_and_the_model_sections_share_the_rest(facts):
     from drafter.checks.prose import section_body_findings
-    from drafter.frames import FRAMED, problems
+    from drafter.frames import FRAMED, problems, results
 
     two = validate_facts({**FACTS, "problems": ["部分党员学习不够深入。", "活动载体创新不够"], "target_chars": 1500})
     text = problems(two, two.problems)
@@ -80,6 +80,10 @@ def test_problems_come_by_frame_as_the_clerk_gave_them_and_the_model_sections_sh
     assert problems(two, two.problems[:1], brief=True) == "城关镇党委工作中还存在一些不足，主要是部分党员学习不够深入。"
     assert problems(two, []) == ""
     assert section_body_findings(text, "存在问题", two) == []
+    # 取得成效: the result figures in the order given as the unit's sentence, then the achievements as given
+    assert results(two, ["评选优秀共产党员56名", "群众满意度96.3%"], ["获评县级先进基层党组织"]) == (
+        "2024年，城关镇党委评选优秀共产党员56名，群众满意度96.3%。获评县级先进基层党组织。")
+    assert results(two, [], ["获评县级先进基层党组织"], brief=True) == "获评县级先进基层党组织。"
     plain, framed = build_outline(two), build_outline(two, FRAMED)
     by_type = {s.section_type: s.target_chars for s in framed.sections}
     assert by_type["存在问题"] == len(text) and by_type["存在问题"] < plain.sections[3].target_chars
@@ -402,7 +406,7 @@ def test_exemplar_size_follows_the_model():
 
 def test_pieces_see_only_delexicalised_passages(facts, store):
     model = answers(MockModel(), 8)
-    engine = DraftEngine(store=store, model=model, piece_exemplar_chars=150)
+    engine = DraftEngine(store=store, model=model, piece_exemplar_chars=150, frame_sections=False)
     run = engine.draft(facts)
     assert engine.retrieval(run).by_section  # examples were retrieved (shown to the clerk, used by the checks)
     given = [e["text"] for s in run.sections for e in s.exemplars]
@@ -487,17 +491,17 @@ PLANS = "将加强党员教育培训，创新学习方式方法。持续推动�
 def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kept(facts, store):
     thin = "下一步，将加强党员教育培训。"  # one short sentence: PROSE_THIN
     model = MockModel()
-    for answer in (*PIECES, thin, PLANS):
+    for answer in (*PIECES[:2], thin, PLANS):
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model)  # the embedded default: one retry; 存在问题 by frame
+    engine = DraftEngine(store=store, model=model)  # the embedded default: one retry; 基本情况, 成效, 问题 by frame
     events = list(engine.write(engine.start(facts)))
     sections = Run.load(events[-1].data["run_dir"]).sections
-    assert [[a.kind for a in s.attempts] for s in sections] == [[], ["write"] * 2, ["write"], [], ["write", "retry"]]
+    assert [[a.kind for a in s.attempts] for s in sections] == [[], ["write"] * 2, [], [], ["write", "retry"]]
     assert sections[4].body == PLANS and model.pending == 0
     assert any(e.kind == "repair" and e.section == 4 for e in events)
 
     model = MockModel()  # the retry is no better (nothing usable; the item is stated by rule): the first stays
-    for answer in (*PIECES, thin, "好的。"):
+    for answer in (*PIECES[:2], thin, "好的。"):
         model.enqueue(answer)
     again = DraftEngine(store=store, model=model)
     sections = Run.load(list(again.write(again.start(facts)))[-1].data["run_dir"]).sections
@@ -509,13 +513,13 @@ def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kep
 def test_a_piece_left_empty_is_written_again_and_at_worst_states_its_item(facts, store):
     headings_only = "一、举办党课培训\n\n二、组织党员学习"
     model = MockModel()
-    for answer in (headings_only, PIECES[0], *PIECES[1:], PLANS):
+    for answer in (headings_only, *PIECES[:2], PLANS):
         model.enqueue(answer)
     engine = DraftEngine(store=store, model=model)
     practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
     assert [a.kind for a in practice.attempts][:2] == ["write", "retry"] and PIECES[0] in practice.body
     model = MockModel()  # twice nothing for an item its heading states (no figure for the repair to add)
-    for answer in (PIECES[0], headings_only, headings_only, PIECES[2], PLANS):
+    for answer in (PIECES[0], headings_only, headings_only, PLANS):
         model.enqueue(answer)
     engine = DraftEngine(store=store, model=model)
     practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
@@ -526,7 +530,7 @@ def test_an_answer_the_rules_cut_heavily_is_written_again(facts, store):
     kept = "全镇举办党课培训12期，党员干部普遍参加学习，理论素养和业务能力进一步提升。"
     personal = kept + "我不仅掌握了理论知识，还深入了解了相关政策法规和各项制度。这使我能够更好地开展各项工作。"
     model = MockModel()
-    for answer in (personal, PIECES[0], *PIECES[1:], PLANS):  # 存在问题: by frame
+    for answer in (personal, *PIECES[:2], PLANS):  # 成效, 存在问题: by frame
         model.enqueue(answer)
     engine = DraftEngine(store=store, model=model)
     run = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"])
@@ -562,12 +566,12 @@ def test_the_lessons_of_an_experience_material_are_drawn_from_its_practices(stor
 
 def test_a_piece_of_invented_detail_is_written_once_more(facts, store):
     # one sentence, all of it invented: polish cannot remove it without emptying the piece, and cuts nothing
-    invented = "通过区块链技术实现了资金加密和交易记录匿名化，确保了资金的安全性和保密性，群众满意度达到96.3%。"
+    invented = "开展党员志愿服务活动，通过区块链技术实现了资金加密和交易记录匿名化，确保了资金的安全性和保密性。"
     model = MockModel()
-    for answer in (*PIECES[:2], invented, PIECES[2], PLANS):  # 存在问题: by frame
+    for answer in (PIECES[0], invented, PIECES[1], PLANS):  # 成效, 存在问题: by frame
         model.enqueue(answer)
     engine = DraftEngine(store=store, model=model)
     sections = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections
-    result = sections[2]  # 取得成效: every sentence invented, so polish keeps them — and the piece is rewritten
-    assert [a.kind for a in result.attempts] == ["write", "retry"]
-    assert "区块链" not in result.body and "96.3%" in result.body and model.pending == 0
+    practice = sections[1]  # its second piece: every sentence invented, so polish keeps it — and it is rewritten
+    assert [a.kind for a in practice.attempts] == ["write", "write", "retry"]
+    assert "区块链" not in practice.body and PIECES[1] in practice.body and model.pending == 0
