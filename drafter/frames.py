@@ -1,10 +1,13 @@
-"""Fixed frames the facts fill, for text the embedded small model gets wrong: 基本情况 and 存在问题.
+"""Fixed frames the facts fill, for the sections the embedded small model gets wrong: 基本情况, 取得成效, 存在问题
+and 下一步打算; it writes the 做法 and the 经验体会 (the narrative the facts give only as items).
 
-The 0.5B model's 基本情况 is where it invents national bodies and leaders ("××镇党委是全国人大常委会…"), and
-its 存在问题 invents causes and consequences around the clerk's problems ("党建力量的薄弱导致学校缺乏有效的组织和管理
-机制，使得学生无法形成良好的学习氛围") or writes remedies into them. So with the embedded model these sections are
-written by these frames, with no model call. Nothing in them goes beyond the facts: the unit, its counts, the
-period, the theme and the problems as the clerk gave them.
+The 0.5B model's 基本情况 is where it invents national bodies and leaders ("××镇党委是全国人大常委会…"); its
+取得成效 garbles the figures ("一是，能够迅速有效地响应和处理……；六是12.8%。"); its 存在问题 invents causes and
+consequences around the clerk's problems ("党建力量的薄弱导致学校缺乏有效的组织和管理机制") or writes remedies into
+them; its 下一步打算 is a line or two (46 of 290 字 asked for) or invented. So with the embedded model these
+sections are written by these frames, with no model call (drafter.writing.WritePolicy.frame_sections). Nothing in
+them goes beyond the facts: the unit, its counts, the period, the theme, and the achievements, problems and
+plans as the clerk gave them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from drafter.zh.numerals import to_chinese
 if TYPE_CHECKING:
     from drafter.outline import OutlineSection
 
-FRAMED = frozenset({"基本情况", "取得成效", "存在问题"})  # the section types these frames write
+FRAMED = frozenset({"基本情况", "取得成效", "存在问题", "下一步打算"})  # the section types these frames write
 
 
 def figure_sentence(figure_text: str) -> str:
@@ -83,6 +86,19 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     return text
 
 
+def plans(facts: Facts, items: list[str], brief: bool = False) -> str:
+    """下一步打算 from the clerk's plans: "下一步，……将……重点抓好以下工作：一是……；二是……。" (one plan: one sentence;
+    ``brief``: without the theme clause)."""
+    items = [x.strip().rstrip("。；;，,、 ") for x in items if x.strip()]
+    if not items:
+        return ""
+    theme = f"紧扣{facts.theme}，" if facts.theme and not brief else ""
+    if len(items) == 1:
+        return f"下一步，{facts.unit}将{theme}{items[0]}。"
+    listed = "；".join(f"{to_chinese(i)}是{x}" for i, x in enumerate(items, 1))
+    return f"下一步，{facts.unit}将{theme}重点抓好以下工作：{listed}。"
+
+
 def section_frame(facts: Facts, section: OutlineSection, brief: bool = False) -> str:
     """The framed text of an outline section of type 基本情况, 取得成效 or 存在问题."""
     if section.section_type == "基本情况":
@@ -91,4 +107,6 @@ def section_frame(facts: Facts, section: OutlineSection, brief: bool = False) ->
         return results(facts, section.figures, section.items, brief=brief)
     if section.section_type == "存在问题":
         return problems(facts, section.items, brief=brief)
+    if section.section_type == "下一步打算":
+        return plans(facts, section.items, brief=brief)
     raise ValueError(f"no frame for a {section.section_type} section")
