@@ -60,41 +60,41 @@ def basic_situation(facts: Facts, figures: list[str], brief: bool = False) -> st
 
 def problems(facts: Facts, items: list[str], brief: bool = False) -> str:
     """存在问题 from the clerk's problems: the genre's lead-in, then 一是……；二是…… (one problem: 主要是……), then
-    the closing sentence (``brief``: lead-in and problems only)."""
+    the closing sentence (``brief``: several problems without it)."""
     items = [x.strip().rstrip("。；;，,、 ") for x in items if x.strip()]
     if not items:
         return ""
     lead = f"{facts.unit}工作中还存在一些不足" if brief else f"在肯定成绩的同时，我们也清醒地看到，{facts.unit}工作中还存在一些不足"
-    if len(items) == 1:
-        body = f"{lead}，主要是{items[0]}。"
-    else:
-        body = f"{lead}：" + "；".join(f"{to_chinese(i)}是{x}" for i, x in enumerate(items, 1)) + "。"
-    return body if brief else body + ("这些问题" if len(items) > 1 else "这一问题") + "需要在今后的工作中认真研究、切实加以解决。"
+    if len(items) == 1:  # one problem: with the closing sentence even when brief (a section is two sentences)
+        return f"{lead}，主要是{items[0]}。这一问题需要在今后的工作中认真加以解决。"
+    body = f"{lead}：" + "；".join(f"{to_chinese(i)}是{x}" for i, x in enumerate(items, 1)) + "。"
+    return body if brief else body + "这些问题需要在今后的工作中认真研究、切实加以解决。"
 
 
 def results(facts: Facts, figures: list[str], items: list[str], brief: bool = False) -> str:
     """取得成效 from the facts: the unit's result figures in the order given, as one sentence of the unit
     ("2025年，……党支部受理警情6125起，破获刑事案件196起，……"; ``brief``: without the period), then the
-    clerk's achievements as they were given."""
+    clerk's achievements as they were given; with no figures, the achievements as what the work brought."""
     items = [x.strip().rstrip("。；;，,、 ") for x in items if x.strip()]
-    text = ""
-    if figures:
-        when = "" if brief or not facts.period else f"{facts.period}，"
-        text = f"{when}{facts.unit}" + "，".join(figures) + "。"
+    when = "" if brief or not facts.period else f"{facts.period}，"
+    if not figures:  # the achievements alone: as what the year's work brought (with its period, brief or not)
+        period = f"{facts.period}，" if facts.period else ""
+        return f"{period}{facts.unit}各项工作取得了明显成效：" + "；".join(items) + "。" if items else ""
+    text = f"{when}{facts.unit}" + "，".join(figures) + "。"
     if items:
         text += "；".join(items) + "。"
     return text
 
 
 def plans(facts: Facts, items: list[str], brief: bool = False) -> str:
-    """下一步打算 from the clerk's plans: "下一步，……将……重点抓好以下工作：一是……；二是……。" (one plan: one sentence;
-    ``brief``: without the theme clause)."""
+    """下一步打算 from the clerk's plans: "下一步，……将……重点抓好以下工作：一是……；二是……。" (one plan: it, then the
+    follow-through; ``brief``: without the theme clause)."""
     items = [x.strip().rstrip("。；;，,、 ") for x in items if x.strip()]
     if not items:
         return ""
     theme = f"紧扣{facts.theme}，" if facts.theme and not brief else ""
-    if len(items) == 1:
-        return f"下一步，{facts.unit}将{theme}{items[0]}。"
+    if len(items) == 1:  # one plan: and the follow-through, as a second sentence (a section is two sentences)
+        return f"下一步，{facts.unit}将{theme}{items[0]}。同时，持续抓好各项工作的落实，推动各项工作取得新的成效。"
     listed = "；".join(f"{to_chinese(i)}是{x}" for i, x in enumerate(items, 1))
     return f"下一步，{facts.unit}将{theme}重点抓好以下工作：{listed}。"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -77,19 +78,38 @@ def test_problems_come_by_frame_as_the_clerk_gave_them_and_the_model_sections_sh
     text = problems(two, two.problems)
     assert text == ("在肯定成绩的同时，我们也清醒地看到，城关镇党委工作中还存在一些不足：一是部分党员学习不够深入；"
                     "二是活动载体创新不够。这些问题需要在今后的工作中认真研究、切实加以解决。")
-    assert problems(two, two.problems[:1], brief=True) == "城关镇党委工作中还存在一些不足，主要是部分党员学习不够深入。"
+    assert problems(two, two.problems[:1], brief=True) == (
+        "城关镇党委工作中还存在一些不足，主要是部分党员学习不够深入。这一问题需要在今后的工作中认真加以解决。")
     assert problems(two, []) == ""
     assert section_body_findings(text, "存在问题", two) == []
     # 取得成效: the result figures in the order given as the unit's sentence, then the achievements as given
     assert results(two, ["评选优秀共产党员56名", "群众满意度96.3%"], ["获评县级先进基层党组织"]) == (
         "2024年，城关镇党委评选优秀共产党员56名，群众满意度96.3%。获评县级先进基层党组织。")
-    assert results(two, [], ["获评县级先进基层党组织"], brief=True) == "获评县级先进基层党组织。"
+    assert results(two, [], ["获评县级先进基层党组织"], brief=True) == "2024年，城关镇党委各项工作取得了明显成效：获评县级先进基层党组织。"
     plain, framed = build_outline(two), build_outline(two, FRAMED)
     by_type = {s.section_type: s.target_chars for s in framed.sections}
     assert by_type["存在问题"] == len(text) and by_type["存在问题"] < plain.sections[3].target_chars
     # what the frames do not take goes to the sections the model writes
     assert by_type["主要做法"] > plain.sections[1].target_chars
     assert abs(sum(by_type.values()) - sum(s.target_chars for s in plain.sections)) < 10
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "evals" / "cases").glob("*.json")),
+                         ids=lambda p: p.stem)
+def test_framed_sections_raise_no_prose_or_grounding_finding(path):
+    from drafter.checks.grounding import body_findings
+    from drafter.checks.prose import section_body_findings
+    from drafter.facts import load_facts
+    from drafter.frames import FRAMED, section_frame
+    from drafter.outline import is_short
+
+    facts = load_facts(path)
+    for sec in build_outline(facts, FRAMED).sections:
+        if sec.section_type in FRAMED and not sec.placeholder:
+            text = section_frame(facts, sec, brief=is_short(facts))
+            assert (text and facts.unit in text) or sec.section_type == "取得成效", (sec.title, text)
+            found = section_body_findings(text, sec.section_type, facts) + body_findings(text, facts)
+            assert not found, (sec.title, text, [f.code for f in found])
 
 
 def test_full_draft_structure_is_deterministic(facts, store):

@@ -112,3 +112,13 @@ def _rate(paths) -> float:
 def test_human_documents_raise_few_alarms(shared_corpus):
     assert _rate(demo_corpus_files()) <= 1.5
     assert _rate(sorted(shared_corpus.glob("*.txt"))) <= 1.5
+
+
+def test_the_clerks_own_words_are_no_defect():
+    facts = validate_facts({"unit": "县教育局党组", "activities": ["举办书记校长培训班"],
+                            "achievements": ["全县教育质量综合评价位居全市前列"]})
+    given = "2024年，县教育局党组各项工作取得了明显成效：全县教育质量综合评价位居全市前列。"
+    assert section_body_findings(given, "取得成效", facts) == []
+    invented = "2024年，县教育局党组各项工作取得了明显成效：全县党建工作位居全省前列。"  # not what was given
+    assert [f.code for f in section_body_findings(invented, "取得成效", facts)] == ["PROSE_REGISTER"]
+
