@@ -33,9 +33,11 @@ HERE = Path(__file__).resolve().parent
 FACTS = {
     "genre": "工作总结", "unit": "城关镇党委", "period": "2024年", "theme": "创先争优活动",
     "figures": [{"label": "党员", "value": 1286, "unit": "名"}],
-    "activities": ["举办党课培训12期", "开展党员志愿服务活动"], "achievements": ["获评县级先进基层党组织"],
-    "problems": ["部分党员学习不够深入"], "plans": ["加强党员教育培训"],
-    "signature": "中共城关镇委员会", "date": "2024年12月20日", "target_chars": 400,
+    # four practices: with the embedded model only 主要做法 is model-written (the other sections come by frame),
+    # and a crash on a server's second completion must still come twice within one draft
+    "activities": ["举办党课培训12期", "开展党员志愿服务活动", "设立党员先锋岗", "开展结对帮扶"],
+    "achievements": ["获评县级先进基层党组织"], "problems": ["部分党员学习不够深入"], "plans": ["加强党员教育培训"],
+    "signature": "中共城关镇委员会", "date": "2024年12月20日", "target_chars": 800,
 }
 
 
