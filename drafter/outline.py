@@ -59,6 +59,10 @@ PRACTICE_MIN_CHARS = 150
 # 6 cases: their 主要做法 reached 0.8–0.9 of its share, 2 drafts short of the check's 0.8; at 1.3× over all
 # sections, a 1,500-字 draft took 188 s and padded with repeats).
 LENGTH_AIM = 1.2
+# No model section is asked for more than this per item of its facts: what the facts cannot carry is not
+# written (an 8,393-字 target with two activities asked the 0.5B model for 4,000 字 a piece, and one draft
+# took over 14 minutes); the eval cases ask at most 766 per item.
+MAX_ITEM_CHARS = 800
 
 
 @dataclass
@@ -286,4 +290,5 @@ def _share_target(outline: Outline, target: int, facts: Facts, framed: frozenset
         if id(s) in fixed:
             s.target_chars = fixed[id(s)]
         else:
-            s.target_chars = 0 if s.placeholder else max(60, int(body * weights.get(s.section_type, 1.0) / total))
+            share = int(body * weights.get(s.section_type, 1.0) / total)
+            s.target_chars = 0 if s.placeholder else max(60, min(share, MAX_ITEM_CHARS * max(1, len(s.items))))

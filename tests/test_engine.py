@@ -10,7 +10,7 @@ import pytest
 from drafter.engine import DraftEngine
 from drafter.facts import validate_facts
 from drafter.llm import MockModel, StreamInterruptedError
-from drafter.outline import LENGTH_AIM, PLACEHOLDER, build_outline, frame_chars
+from drafter.outline import LENGTH_AIM, MAX_ITEM_CHARS, PLACEHOLDER, build_outline, frame_chars
 from drafter.prompts import PromptError, load_prompt, render
 from drafter.run import Run
 from drafter.zh.numbers import extract_numbers
@@ -92,6 +92,10 @@ def test_problems_come_by_frame_as_the_clerk_gave_them_and_the_model_sections_sh
     # what the frames do not take goes to the sections the model writes
     assert by_type["主要做法"] > plain.sections[1].target_chars
     assert abs(sum(by_type.values()) - sum(s.target_chars for s in plain.sections)) < 10
+    # what the facts cannot carry is not asked for: two practices never get 4,000 字 each
+    huge = build_outline(validate_facts({**FACTS, "target_chars": 8000}), FRAMED)
+    practice = next(s for s in huge.sections if s.section_type == "主要做法")
+    assert practice.target_chars == MAX_ITEM_CHARS * len(practice.items)
 
 
 @pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "evals" / "cases").glob("*.json")),
