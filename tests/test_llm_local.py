@@ -124,15 +124,28 @@ CHILD = textwrap.dedent(
 )
 
 
+def _wait_or_explain(proc: subprocess.Popen, timeout: float, stderr: Path) -> int:
+    """``proc.wait(timeout)``; a child still running then is made to dump every thread's stack (it runs with
+    ``-X faulthandler``: SIGABRT prints them) and the failure shows where it hung."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        proc.wait(timeout=10)
+        pytest.fail(f"pid {proc.pid} still running {timeout:.0f} s after the signal; its stacks:\n"
+                    + stderr.read_text(errors="replace")[-6000:])
+
+
 @pytest.mark.parametrize("how", ["exit", "sigterm", "ctrl-c", "sigkill"])
 def test_server_stops_with_its_owner(how: str, tmp_path: Path) -> None:
     # llama.cpp's server settings read unprefixed variables (uvicorn even prefers $PORT to --port): the child
     # must ignore whatever the user's environment holds.
     stray = {"PORT": "9", "HOST": "0.0.0.0", "API_KEY": "stray", "N_CTX": "16", "MODEL": "/nonexistent.gguf"}
     env = {**os.environ, **stray, "DRAFTER_HOME": str(tmp_path)}
+    stderr = tmp_path / "owner.stderr"
     owner = subprocess.Popen(
-        [sys.executable, "-c", CHILD, how], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True,
-        start_new_session=True,  # its own process group, like a program in a terminal
+        [sys.executable, "-X", "faulthandler", "-c", CHILD, how], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=stderr.open("w"), text=True, start_new_session=True,  # its own process group, like a terminal's
     )  # fmt: skip
     try:
         assert owner.stdout is not None
@@ -144,7 +157,7 @@ def test_server_stops_with_its_owner(how: str, tmp_path: Path) -> None:
             os.killpg(owner.pid, signal.SIGINT)  # what the terminal sends to the foreground group
         elif how == "sigkill":
             owner.kill()
-        owner.wait(timeout=30)
+        _wait_or_explain(owner, 30, stderr)
         assert wait_until(lambda: not pid_running(server_pid), 15), f"server {server_pid} outlived its owner"
     finally:
         if owner.poll() is None:
@@ -154,8 +167,10 @@ def test_server_stops_with_its_owner(how: str, tmp_path: Path) -> None:
 
 def test_drafter_serve_is_reused_then_replaced(tmp_path: Path) -> None:
     env = {**os.environ, "DRAFTER_HOME": str(tmp_path), "DRAFTER_LOCAL_CTX": "1024"}
+    stderr = tmp_path / "serve.stderr"
     serve = subprocess.Popen(
-        [sys.executable, "-m", "drafter.cli", "serve"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-X", "faulthandler", "-m", "drafter.cli", "serve"], cwd=REPO_ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=stderr.open("w"), text=True,
     )  # fmt: skip
     try:
         assert serve.stdout is not None
@@ -168,7 +183,7 @@ def test_drafter_serve_is_reused_then_replaced(tmp_path: Path) -> None:
         model = get_model(settings=settings)
         assert model.execute(HELLO, max_tokens=4, temperature=0).text().strip()
         serve.send_signal(signal.SIGINT)
-        assert serve.wait(timeout=30) == 0
+        assert _wait_or_explain(serve, 30, stderr) == 0
         assert not (tmp_path / "run" / "llm_server.json").exists() or endpoint.status()["owned"] is False
         # the served process is gone: the next use starts this process's own server
         assert model.execute(HELLO, max_tokens=4, temperature=0).text().strip()
