@@ -68,8 +68,11 @@ def findings_text(findings: list[Finding], text: str) -> str:
     for f in findings:
         where = f"（原文：“{text[f.span[0]:f.span[1]]}”）" if f.span else ""
         lines.append(f"- {f.message_zh}{where}")
-    lines.append("- 删除或改写上述内容；资料中没有的数字、单位名称、人名一律不写。")
+    lines.append(FINDINGS_TAIL)
     return "\n".join(lines)
+
+
+FINDINGS_TAIL = "- 删除或改写上述内容；资料中没有的数字、单位名称、人名一律不写。"
 
 
 def drop_clauses(text: str, findings: list[Finding]) -> tuple[str, list[str]]:
@@ -196,6 +199,10 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
     # an item the piece's own heading states ("一、组建党员家庭医生团队") is carried by the heading: it is not
     # appended to the body again as a sentence
     items = [i for i in items if missing_in(title, [], [i])[1]]
+    # a repair answer that repeats the repair prompt ("删除或改写上述内容。" as the piece's last line) echoes it
+    instructions = "\n".join([instructions, *(m["content"] for m in render(
+        "repair_section", genre=facts.genre, unit=quote_data(facts.unit), section_title=title, facts_block="",
+        previous="", findings=FINDINGS_TAIL, target_chars=target))])
     findings = section_findings(text, facts, examples, instructions)
     sdraft.attempts[-1].findings = [f.to_dict() for f in findings]
     repairs = 0

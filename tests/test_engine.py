@@ -391,6 +391,21 @@ def test_writing_instructions_repeated_back_are_repaired_then_cut(facts, store):
     assert repair_prompt
 
 
+def test_a_repair_answer_repeating_the_repair_prompt_is_cut(facts, store):
+    # seen in an eval draft: the repair answer ended on the repair prompt's own last line
+    model = MockModel()
+    answers(model, 1)  # 基本情况
+    model.enqueue("城关镇党委扎实开展党员志愿服务活动，服务群众8888人次。")  # an invented figure: repaired
+    model.enqueue("城关镇党委扎实开展党员志愿服务活动，群众评价较好。\n删除或改写上述内容。")
+    answers(model, 10)
+    engine = DraftEngine(store=store, model=model)
+    run = engine.draft(facts)
+    practice = next(s for s in run.sections if s.key == "practice")
+    assert any(a.kind == "repair" for a in practice.attempts)
+    assert "8888" not in practice.body and "党员志愿服务活动" in practice.body
+    assert "上述内容" not in engine.document_text(run)
+
+
 def test_the_prompts_words_used_as_prose_are_not_an_echo(facts):
     from drafter.verify import section_findings
 
