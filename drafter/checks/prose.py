@@ -31,6 +31,7 @@ from drafter.zh.sentences import sentence_pieces
 
 MAX_DEFECTS_PER_1000 = 2.0  # the eval target for drafts; the real corpus measures below 1.5
 _CLAUSE_START = r"(?:^|(?<=[。！？；\n]))"
+_ORDINAL_CLAUSE = re.compile(r"[一二三四五六七八九十]是([^，,；;。！？\n]{4,})(?=[，,；;。])")
 # A sign-off line, which has no end punctuation: a date, or an organisation's name.
 _SIGNOFF_LINE = re.compile(r"^\s*(?:[\d〇零一二三四五六七八九十○]{2,4}年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日|"
                            r"[^，。；！？\s]{2,40}(?:委员会|党委|党组|党工委|总支部|支部|政府|局|公司|学校|院|所|站|中心|社区|村|镇|乡|街道))\s*$")
@@ -171,6 +172,15 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
         for m in r.rule_figure.finditer(line):
             found.append(Finding("PROSE_RULE_FIGURE", f"“{m.group(1)}”是孤立的数字短句，应把数据写进叙述",
                                  (offset + start + m.start(1), offset + start + m.end(1)), WARNING))
+    # an enumeration whose points open on the same clause ("一是党员民警挂牌上岗，……；二是党员民警挂牌上岗，……")
+    openings: set[str] = set()
+    for start, line in lines:
+        for m in _ORDINAL_CLAUSE.finditer(line):
+            clause = m.group(1)
+            if clause in openings:
+                found.append(Finding("PROSE_REPEAT", f"“{clause}”在“一是……二是……”中重复出现",
+                                     (offset + start + m.start(1), offset + start + m.end(1)), WARNING))
+            openings.add(clause)
     # sentences: repeats, remedies in 存在问题, text of another section type
     seen: list[tuple[str, str, set[str]]] = []
     clauses_seen: set[str] = set()
