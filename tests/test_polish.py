@@ -104,3 +104,12 @@ def test_a_heading_marker_inside_a_paragraph_and_talk_of_these_measures_go():
     text = "县教育局党组在各项工作中取得了显著成效。一、发展党员36名，党员队伍结构不断优化。通过以上措施，县教育局党组可以有效提升党建水平。"
     out = polish(text, "取得成效", facts).text
     assert "。一、" not in out and "发展党员36名" in out and "通过以上措施" not in out
+
+
+def test_it_for_the_unit_goes_without_leaving_a_broken_sentence():
+    text = ("组建党员家庭医生团队。它建立了党员联系群众制度，每月走访一次。"
+            "它的工作不仅提高了居民的生活质量，还增强了中心的社会形象。上门服务4300人次。")
+    out = polish(text, "主要做法", FACTS, "").text
+    assert "建立了党员联系群众制度，每月走访一次。" in out and "它" not in out
+    assert "。的" not in out and "4300人次" in out
+    assert not [f for f in section_body_findings(out, "主要做法", FACTS) if f.code == "PROSE_FRAGMENT"]

@@ -31,6 +31,8 @@ from drafter.zh.sentences import sentence_pieces
 
 MAX_DEFECTS_PER_1000 = 2.0  # the eval target for drafts; the real corpus measures below 1.5
 _CLAUSE_START = r"(?:^|(?<=[。！？；\n]))"
+# A sentence cannot open on a particle: "的工作不仅提高了……" is what is left of one whose subject was cut.
+_BROKEN_START = re.compile(r"^(?:的(?!确)|了(?!解|却|结|如)|着(?!力|眼|重|手|实|想|装)|地(?!方|区|点|域|位|处|质|震|铁|块|下|上))")
 _ORDINAL_CLAUSE = re.compile(r"[一二三四五六七八九十]是([^，,；;。！？\n]{4,})(?=[，,；;。])")
 # A sign-off line, which has no end punctuation: a date, or an organisation's name.
 _SIGNOFF_LINE = re.compile(r"^\s*(?:[\d〇零一二三四五六七八九十○]{2,4}年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日|"
@@ -202,6 +204,9 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
                           or any(len(grams & g) / len(grams | g) >= r.repeat_jaccard / 1.5 for g in same_frame)):
                 found.append(Finding("PROSE_REPEAT", "与前文重复或几乎重复", (s_start, s_start + len(sentence)), WARNING))
             seen.append((core[:10], core[-8:], grams))
+        if _BROKEN_START.match(core):
+            found.append(Finding("PROSE_FRAGMENT", f"句子残缺（以“{core[0]}”开头，前面的内容被删掉了）",
+                                 (s_start, s_start + len(sentence)), WARNING))
         if _FRAGMENT.match(core) or (facts is not None and core[-1:] in "。！？；" and core[:-1] == facts.unit):
             found.append(Finding("PROSE_FRAGMENT", "句子只有主语（单位名称），没有内容",
                                  (s_start, s_start + len(sentence)), WARNING))
