@@ -62,3 +62,15 @@ def test_polish_removes_invented_sentences_but_not_the_editors_words():
     assert INVENTED not in out and GROUNDED in out and "1260户" in out
     editor = "区块链 加密 交易记录 匿名化 安全性 保密性"
     assert INVENTED in polish(text, "主要做法", FACTS, known=editor).text
+
+
+def test_a_calendar_day_the_facts_do_not_give_is_an_invented_event():
+    from drafter.checks.grounding import invented_detail, known_text
+
+    made_up = "2024年3月15日，局党组书记带领全体党员召开专题会议，对检查工作进行部署。"
+    found = body_findings(GROUNDED + made_up, FACTS)
+    assert [f.code for f in found] == ["GROUND_INVENTED"] and "3月15日" in found[0].message_zh
+    assert invented_detail(made_up, known_text(FACTS))[0] == "2024年3月15日"
+    given = validate_facts({**FACTS.model_dump(exclude_none=True), "activities": ["3月15日开展“你点我检”活动"]})
+    assert body_findings("2024年3月15日，局党组开展“你点我检”活动，组织党员深入农贸市场开展检查。", given) == []
+    assert body_findings("2024年，局党组开展“你点我检”活动，组织党员深入农贸市场开展检查。", FACTS) == []

@@ -28,6 +28,8 @@ MIN_DOCS = 2  # a noun in this many demo documents is the genre's own word
 COMMON_MIN_DOCS = 5  # ... in this many, a word any unit of any type uses (党员, 阵地, 台账): phrase frames keep it
 MIN_UNGROUNDED = 2
 MIN_SHARE = 0.5
+# A calendar day the facts do not give ("2025年3月15日，党支部书记带领全体党员民警召开专题会议"): an event made up.
+_DAY = re.compile(r"(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日")
 MAX_SHARE = 0.08  # share of a draft's body sentences that may be flagged
 VOCAB_FILE = "data/genre_nouns.txt"
 COMMON_FILE = "data/common_nouns.txt"
@@ -93,15 +95,22 @@ def invented_detail(sentence: str, known: str) -> list[str]:
     at least ``MIN_UNGROUNDED`` of them make up ``MIN_SHARE`` of its nouns. Stricter than ``ungrounded``: a
     genre word of some other unit's work counts too. Used to choose what goes first when a draft has text to
     spare (drafter.verify.trim_sentences), never as a finding."""
+    days = unknown_days(sentence, known)
     nouns = list(dict.fromkeys(content_nouns(sentence)))
     vocab = common_nouns()
     missing = [w for w in nouns if w not in vocab and w not in known]
-    return missing if len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE else []
+    return days + missing if days or (len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE) else []
+
+
+def unknown_days(sentence: str, known: str) -> list[str]:
+    """Calendar days in a sentence that ``known`` does not contain (month and day given, the year optional)."""
+    return [m.group(0) for m in _DAY.finditer(sentence) if m.group(0) not in known
+            and re.sub(r"^\d{4}年", "", m.group(0)) not in known]
 
 
 def known_text(facts: Facts, extra: str = "") -> str:
     """What a draft's sentences may draw on: the facts, the theme, and ``extra`` (headings)."""
-    return "\n".join([facts.all_text(), facts.theme or "", extra])
+    return "\n".join([facts.all_text(), facts.theme or "", facts.date or "", extra])
 
 
 def body_findings(body: str, facts: Facts, offset: int = 0, extra: str = "") -> list[Finding]:
@@ -113,7 +122,10 @@ def body_findings(body: str, facts: Facts, offset: int = 0, extra: str = "") -> 
         for m in sentence_pieces(line, "。！？；"):
             nouns = list(dict.fromkeys(content_nouns(m.group(0))))
             missing = ungrounded(m.group(0), known) if nouns else []
-            if len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE:
+            days = unknown_days(m.group(0), known)
+            if days:
+                missing = days + missing
+            if days or (len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE):
                 found.append(Finding("GROUND_INVENTED", f"事实中没有的内容：{'、'.join(missing[:5])}（请核实，或删去）",
                                      (offset + pos + m.start(), offset + pos + m.end()), WARNING))
         pos += len(line) + 1
