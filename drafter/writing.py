@@ -46,6 +46,9 @@ _CHATTER = re.compile(r"^(好的|以下是|下面是|本节|注[:：]|说明[:�
 # A line that is no sentence: short, with no clause mark at all (a bullet the model listed: "每季度撰写笔记").
 _FRAGMENT = re.compile(r"^[^。！？；，,;!?]{1,20}$")
 _MARKDOWN = re.compile(r"^\s*(#{1,6}\s*|[-*+]\s+|>\s*|\d+\)\s+)|\*\*|__|`+")
+# An inline numbered list ("……包括以下几点：1. 增加了……；2. 优化了……；4. 强化了……"): its markers go, or a cut clause
+# leaves "4. 强化了……" at a line start, which reads as a heading the outline does not have.
+_INLINE_NUMBER = re.compile(r"(?<=[：:；;。，,！？])\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[）)])\s*")
 
 
 def facts_block(facts: Facts, figures: list[str], items: list[str], extra: str = "") -> str:
@@ -80,7 +83,7 @@ def sanitize(text: str, section_title: str = "", keep: set[str] | None = None) -
     section's own sub-headings, when rewriting it) stay as they are."""
     paragraphs: list[str] = []
     for raw in text.replace("\r", "").split("\n"):
-        line = _MARKDOWN.sub("", raw).strip().strip("“”\"'")
+        line = _INLINE_NUMBER.sub("", _MARKDOWN.sub("", raw)).strip().strip("“”\"'")
         if not line or _CHATTER.match(line):
             continue
         if keep and line in keep:

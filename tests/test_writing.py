@@ -22,3 +22,14 @@ def test_a_short_sentence_with_a_full_stop_stays():
     assert sanitize("成效明显。") == "成效明显。"
     assert sanitize("（一）加强组织领导\n成立领导小组，书记任组长。", keep={"（一）加强组织领导"}) == (
         "（一）加强组织领导\n成立领导小组，书记任组长。")
+
+
+def test_an_inline_numbered_list_loses_its_markers_but_not_its_decimals():
+    # seen in a 1.5B draft: after a clause was cut, "4. 强化了……" stood at a line start and read as a heading
+    answer = ("修订后的新规则包括以下几点变化：1. 增加了会议纪律条款；2. 优化了会议议程；（3）会议记录保存期限延长到3.5年；"
+              "4. 强化了会议结束后的工作安排。")
+    body = sanitize(answer)
+    assert body == ("修订后的新规则包括以下几点变化：增加了会议纪律条款；优化了会议议程；会议记录保存期限延长到3.5年；"
+                    "强化了会议结束后的工作安排。")
+    assert sanitize("签约率达到86.5%，较上年提高3.2个百分点，其中2.1个百分点来自上门服务。") == (
+        "签约率达到86.5%，较上年提高3.2个百分点，其中2.1个百分点来自上门服务。")
