@@ -260,3 +260,12 @@ def test_workers_draft_concurrently_against_a_remote_endpoint(tmp_path: Path,
     assert rc == 0
     assert active[1] >= 2
     assert [r["case_id"] for r in only_run(tmp_path)] == CLEAN  # rows keep the case order
+
+
+def test_loo_facts_carry_a_clerks_share_of_labelled_statistics(shared_corpus: Path) -> None:
+    from evals.loo import LOO_MAX_FIGURES
+
+    for case in loo_cases(shared_corpus):
+        figures = case.facts.figures
+        assert len(figures) <= LOO_MAX_FIGURES
+        assert not [f for f in figures if f.unit in ("周年", "届") or "总书记" in f.label or f.label == "数据"]
