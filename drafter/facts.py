@@ -177,6 +177,7 @@ class FactNumber:
     unit: str
     kind: str  # "figure", or the NumberMention kind ("arabic", "chinese", "mixed", "date", "ordinal")
     raw: str
+    approx: str = ""  # the qualifier the facts write it with (近, 超过, 约 …), "" for an exact number
 
     @property
     def key(self) -> tuple[Decimal, str]:
@@ -266,7 +267,7 @@ class Facts(BaseModel):
             if "[" in path and INSTRUCTION_RE.search(text):
                 continue
             for n in extract_numbers(text):
-                out.append(FactNumber(path, text, n.value, n.unit, n.kind, n.raw))
+                out.append(FactNumber(path, text, n.value, n.unit, n.kind, n.raw, n.approx or ""))
         return out
 
     def all_text(self) -> str:

@@ -139,3 +139,15 @@ def test_units_and_parse_number() -> None:
     assert parse_number("12a") is None
     assert format_decimal(Decimal("8.64E+9")) == "8640000000"
     assert format_decimal(Decimal("86.40")) == "86.4"
+
+
+def test_an_approximation_the_facts_write_themselves_is_no_false_approximation():
+    # a leave-one-out draft said "近两年来" as its facts did, and was told it contradicted the facts' "两年"
+    from drafter.checks.figures import invented_numbers
+    from drafter.facts import validate_facts
+
+    said = validate_facts({"unit": "区教育局党委", "achievements": ["近两年来，班子成员团结协作，高标准完成各项任务"]})
+    assert invented_numbers("近两年来，局党委班子团结协作。", said) == []
+    exact = validate_facts({"unit": "区教育局党委", "achievements": ["两年来，班子成员团结协作，高标准完成各项任务"]})
+    assert [f.code for f in invented_numbers("近两年来，局党委班子团结协作。", exact)] == ["NUM_APPROX_FALSE"]
+    assert [f.code for f in invented_numbers("超过两年来，局党委班子团结协作。", said)] == ["NUM_APPROX_FALSE"]

@@ -41,6 +41,7 @@ class FactIndex:
     unitless: set[Decimal] = field(default_factory=set)  # values the facts give without a unit
     labels: list[tuple[str, Figure]] = field(default_factory=list)
     by_value: dict[Decimal, list[tuple[str, str]]] = field(default_factory=dict)  # value → (base unit, label)
+    approx: set[tuple[str, Decimal, str]] = field(default_factory=set)  # (qualifier, base, unit) the facts write
 
 
 def index_facts(facts: Facts) -> FactIndex:
@@ -54,6 +55,8 @@ def index_facts(facts: Facts) -> FactIndex:
             continue
         base, unit = normalize(n.value, n.unit)
         idx.keys.add((base, unit))
+        if n.approx:
+            idx.approx.add((n.approx, base, unit))
         idx.values.setdefault(n.value, []).append(n.raw)
         idx.values.setdefault(base, []).append(n.raw)
         idx.by_unit.setdefault(unit, []).append(base)
@@ -117,8 +120,9 @@ def classify(n: NumberMention, idx: FactIndex, text: str = "") -> str:
     base, unit = n.key
     if (base, unit) in idx.keys:
         # 超过/不足 1286 for a fact of 1286 is false (以上/以下 include the number itself)
+        # — unless the facts themselves say it so ("近两年来" in an achievement the clerk wrote)
         strict = ("超过", "逾", "不足", "不到", "近", "将近")
-        return "approx_false" if n.approx in strict else "ok"
+        return "approx_false" if n.approx in strict and (n.approx, base, unit) not in idx.approx else "ok"
     if not unit and (n.value in idx.values or base in idx.values or n.value in idx.date_values):
         return "ok"  # a bare 1286 where the facts say 1286名
     if n.value in idx.unitless or base in idx.unitless:
