@@ -99,7 +99,12 @@ def invented_detail(sentence: str, known: str) -> list[str]:
     nouns = list(dict.fromkeys(content_nouns(sentence)))
     vocab = common_nouns()
     missing = [w for w in nouns if w not in vocab and w not in known]
-    return days + missing if days or (len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE) else []
+    return days + missing if _made_up(days, missing, nouns) else []
+
+
+def _made_up(days: list[str], missing: list[str], nouns: list[str]) -> bool:
+    """A sentence is made up when it gives a calendar day the facts do not, or enough unknown nouns."""
+    return bool(days) or (len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE)
 
 
 def unknown_days(sentence: str, known: str) -> list[str]:
@@ -123,9 +128,8 @@ def body_findings(body: str, facts: Facts, offset: int = 0, extra: str = "") -> 
             nouns = list(dict.fromkeys(content_nouns(m.group(0))))
             missing = ungrounded(m.group(0), known) if nouns else []
             days = unknown_days(m.group(0), known)
-            if days:
+            if _made_up(days, missing, nouns):
                 missing = days + missing
-            if days or (len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE):
                 found.append(Finding("GROUND_INVENTED", f"事实中没有的内容：{'、'.join(missing[:5])}（请核实，或删去）",
                                      (offset + pos + m.start(), offset + pos + m.end()), WARNING))
         pos += len(line) + 1
