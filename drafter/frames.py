@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from drafter.facts import Facts
+from drafter.figure_roles import split_figures
 from drafter.zh.numerals import to_chinese
 
 if TYPE_CHECKING:
@@ -80,7 +81,12 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     if not figures:  # the achievements alone: as what the year's work brought (with its period, brief or not)
         period = f"{facts.period}，" if facts.period else ""
         return f"{period}{facts.unit}各项工作取得了明显成效：" + "；".join(items) + "。" if items else ""
-    text = f"{when}{facts.unit}" + "，".join(figures) + "。"
+    # the unit's own counts, where the genre has no 基本情况 (经验材料), are what it has, not what the year did
+    own = set(split_figures(facts)[0])
+    counts, done = [f for f in figures if f in own], [f for f in figures if f not in own]
+    text = f"{facts.unit}现有{'、'.join(counts)}。" if counts else ""
+    if done:
+        text += f"{when}{'' if counts else facts.unit}" + "，".join(done) + "。"
     if items:
         text += "；".join(items) + "。"
     return text

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from drafter.checks.length import count_chars
 from drafter.checks.rules import genre_rule
 from drafter.facts import Facts
+from drafter.figure_roles import split_figures
 from drafter.frames import section_frame
 from drafter.zh.instructions import looks_like_instruction
 
@@ -41,9 +42,6 @@ SKELETONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     ),
 }
 REQUIRED_KEYS_FALLBACK = ("practice", "results")
-BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|职工|员工|干部|人口|户|村|社区|学校|医院|床位|网格|小组|单位|成员|班子|队伍|科室|部门|居民|志愿者|教师|学生|在校生|民警|农户)")
-# A rate or score is an outcome, whatever it measures (客户满意度 is no count of 户, 党员参学率 no count of 党员).
-RATE_LABEL = re.compile(r"(率|度|比例|占比|指数|得分)$")
 MAX_SUBSECTIONS = 6
 # A draft this short or shorter gets the brief opening and 基本情况 frames; below SUBPIECE_MIN_CHARS of text
 # per item a section is one paragraph (一是……二是……), not sub-sections with headings of their own.
@@ -185,35 +183,12 @@ def _whole_words(text: str, limit: int) -> str:
     return out or text[:limit]
 
 
-# A label that opens with an action is something done (a result), whatever noun follows: 评选优秀共产党员56名.
-ACTION_LABEL = re.compile(r"^(评选|评出|评为|举办|开展|新发展|发展|培训|组织|办理|化解|为民|帮扶|走访|受理|破获|完成|实现|"
-                          r"签约|服务|上门|创建|建成|设立|累计|新增|吸纳|表彰|慰问|调解|排查|整改|结对|征集)")
-
-
-# A count of people is part of what the unit is when its label names people and nothing they did: 辅警46名,
-# 教职工216名; "在职党员到社区报到2350名" is something done.
-HEADCOUNT_UNITS = ("名", "人", "位")
-HEADCOUNT_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,6}(警|员|师|工|生|者|干部|人员|代表|委员)$")
-
-
-def _split_figures(facts: Facts) -> tuple[list[str], list[str]]:
-    basic, results = [], []
-    for fig in facts.figures:
-        if fig.unit in HEADCOUNT_UNITS:
-            named = HEADCOUNT_LABEL.match(fig.label)
-        else:
-            named = BASIC_LABELS.search(fig.label)
-        is_basic = named and not ACTION_LABEL.match(fig.label) and not RATE_LABEL.search(fig.label)
-        (basic if is_basic else results).append(fig.text())
-    return basic, results
-
-
 def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline:
     """The editable outline for these facts (the facts decide the structure, not the exemplars). ``framed``:
     the section types the writer fills by frame (drafter.frames): their targets are their frames' length,
     and the model's sections share the rest."""
     target = facts.target_chars or 1500
-    basic_figs, result_figs = _split_figures(facts)
+    basic_figs, result_figs = split_figures(facts)
     sections: list[OutlineSection] = []
     rule = genre_rule(facts.genre)
     required = {s.key for s in rule.sections if s.required == "always"} or set(REQUIRED_KEYS_FALLBACK)

@@ -130,6 +130,7 @@ REWRITE_PRESETS: dict[str, str] = {
 PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 
 
+LESSONS = "两到三"  # how many lessons 经验体会 draws from the practices
 MAX_CUT_SHARE = 0.3  # more of an answer cut by the rules than this: the answer is rewritten (Writer.piece)
 EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever else is wrong with the retry
 
@@ -250,6 +251,24 @@ def polished(sdraft: SectionDraft, text: str, facts: Facts, known: str = "") -> 
     return result.text
 
 
+def piece_prompt(facts: Facts, osec: OutlineSection, title: str, block: str, items: list[str],
+                 target: int, piece_index: int = 0) -> tuple[str, dict]:
+    """The template a piece is written with and its values. A 主要做法 piece is given its paragraph's shape:
+    one practice → purpose or approach and action, how it was carried through, what it did
+    (``write_practice_purpose`` and ``write_practice_approach``, alternating by ``piece_index``); several →
+    一是……；二是……, each with what it did (``write_practices``). Other sections: ``write_section`` with the
+    section type's task."""
+    values: dict = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, facts_block=block,
+                        target_chars=target)
+    if osec.section_type == "主要做法" and len(items) == 1:  # alternate openings: not every paragraph "为……，"
+        return ("write_practice_purpose" if piece_index % 2 == 0 else "write_practice_approach"), values
+    if osec.section_type == "主要做法" and len(items) > 1:
+        return "write_practices", {**values, "count": len(items)}
+    if osec.section_type == "经验体会":
+        return "write_lessons", {**values, "count": LESSONS}
+    return "write_section", {**values, "task": osec.task}
+
+
 class Writer:
     """Writes a section piece by piece (prompt, budget, stream, polish, verify and repair) and rewrites one."""
 
@@ -278,7 +297,8 @@ class Writer:
                     yield Event("delta", sdraft.index, document.subheading_for(j, subheading) + "\n",
                                 {"source": "outline"})
                 body = yield from self.piece(sdraft, facts, osec, subheading or osec.title, figures, items,
-                                             exemplars, retrieval.texts(), target, retrieval.excluded)
+                                             exemplars, retrieval.texts(), target, retrieval.excluded,
+                                             index=sdraft.index + j)
                 parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)
             sdraft.body = "\n".join(parts)
         sdraft.status, sdraft.error = "done", ""
@@ -287,17 +307,18 @@ class Writer:
 
     def piece(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection, title: str, figures: list[str],
               items: list[str], exemplars: list[str], examples: list[str],
-              target: int, excluded: list[str] = ()) -> Generator[Event, None, str]:
+              target: int, excluded: list[str] = (), index: int = 0) -> Generator[Event, None, str]:
+        """One model-written piece; ``index`` (its place in the draft) varies the shape of its prompt."""
         # 经验体会 has no facts of its own: it is drawn from the practices, which its prompt must therefore carry
-        drawn_from = ("本单位的做法：" + "；".join(a for a in facts.activities if not looks_like_instruction(a))
-                      if osec.section_type == "经验体会" and facts.activities else "")
-        block = facts_block(facts, figures, items, extra=drawn_from)
-        values = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, task=osec.task,
-                      facts_block=block, target_chars=target)
+        if osec.section_type == "经验体会" and not items:
+            block = facts_block(facts, figures, [a for a in facts.activities if not looks_like_instruction(a)])
+        else:
+            block = facts_block(facts, figures, items)
+        template, values = piece_prompt(facts, osec, title, block, items, target, index)
         # Exemplars get what the context window leaves after the prompt itself and the answer.
         model = self.clients.model
         room = self.clients.settings.llm_context_window - count_messages(
-            render("write_section", examples_block="", **values), model)
+            render(template, examples_block="", **values), model)
         free = room - reply_tokens(target, model) - 64
         budget = min(self.policy.exemplar_tokens, free)
         exemplars = fit_to_budget(exemplars, budget, model=model) if budget > 0 else []
@@ -312,9 +333,9 @@ class Writer:
                 exemplars = [found.text, *exemplars]
                 examples = [*examples, found.text]  # what it was shown is checked for copying like the rest
                 framed = self.policy.passage_frames
-        messages = render("write_section", examples_block=examples_block(exemplars, framed), **values)
+        messages = render(template, examples_block=examples_block(exemplars, framed), **values)
         # What the prompt asks, without its facts and exemplars: text repeating it back is an echo, not prose.
-        instructions = "\n".join(m["content"] for m in render("write_section", examples_block="",
+        instructions = "\n".join(m["content"] for m in render(template, examples_block="",
                                                                **{**values, "facts_block": ""}))
 
         def attempt(kind: str, temperature: float | None) -> Generator[Event, None, tuple[str, int]]:

@@ -83,24 +83,38 @@ def test_sub_headings_never_end_in_half_a_word():
 
 def test_rates_are_outcomes_not_the_units_make_up():
     from drafter.facts import validate_facts
-    from drafter.outline import _split_figures
+    from drafter.figure_roles import split_figures
 
     facts = validate_facts({"unit": "市水务集团党委", "activities": ["开展学习"], "figures": [
         {"label": "基层党组织", "value": "31", "unit": "个"}, {"label": "客户满意度", "value": "97.2", "unit": "%"},
         {"label": "党员参学率", "value": "98", "unit": "%"}, {"label": "农户", "value": "420", "unit": "户"}]})
-    basic, results = _split_figures(facts)
+    basic, results = split_figures(facts)
     assert basic == ["基层党组织31个", "农户420户"]
     assert results == ["客户满意度97.2%", "党员参学率98%"]
 
 
 def test_a_headcount_is_basic_and_a_count_of_people_who_did_something_is_a_result():
     from drafter.facts import validate_facts
-    from drafter.outline import _split_figures
+    from drafter.figure_roles import split_figures
 
     facts = validate_facts({"unit": "城西派出所党支部", "activities": ["开展学习"], "figures": [
         {"label": "民警", "value": "28", "unit": "名"}, {"label": "辅警", "value": "46", "unit": "名"},
         {"label": "在职党员到社区报到", "value": "2350", "unit": "名"},
         {"label": "结对帮扶学生", "value": "120", "unit": "名"}, {"label": "教职工", "value": "216", "unit": "名"}]})
-    basic, results = _split_figures(facts)
+    basic, results = split_figures(facts)
     assert basic == ["民警28名", "辅警46名", "教职工216名"]
     assert results == ["在职党员到社区报到2350名", "结对帮扶学生120名"]
+
+
+def test_money_is_a_result_and_an_experience_materials_counts_are_what_the_unit_has():
+    from drafter.facts import validate_facts
+    from drafter.frames import FRAMED, section_frame
+    from drafter.outline import build_outline
+
+    facts = validate_facts({"genre": "经验材料", "unit": "柳溪村党总支", "period": "2024年", "activities": ["推行党员联户"],
+                            "figures": [{"label": "农户", "value": "538", "unit": "户"},
+                                        {"label": "村集体经济收入", "value": "52", "unit": "万元"}],
+                            "achievements": ["被评为市级乡村振兴示范村"]})
+    results = next(s for s in build_outline(facts, FRAMED).sections if s.section_type == "取得成效")
+    # was "2024年，柳溪村党总支农户538户，村集体经济收入52万元。": a count of households is no achievement of the year
+    assert section_frame(facts, results).startswith("柳溪村党总支现有农户538户。2024年，村集体经济收入52万元。")

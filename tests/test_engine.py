@@ -11,7 +11,7 @@ from drafter.engine import DraftEngine
 from drafter.facts import validate_facts
 from drafter.llm import MockModel, StreamInterruptedError
 from drafter.outline import LENGTH_AIM, MAX_ITEM_CHARS, PLACEHOLDER, build_outline, frame_chars
-from drafter.prompts import PromptError, load_prompt, render
+from drafter.prompts import PromptError, load_prompt, prompt_names, render
 from drafter.run import Run
 from drafter.zh.numbers import extract_numbers
 from vectorstore.cli import demo_corpus_files
@@ -181,7 +181,8 @@ def test_injection_in_facts_is_set_aside_not_prompted(store):
     model = answers(MockModel(), 6)
     run = DraftEngine(store=store, model=model).draft(facts)
     system_prompts = {msgs[0]["content"] for msgs, _ in model.history}
-    assert len(system_prompts) == 1  # the same fixed system prompt for every section
+    fixed = {load_prompt(name).system.template.strip() for name in prompt_names()}
+    assert system_prompts <= fixed  # every system prompt is a template's fixed text: no fact ever reaches one
     assert not any(evil in m["content"] for msgs, _ in model.history for m in msgs)
     assert run.outline.set_aside == [evil]
     user = model.history[0][0][-1]["content"]
@@ -243,7 +244,8 @@ def test_prompt_templates_fail_loudly(tmp_path):
     (tmp_path / "bad.yaml").write_text("variables: [a]\nsystem: '${a}'\nuser: '${b}'\n", encoding="utf-8")
     with pytest.raises(PromptError, match="不一致"):
         load_prompt("bad", tmp_path)
-    for name in ("write_section", "repair_section", "rewrite_section", "naive_draft"):
+    for name in ("write_section", "write_practice_purpose", "write_practice_approach", "write_practices",
+                 "write_lessons", "repair_section", "rewrite_section", "naive_draft"):
         assert load_prompt(name).variables
 
 
@@ -376,7 +378,7 @@ def test_a_figure_whose_section_was_cut_from_the_outline_is_added_and_announced(
 
 
 def test_writing_instructions_repeated_back_are_repaired_then_cut(facts, store):
-    echo = "围绕这项工作，需要写清楚这项工作是怎么做的、用了什么载体，城关镇党委扎实开展党员志愿服务活动。"
+    echo = "围绕这项工作，需要概括写怎样抓落实，不写新的具体事实，城关镇党委扎实开展党员志愿服务活动。"
     model = MockModel()
     answers(model, 1)  # 基本情况
     for _ in range(12):
@@ -384,7 +386,7 @@ def test_writing_instructions_repeated_back_are_repaired_then_cut(facts, store):
     engine = DraftEngine(store=store, model=model)
     run = engine.draft(facts)
     practice = next(s for s in run.sections if s.key == "practice")
-    assert "这项工作是怎么做的、用了什么载体" not in practice.body
+    assert "概括写怎样抓落实" not in practice.body
     assert "党员志愿服务活动" in practice.body  # the prose around it stays
     assert any(a.kind == "repair" for a in practice.attempts)  # re-prompted first, with the finding
     repair_prompt = next(msgs for msgs, _ in model.history if "复述了写作要求" in msgs[-1]["content"])
@@ -418,6 +420,12 @@ def test_the_prompts_words_used_as_prose_are_not_an_echo(facts):
     assert [f for f in section_findings(echo, facts, [], instructions) if f.code == "PROMPT_ECHO"]
 
 
+def exemplar_block(user_prompt: str) -> str:
+    """The exemplars a writing prompt opens with (a "参考……" block before the first blank line), or ""."""
+    head = user_prompt.split("\n\n")[0]
+    return head if head.startswith("参考") else ""
+
+
 def test_exemplars_reach_the_model_without_their_figures(facts, store):
     from drafter.retrieval import style_only
     from drafter.zh.numbers import extract_numbers
@@ -427,10 +435,10 @@ def test_exemplars_reach_the_model_without_their_figures(facts, store):
     model = answers(MockModel(), 8)
     DraftEngine(store=store, model=model, exemplar_chars=240, exemplar_tokens=400).draft(facts)
     allowed = {n.value for n in facts.all_numbers()} | {n.value for n in extract_numbers(str(facts.target_chars))}
-    prompts = [msgs[-1]["content"] for msgs, _ in model.history]
-    assert any("参考" in p for p in prompts)  # exemplars were given
-    for prompt in prompts:
-        foreign = [n.raw for n in extract_numbers(prompt) if n.unit and n.kind != "ordinal" and n.value not in allowed]
+    blocks = [exemplar_block(msgs[-1]["content"]) for msgs, _ in model.history]
+    assert any(blocks)  # exemplars were given
+    for block in blocks:
+        foreign = [n.raw for n in extract_numbers(block) if n.unit and n.kind != "ordinal" and n.value not in allowed]
         assert not foreign, foreign
 
 
@@ -452,7 +460,7 @@ def test_pieces_see_only_delexicalised_passages(facts, store):
     given = [e["text"] for s in run.sections for e in s.exemplars]
     assert given  # each piece got its passage ...
     for msgs, _ in model.history:  # ... and nothing else of the corpus: no whole sections, no figures
-        block = msgs[-1]["content"].split("请以")[0]
+        block = exemplar_block(msgs[-1]["content"])
         assert all(line in given for line in block.splitlines()[1:] if line.strip())
     assert not any(n.kind != "ordinal" for g in given for n in extract_numbers(g))
     plain = answers(MockModel(), 8)
@@ -599,7 +607,7 @@ def test_the_lessons_of_an_experience_material_are_drawn_from_its_practices(stor
     model = answers(MockModel(), 8, "党支部坚持以人民健康为中心，扎实推进各项服务，群众的获得感不断增强。")
     DraftEngine(store=store, model=model).draft(facts)
     lessons = [msgs[-1]["content"] for msgs, _ in model.history if "“几点启示”" in msgs[-1]["content"]]
-    assert lessons and "组建党员家庭医生团队；为行动不便老人提供上门服务" in lessons[0]
+    assert lessons and "1. 组建党员家庭医生团队\n2. 为行动不便老人提供上门服务" in lessons[0]
     others = [msgs[-1]["content"] for msgs, _ in model.history if "“几点启示”" not in msgs[-1]["content"]]
     assert not any("本单位的做法" in m for m in others)
 

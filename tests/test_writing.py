@@ -33,3 +33,43 @@ def test_an_inline_numbered_list_loses_its_markers_but_not_its_decimals():
                     "强化了会议结束后的工作安排。")
     assert sanitize("签约率达到86.5%，较上年提高3.2个百分点，其中2.1个百分点来自上门服务。") == (
         "签约率达到86.5%，较上年提高3.2个百分点，其中2.1个百分点来自上门服务。")
+
+
+# ------------------------------------------------------------------------------- the prompt a piece is given
+
+def _outline_section(section_type: str, items: list[str]):
+    from drafter.outline import OutlineSection
+
+    return OutlineSection(key="x", section_type=section_type, title=section_type, items=items)
+
+
+def test_a_practice_is_given_its_paragraph_shape_and_the_openings_alternate():
+    from drafter.facts import validate_facts
+    from drafter.prompts import render
+    from drafter.writing import facts_block, piece_prompt
+
+    facts = validate_facts({"genre": "工作总结", "unit": "城关镇党委", "activities": ["举办党课培训12期"]})
+    osec = _outline_section("主要做法", ["举办党课培训12期"])
+    block = facts_block(facts, [], osec.items)
+    first, values = piece_prompt(facts, osec, "举办党课培训", block, osec.items, 150, 0)
+    second, _ = piece_prompt(facts, osec, "举办党课培训", block, osec.items, 150, 1)
+    assert {first, second} == {"write_practice_purpose", "write_practice_approach"}
+    for name in (first, second):
+        system, user = (m["content"] for m in render(name, examples_block="", **values))
+        assert "举办党课培训12期" in user and "不新增任何具体的活动" in system and "不写“一是、二是”" in system
+    assert "“为……，”" in render(first, examples_block="", **values)[1]["content"]
+    assert "城关镇党委坚持" in render(second, examples_block="", **values)[1]["content"]
+
+
+def test_several_practices_are_enumerated_lessons_drawn_other_sections_keep_their_task():
+    from drafter.facts import validate_facts
+    from drafter.prompts import render
+    from drafter.writing import piece_prompt
+
+    facts = validate_facts({"genre": "经验材料", "unit": "城关镇党委", "activities": ["甲", "乙"]})
+    name, values = piece_prompt(facts, _outline_section("主要做法", ["甲", "乙"]), "做法", "1. 甲\n2. 乙", ["甲", "乙"], 200)
+    assert name == "write_practices" and "2项做法" in render(name, examples_block="", **values)[1]["content"]
+    name, values = piece_prompt(facts, _outline_section("经验体会", []), "几点启示", "1. 甲\n2. 乙", [], 200)
+    assert name == "write_lessons" and "“一是……；二是……”" in render(name, examples_block="", **values)[1]["content"]
+    name, values = piece_prompt(facts, _outline_section("取得成效", ["获评先进"]), "取得成效", "1. 获评先进", ["获评先进"], 200)
+    assert name == "write_section" and values["task"]

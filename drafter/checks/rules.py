@@ -165,7 +165,9 @@ LENGTH_MAX_RATIO = 1.25
 # A run of the prompt's own wording in a section is an echo only when its clause talks about the writing
 # itself: "存在的问题和不足" is prose, "要写明存在的问题和不足" is the task line said back.
 PROMPT_ECHO_RE = re.compile(r"写明|写清|写出|写好|动词开头|条理清楚|口吻|正文|素材|不编造|只使用|只输出|字数|约\d+字|语气|"
-                            r"不写标题|本节|要求|删除|改写|上述内容|原稿|改正")
+                            r"不写标题|本节|要求|删除|改写|上述内容|原稿|改正|"
+                            # the paragraph shapes of write_practice_* / write_lessons
+                            r"概括写|第[一二三四]句|最后一句|原样写进|为主语|一段连贯的话|点明|不逐条复述|提炼")
 # Text in a draft that shows the model followed such an instruction or talked about itself.
 PROMPT_LEAK_RE = re.compile(
     r"系统提示词?|提示词|system\s*prompt|忽略以上|作为(?:一个)?(?:AI|人工智能|语言模型|大模型)|"

@@ -1,0 +1,43 @@
+"""What a figure is in a summary: part of what the unit *is* (党支部14个, 党员163名, 辅警46名: 基本情况) or something
+its work achieved (营业收入18.3亿元, 满意度97.2%, 评选优秀共产党员56名: 取得成效) — decided by its label.
+
+Used by the outline (which section a figure goes to) and the frames (a unit's counts are said as "现有……" even
+where a genre has no 基本情况 section of its own).
+"""
+
+from __future__ import annotations
+
+import re
+
+from drafter.facts import Facts
+
+BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|职工|员工|干部|人口|户|村|社区|学校|医院|床位|网格|小组|单位|成员|班子|队伍|科室|部门|居民|志愿者|教师|学生|在校生|民警|农户)")
+# A rate or score is an outcome, whatever it measures (客户满意度 is no count of 户, 党员参学率 no count of 党员).
+RATE_LABEL = re.compile(r"(率|度|比例|占比|指数|得分)$")
+
+# A label that opens with an action is something done (a result), whatever noun follows: 评选优秀共产党员56名.
+ACTION_LABEL = re.compile(r"^(评选|评出|评为|举办|开展|新发展|发展|培训|组织|办理|化解|为民|帮扶|走访|受理|破获|完成|实现|"
+                          r"签约|服务|上门|创建|建成|设立|累计|新增|吸纳|表彰|慰问|调解|排查|整改|结对|征集)")
+
+
+# An amount of money is what the work brought in or spent (村集体经济收入52万元 names a 村, and counts nothing it has).
+MONEY = re.compile(r"元$")
+
+# A count of people is part of what the unit is when its label names people and nothing they did: 辅警46名,
+# 教职工216名; "在职党员到社区报到2350名" is something done.
+HEADCOUNT_UNITS = ("名", "人", "位")
+HEADCOUNT_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,6}(警|员|师|工|生|者|干部|人员|代表|委员)$")
+
+
+def split_figures(facts: Facts) -> tuple[list[str], list[str]]:
+    """The facts' figures as text (党支部14个), split into (the unit's counts, results), each in the order given."""
+    basic, results = [], []
+    for fig in facts.figures:
+        if fig.unit in HEADCOUNT_UNITS:
+            named = HEADCOUNT_LABEL.match(fig.label)
+        else:
+            named = BASIC_LABELS.search(fig.label)
+        is_basic = (named and not ACTION_LABEL.match(fig.label) and not RATE_LABEL.search(fig.label)
+                    and not MONEY.search(fig.unit or ""))
+        (basic if is_basic else results).append(fig.text())
+    return basic, results
