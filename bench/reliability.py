@@ -40,7 +40,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 PLACES = ["青山", "柳溪", "白石", "桃源", "清河", "石桥", "金沙", "龙泉", "松林", "梅岭", "凤鸣", "云台", "杏花", "竹园",
           "望江", "双河", "长乐", "平安", "东湖", "西岭"]
-UNIT_IN_PROMPT = re.compile(r"以“(.+?)”的口吻")
+UNIT_IN_PROMPT = re.compile(r"(?:以|给)“(.+?)”的")
 MAX_SESSIONS = 20
 LOAD_CAP_S = 180.0
 

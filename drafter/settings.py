@@ -69,13 +69,14 @@ class Settings(BaseSettings):
     llm_context_window: int = 4096
     llm_temperature: float = 0.3
     # characters of the delexicalised passage each outline piece is written from (0: from the facts alone);
-    # unset: 150 behind an endpoint, 0 for the embedded 0.5B model (it copied whole passages of other units)
+    # unset: 150 (the 1.5B embedded model gets them as phrase frames), 0 for the embedded 0.5B model (速度优先: it
+    # copied whole passages of other units)
     piece_exemplar_chars: int | None = Field(default=None, ge=0, le=1000)
 
     # --- embedded local model ---
     local_model_path: Path | None = Field(None, description="自备 GGUF 模型路径；默认使用内置 0.5B 模型")
     local_model: Literal["speed", "quality"] = Field(
-        "speed", description="内置模型：speed 速度优先（0.5B，默认）；quality 质量优先（1.5B，需 make model-quality）")
+        "quality", description="内置模型：quality 质量优先（1.5B，默认）；speed 速度优先（0.5B）")
     model_cache: Path = Field(default_factory=lambda: Path.home() / ".cache" / "drafter" / "models")
     local_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     local_ctx: int = 4096

@@ -150,11 +150,14 @@ class WritePolicy:
     phrase frames instead (another unit's nouns left as gaps, drafter.exemplars.phrase_frames; 10 cases, same
     commit): the checks improved (9 of 10 pass against 7, prose 0.53 against 0.63 per 1,000) but 14 pieces
     copied a frame's genre content into the wrong unit ("教育质量稳步提升" in a 派出所's 成效, "扶贫" in a 学校's
-    启示), which no check catches. So the embedded model
-    writes from the facts alone, and its 基本情况 and 存在问题 come from frames (drafter.frames: it invented
-    national bodies and leaders in the one, causes and remedies in the other); a model behind an endpoint gets
-    the exemplars and writes every section. The embedded model's
-    pieces that fail the prose check (one thin sentence, a label list) are written once more.
+    启示), which no check catches. So the 0.5B model (速度优先) writes from the facts alone.
+    The 1.5B model (质量优先, the default) with the shaped 做法 prompts is given the phrase frames: on the 24 eval
+    cases the share of sentences of invented detail fell from a median of 9 % (mean 11 %) to 0 % (mean 6 %), with
+    the same 19 of 24 passing and prose 0.07 per 1,000; it still copies a frame's enumeration now and then
+    ("一是把……骨干培养成党员" filled badly in a 职业中专). Both embedded models get 基本情况, 取得成效, 存在问题
+    and 下一步打算 from frames (drafter.frames: the 0.5B invented national bodies and leaders in the one, causes
+    and remedies in another); a model behind an endpoint gets whole exemplars and writes every section. The
+    embedded model's pieces that fail the prose check (one thin sentence, a label list) are written once more.
     """
 
     exemplar_chars: int
@@ -177,12 +180,14 @@ class WritePolicy:
                      prose_retries: int | None = None) -> WritePolicy:
         local = not settings.llm_base_url
         configured = settings.piece_exemplar_chars if piece_exemplar_chars is None else piece_exemplar_chars
+        if configured is None and local and settings.local_model == "speed" and not settings.local_model_path:
+            configured = 0  # the 0.5B model copies what it is shown into the wrong unit (measurements above)
 
         def pick(value, if_local, if_endpoint):
             return value if value is not None else (if_local if local else if_endpoint)
 
         return cls(exemplar_chars=pick(exemplar_chars, 0, 240), exemplar_tokens=pick(exemplar_tokens, 0, 400),
-                   piece_exemplar_chars=pick(configured, 0, 150),
+                   piece_exemplar_chars=configured if configured is not None else 150,
                    frame_sections=pick(frame_sections, True, False),
                    max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0), passage_same_unit_type=local,
                    passage_frames=local)

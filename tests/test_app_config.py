@@ -107,5 +107,5 @@ def test_context_reload_applies_saved_settings(drafter_home):
 
 def test_model_status_reports_the_bundled_model_without_starting_it():
     status = config.model_status(get_settings())
-    assert "本地模型文件：qwen2.5-coder-0.5b-instruct-q4_k_m.gguf" in status
+    assert "本地模型文件：qwen2.5-coder-1.5b-instruct-q4_k_m.gguf" in status  # 质量优先, the default
     assert "本地模型服务：未运行" in status

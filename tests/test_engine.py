@@ -13,6 +13,7 @@ from drafter.llm import MockModel, StreamInterruptedError
 from drafter.outline import LENGTH_AIM, MAX_ITEM_CHARS, PLACEHOLDER, build_outline, frame_chars
 from drafter.prompts import PromptError, load_prompt, prompt_names, render
 from drafter.run import Run
+from drafter.settings import get_settings
 from drafter.zh.numbers import extract_numbers
 from vectorstore.cli import demo_corpus_files
 from vectorstore.store import CorpusStore
@@ -463,9 +464,15 @@ def test_pieces_see_only_delexicalised_passages(facts, store):
         block = exemplar_block(msgs[-1]["content"])
         assert all(line in given for line in block.splitlines()[1:] if line.strip())
     assert not any(n.kind != "ordinal" for g in given for n in extract_numbers(g))
-    plain = answers(MockModel(), 8)
-    DraftEngine(store=store, model=plain).draft(facts)  # the embedded model's default: from the facts alone
-    assert not any("参考语气" in msgs[-1]["content"] for msgs, _ in plain.history)
+    plain = answers(MockModel(), 8)  # the 0.5B embedded model (速度优先) writes from the facts alone
+    DraftEngine(get_settings().model_copy(update={"local_model": "speed"}), store=store, model=plain).draft(facts)
+    assert not any(exemplar_block(msgs[-1]["content"]) for msgs, _ in plain.history)
+    framed = answers(MockModel(), 8)  # the default 1.5B gets each piece's passage as phrase frames, and cites it
+    store.ingest(demo_corpus_files())  # (the demo corpus has frame-worthy 承诺 and 评议 passages, not 党课 ones)
+    run = DraftEngine(store=store, model=framed).draft(
+        validate_facts({**FACTS, "activities": ["开展党员公开承诺", "开展民主评议党员"]}))
+    assert any(exemplar_block(msgs[-1]["content"]).startswith("参考句式") for msgs, _ in framed.history)
+    assert any(s.exemplars for s in run.sections)
 
 
 def test_a_draft_over_length_loses_closing_sentences_not_facts(store):

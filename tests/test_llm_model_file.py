@@ -103,7 +103,7 @@ def test_user_gguf_checked_for_magic_only(tmp_path: Path) -> None:
 def test_bundled_model_parts_add_up_to_the_pinned_file() -> None:
     parts = mf.part_paths()
     assert len(parts) == 6 and sum(p.stat().st_size for p in parts) == mf.MODEL_SIZE
-    path = mf.ensure_model_file(Settings())
+    path = mf.ensure_model_file(Settings(local_model="speed"))
     assert path.stat().st_size == mf.MODEL_SIZE
     assert path.read_bytes()[:4] == mf.GGUF_MAGIC
     assert mf.verify(path, use_stamp=False)  # a full sha256 of the 491 MB file

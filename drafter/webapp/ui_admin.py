@@ -92,7 +92,7 @@ def settings_tab() -> dict[str, Any]:
     s["save"] = gr.Button("保存模型设置", variant="primary", elem_id="s-save")
     with gr.Row():
         s["local_model"] = gr.Radio(list(config.LOCAL_MODEL_CHOICES.values()), label="内置本地模型",
-                                    value=config.LOCAL_MODEL_CHOICES["speed"], elem_id="s-local-model")
+                                    value=config.LOCAL_MODEL_CHOICES["quality"], elem_id="s-local-model")
         s["save_local"] = gr.Button("保存内置模型选择", size="sm", elem_id="s-save-local")
     s["model_status"] = gr.HTML("", elem_id="s-model-status")
     s["refresh"] = gr.Button("刷新状态", size="sm", elem_id="s-refresh")
@@ -105,7 +105,8 @@ def settings_tab() -> dict[str, Any]:
         s["disable_login"] = gr.Button("关闭登录", elem_id="s-disable-login")
     s["login_status"] = gr.HTML("", elem_id="s-login-status")
     s["message"] = gr.HTML("", elem_id="s-message")
-    s["view"] = [s["base_url"], s["model"], s["api_key"], s["key_status"], s["model_status"], s["login_status"]]
+    s["view"] = [s["base_url"], s["model"], s["api_key"], s["key_status"], s["model_status"], s["login_status"],
+                 s["local_model"]]
     return s
 
 
@@ -118,7 +119,7 @@ def settings_view(ctx: AppContext) -> list[Any]:
     except Exception as exc:  # status is informative only
         status = f"无法读取模型状态：{exc}"
     return [form.base_url, form.model, "", render.notice(config.key_status(settings)), render.notice(status),
-            render.notice(config.login_status(settings))]
+            render.notice(config.login_status(settings)), config.LOCAL_MODEL_CHOICES[settings.local_model]]
 
 
 def wire_settings(ctx: AppContext, s: dict[str, Any]) -> None:
