@@ -55,7 +55,7 @@ def test_llama_embedder_is_registered_with_chroma_and_loads_no_model_until_used(
 def test_llama_embedder_on_the_bundled_model_gives_unit_vectors_in_a_chroma_store(tmp_path):
     from drafter.llm.model_file import ensure_model_file
 
-    ef = LlamaEmbeddingFunction(str(ensure_model_file(Settings())), n_ctx=256, n_threads=2)
+    ef = LlamaEmbeddingFunction(str(ensure_model_file(Settings(local_model="speed"))), n_ctx=256, n_threads=2)
     a, b, c = ef([PIECE, SAME_WORK, OTHER_WORK])
     assert len(a) == 896  # Qwen2.5-0.5B hidden size
     assert np.linalg.norm(a) == pytest.approx(1.0, abs=1e-4)
