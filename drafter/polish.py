@@ -146,7 +146,7 @@ _BARE_ORDINAL = re.compile(r"(?:^|(?<=[。；]))[一二三四五六七八九十]
 _ORDINAL = re.compile(r"(?:^|(?<=[。；：]))([一二三四五六七八九十])是(?!否)", re.M)
 
 
-def _renumber(text: str) -> str:
+def renumber(text: str) -> str:
     """一是……三是……四是 (a clause cut between them) becomes 一是……二是……三是; a list whose 一是 is missing
     ("开展春风行动，二是……，三是……": the first item written without its ordinal) gets it at the start of its
     sentence; a lone 二是 with no other ordinal in its run is dropped. A run restarts at each 一是 (two lists
@@ -196,7 +196,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _drop_sentences(out, section_type, facts, known)
     out = _drop_repeated_figures(out)
     out = _BARE_ORDINAL.sub("", out)
-    out = _renumber(out)
+    out = renumber(out)
     out = re.sub(r"([。！？；])[，、；]+", r"\1", out)  # "不足。，当前" left by a cut clause
     out = re.sub(r"^[，、；]+", "", out, flags=re.M)
     out = re.sub(r"[，、；]+$", "。", out, flags=re.M).strip()

@@ -21,6 +21,7 @@ from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
 from drafter.frames import figures_sentence
+from drafter.polish import renumber
 from drafter.prompts import quote_data, render
 from drafter.run import Attempt, Event, SectionDraft
 from drafter.zh.instructions import looks_like_instruction
@@ -42,7 +43,8 @@ class Streaming(Protocol):
 SECTION_COPY_RUN = COPY_MAX_RUN // 2
 
 
-def section_findings(text: str, facts: Facts, examples: list[str], instructions: str = "") -> list[Finding]:
+def section_findings(text: str, facts: Facts, examples: list[str], instructions: str = "",
+                     phrasing: str = "") -> list[Finding]:
     """What verification repairs in one section: invented numbers, names leaked from exemplars, text that
     follows or echoes an instruction hidden in the facts, passages copied from an exemplar, and the writing
     instructions of the prompt repeated back (``instructions``: the prompt without its facts and exemplars), and
@@ -52,7 +54,8 @@ def section_findings(text: str, facts: Facts, examples: list[str], instructions:
     found += political_findings(text, facts)  # 政治性差错 are hard findings, like an invented number
     found = [f for f in found if f.severity == "error"]
     own = facts.all_text()
-    for start, end, ex in copied_runs(text, examples, exclude=own):
+    # the genre's phrasing the piece was given on purpose (its passage's phrase frames) is not a copy of its source
+    for start, end, ex in copied_runs(text, examples, exclude=f"{own}\n{phrasing}" if phrasing else own):
         if end - start >= SECTION_COPY_RUN:
             found.append(Finding("copied", f"与范文{ex + 1}有 {end - start} 字逐字相同，不能照抄范文", (start, end)))
     if instructions:
@@ -192,10 +195,11 @@ def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list
 def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Facts, title: str, text: str,
            block: str, figures: list[str], items: list[str], examples: list[str], target: int, *,
            clean: Callable[[str], str], max_repairs: int = 1,
-           instructions: str = "") -> Generator[Event, None, str]:
+           instructions: str = "", phrasing: str = "") -> Generator[Event, None, str]:
     """The repair loop of one piece: findings → re-prompt (kept only if it has fewer findings) → clauses
     dropped → missing figures and items stated by template; what is left is flagged on the section.
-    ``clean`` turns a repair answer into body text (sanitised and polished like the first answer)."""
+    ``clean`` turns a repair answer into body text (sanitised and polished like the first answer); ``phrasing``:
+    the phrase frames the piece was given, whose wording it may use (``section_findings``)."""
     # an item the piece's own heading states ("一、组建党员家庭医生团队") is carried by the heading: it is not
     # appended to the body again as a sentence
     items = [i for i in items if missing_in(title, [], [i])[1]]
@@ -203,7 +207,7 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
     instructions = "\n".join([instructions, *(m["content"] for m in render(
         "repair_section", genre=facts.genre, unit=quote_data(facts.unit), section_title=title, facts_block="",
         previous="", findings=FINDINGS_TAIL, target_chars=target))])
-    findings = section_findings(text, facts, examples, instructions)
+    findings = section_findings(text, facts, examples, instructions, phrasing)
     sdraft.attempts[-1].findings = [f.to_dict() for f in findings]
     repairs = 0
     while findings and repairs < max_repairs:
@@ -214,13 +218,14 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
                           target_chars=target)
         attempt = yield from stream(model, messages, "repair", target, sdraft, emit=False)
         candidate = clean(attempt.output)
-        new_findings = section_findings(candidate, facts, examples, instructions)
+        new_findings = section_findings(candidate, facts, examples, instructions, phrasing)
         attempt.findings = [f.to_dict() for f in new_findings]
         if len(new_findings) < len(findings) and candidate.strip():
             text, findings = candidate, new_findings
     if findings:
         text, removed = drop_clauses(text, findings)
         text = re.sub(r"[，、；]+$", "。", text, flags=re.M)  # a paragraph the cut left on a comma
+        text = renumber(text)  # "二是……" alone after its 一是 went: the enumeration's markers follow the cut
         sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + sum(len(r) for r in removed)
         sdraft.attempts.append(Attempt(kind="fallback", prompt=None, output=text,
                                        findings=[{"removed": r} for r in removed]))
@@ -229,7 +234,7 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
         longer = insert_missing(text, missing_figs, missing_items)
         sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + len(longer) - len(text)
         text = longer
-    left = section_findings(text, facts, examples, instructions)
+    left = section_findings(text, facts, examples, instructions, phrasing)
     sdraft.flags.extend({"code": f.code, "message": f.message_zh, "text": text[f.span[0]:f.span[1]] if f.span else ""}
                         for f in left)
     return text

@@ -327,7 +327,7 @@ class Writer:
         free = room - reply_tokens(target, model) - 64
         budget = min(self.policy.exemplar_tokens, free)
         exemplars = fit_to_budget(exemplars, budget, model=model) if budget > 0 else []
-        framed = False
+        framed, phrasing = False, ""
         if self.policy.piece_exemplar_chars > 0:  # the piece's own passage, delexicalised, goes first
             found = piece_exemplar(self.clients.store, facts, osec.section_type, title, items,
                                    self.policy.piece_exemplar_chars, excluded=excluded,
@@ -338,6 +338,7 @@ class Writer:
                 exemplars = [found.text, *exemplars]
                 examples = [*examples, found.text]  # what it was shown is checked for copying like the rest
                 framed = self.policy.passage_frames
+                phrasing = found.text if framed else ""  # its wording is there to be used
         messages = render(template, examples_block=examples_block(exemplars, framed), **values)
         # What the prompt asks, without its facts and exemplars: text repeating it back is an echo, not prose.
         instructions = "\n".join(m["content"] for m in render(template, examples_block="",
@@ -353,7 +354,7 @@ class Writer:
             heavy = sdraft.edits.get("cut", 0) - cut_before > MAX_CUT_SHARE * max(1, len(answer.output))
             text = yield from verify.repair(
                 self.stream, self.clients.model, sdraft, facts, title, text, block, figures, items, examples, target,
-                max_repairs=self.policy.max_repairs, instructions=instructions,
+                max_repairs=self.policy.max_repairs, instructions=instructions, phrasing=phrasing,
                 clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts, title).text)
             if not text.strip():  # nothing usable (the answer was headings only): worse than any text
                 return text, EMPTY_BADNESS

@@ -1,0 +1,38 @@
+"""The repair loop of one piece (drafter.verify): what the piece was given to use is no copy, and a cut keeps the
+enumeration's markers in order."""
+
+from __future__ import annotations
+
+from drafter import verify
+from drafter.facts import validate_facts
+from drafter.llm import MockModel
+from drafter.run import Attempt, SectionDraft
+from drafter.settings import get_settings
+from drafter.writing import Streamer
+
+FACTS = validate_facts({"genre": "经验材料", "unit": "城南社区卫生服务中心党支部", "activities": ["开展健康知识进社区宣讲"]})
+SOURCE = "二是抓服务必须发挥党员示范带动作用，党员走在前面、干在实处，才能带动全院职工比学赶超。"
+FRAME = "二是抓……必须发挥党员示范带动作用，党员走在前面、干在实处，才能带动……比学赶超。"
+COPYING = "一是坚持发挥党员示范带动作用，党员走在前面、干在实处，才能带动全体职工参与宣讲。"
+OWN = "二是注重开展健康知识进社区宣讲，提高居民的自我保健能力。"
+
+
+def test_wording_of_the_frame_the_piece_was_given_is_no_copy_of_its_source():
+    assert any(f.code == "copied" for f in verify.section_findings(COPYING, FACTS, [SOURCE]))
+    assert not verify.section_findings(COPYING, FACTS, [SOURCE], phrasing=FRAME)
+
+
+def test_a_clause_cut_by_the_fallback_takes_its_ordinal_along():
+    # seen in an eval draft: the copied 一是 lesson was cut and "二是注重……" stood alone as the section
+    model = MockModel().enqueue(COPYING + OWN)  # the repair answer copies again
+    sdraft = SectionDraft(index=3, key="lessons", heading="四、几点启示", section_type="经验体会")
+    sdraft.attempts.append(Attempt(kind="write", prompt=[], output=COPYING + OWN))
+    run = verify.repair(Streamer(get_settings()), model, sdraft, FACTS, "几点启示", COPYING + OWN, "", [], [],
+                        [SOURCE], 150, clean=lambda out: out)
+    try:
+        while True:
+            next(run)
+    except StopIteration as stop:
+        text = stop.value
+    assert sdraft.attempts[-1].kind == "fallback"
+    assert text == "注重开展健康知识进社区宣讲，提高居民的自我保健能力。"
