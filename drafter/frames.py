@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 FRAMED = frozenset({"基本情况", "取得成效", "存在问题", "下一步打算"})  # the section types these frames write
 
 
+def theme_words(facts: Facts) -> str:
+    """The theme as the frames say it: a slogan with clause marks of its own ("两学一做，做忠诚干净担当的纪检干部")
+    is quoted as the name of the campaign, or "紧扣……，" and "……工作情况" break it mid-sentence; "" without one."""
+    theme = (facts.theme or "").strip()
+    if theme and re.search(r"[，,、；;：:！!]", theme) and not theme.startswith("“"):
+        return f"“{theme}”主题活动"
+    return theme
+
+
 def figure_sentence(figure_text: str) -> str:
     """A template sentence that states a figure: 基层党组织42个 → 基层党组织达42个。"""
     m = re.match(r"^(.*?)(\d[\d.,]*.*)$", figure_text)
@@ -51,7 +60,7 @@ def basic_situation(facts: Facts, figures: list[str], brief: bool = False) -> st
     if figures:
         sentences.append(f"{facts.unit}现有{'、'.join(figures)}。")
     when = f"{facts.period}，" if facts.period else "近年来，"
-    theme = f"紧扣{facts.theme}，" if facts.theme else ""
+    theme = f"紧扣{theme_words(facts)}，" if facts.theme else ""
     if brief:  # a short draft: the opening already says the year's work went forward
         sentences.append(f"{when}{facts.unit}坚持围绕中心、服务大局，{theme}扎实推进各项工作。")
     else:
@@ -98,7 +107,7 @@ def plans(facts: Facts, items: list[str], brief: bool = False) -> str:
     items = [x.strip().rstrip("。；;，,、 ") for x in items if x.strip()]
     if not items:
         return ""
-    theme = f"紧扣{facts.theme}，" if facts.theme and not brief else ""
+    theme = f"紧扣{theme_words(facts)}，" if facts.theme and not brief else ""
     if len(items) == 1:  # one plan: and the follow-through, as a second sentence (a section is two sentences)
         return f"下一步，{facts.unit}将{theme}{items[0]}。同时，持续抓好各项工作的落实，推动各项工作取得新的成效。"
     listed = "；".join(f"{to_chinese(i)}是{x}" for i, x in enumerate(items, 1))

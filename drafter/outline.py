@@ -19,7 +19,7 @@ from drafter.checks.length import count_chars
 from drafter.checks.rules import genre_rule
 from drafter.facts import Facts
 from drafter.figure_roles import split_figures
-from drafter.frames import section_frame
+from drafter.frames import section_frame, theme_words
 from drafter.zh.instructions import looks_like_instruction
 
 PLACEHOLDER = "【待补】"
@@ -114,7 +114,7 @@ def default_title(facts: Facts) -> str:
     if facts.title:
         return facts.title
     period = facts.period or ""
-    theme = facts.theme or ""
+    theme = theme_words(facts)
     if facts.genre == "汇报材料":
         return f"{facts.unit}关于{period}{theme or '工作'}情况的汇报"
     if facts.genre == "经验材料":
@@ -139,13 +139,13 @@ def is_short(facts: Facts) -> bool:
 
 def default_opening(facts: Facts) -> str:
     """A fixed-format opening paragraph; the facts fill it, no model is involved."""
-    theme = f"围绕{facts.theme}" if facts.theme else "围绕中心工作"
+    words = theme_words(facts)
+    theme = f"围绕{words}" if words else "围绕中心工作"
     frame = OPENING_FRAMES.get(facts.genre, "现将有关情况报告如下：")
     if is_short(facts):  # one clause: the 基本情况 frame says how the year went
         if facts.genre == "经验材料":
             return f"{facts.period + '，' if facts.period else ''}{facts.unit}{theme}扎实开展工作，{frame}"
-        what = f"{facts.theme}工作" if facts.theme and not facts.theme.endswith(("工作", "活动")) else (
-            facts.theme or "工作")
+        what = f"{words}工作" if words and not words.endswith(("工作", "活动")) else (words or "工作")
         verb = "汇报" if facts.genre == "汇报材料" else "总结"
         return f"现将{facts.unit}{facts.period or ''}{what}情况{verb}如下："
     period = f"{facts.period}以来，" if facts.period and not facts.period.endswith("以来") else (

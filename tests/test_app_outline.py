@@ -118,3 +118,21 @@ def test_money_is_a_result_and_an_experience_materials_counts_are_what_the_unit_
     results = next(s for s in build_outline(facts, FRAMED).sections if s.section_type == "取得成效")
     # was "2024年，柳溪村党总支农户538户，村集体经济收入52万元。": a count of households is no achievement of the year
     assert section_frame(facts, results).startswith("柳溪村党总支现有农户538户。2024年，村集体经济收入52万元。")
+
+
+def test_a_slogan_theme_is_named_as_a_campaign_not_broken_into_the_frames():
+    from drafter.facts import validate_facts
+    from drafter.frames import FRAMED, section_frame
+    from drafter.outline import build_outline, default_opening, default_title
+
+    facts = validate_facts({"genre": "汇报材料", "unit": "泊川县纪委机关党总支", "period": "2016年", "target_chars": 600,
+                            "theme": "两学一做，做忠诚干净担当的纪检干部", "activities": ["开展专题学习"], "plans": ["深化学习"]})
+    campaign = "“两学一做，做忠诚干净担当的纪检干部”主题活动"
+    assert default_opening(facts) == f"现将泊川县纪委机关党总支2016年{campaign}情况汇报如下："
+    assert default_title(facts) == f"泊川县纪委机关党总支关于2016年{campaign}情况的汇报"
+    plans = next(s for s in build_outline(validate_facts({**facts.model_dump(), "target_chars": 1200}), FRAMED).sections
+                 if s.section_type == "下一步打算")
+    assert f"紧扣{campaign}，" in section_frame(facts, plans)
+    plain = validate_facts({"genre": "工作总结", "unit": "城关镇党委", "period": "2024年", "theme": "创先争优活动",
+                            "activities": ["举办党课培训"], "target_chars": 600})
+    assert default_opening(plain) == "现将城关镇党委2024年创先争优活动情况总结如下："

@@ -385,3 +385,11 @@ def test_run_checks_report_is_json_serialisable() -> None:
     assert report["numbers"].details["figure_coverage"] == 1.0
     bad = run_checks(draft.replace("1286名", "1300名"), f)
     assert not bad.passed and "NUM_INVENTED" in bad.codes("error")
+
+
+def test_a_figure_in_a_clause_the_clerk_wrote_is_labelled_as_the_clerk_labelled_it() -> None:
+    f = facts(figures=[{"label": "村集体经营性收入", "value": "86.5", "unit": "万元"}],
+              achievements=["村集体经营性收入由2019年的3.2万元增加到86.5万元"])
+    assert invented_numbers("村集体经营性收入由2019年的3.2万元增加到86.5万元。", f) == []
+    # the same number in words of the draft's own, with nothing around it naming what it counts, still fails
+    assert [x.code for x in invented_numbers("一是增加到86.5万元，二是抓学习。", f)] == ["NUM_UNLABELED"]

@@ -65,3 +65,10 @@ def test_spans_point_at_the_words():
     text = "我镇认真学习。由习近平同志任主席。"
     (finding,) = [f for f in political_findings(text, facts()) if f.code == "POL_LEADER"]
     assert text[finding.span[0]:finding.span[1]] == "习近平"
+
+
+def test_a_word_joined_to_the_units_own_place_is_not_another_place():
+    # the opening frame "现将泊川县纪委机关党总支……汇报如下": jieba read "将泊川县" as a place the facts lack
+    own = facts(unit="泊川县纪委机关党总支")
+    assert political_findings("现将泊川县纪委机关党总支工作情况汇报如下：", own) == []
+    assert {x.code for x in political_findings("现将澄岭县纪委机关党总支工作情况汇报如下：", own)} == {"POL_PLACE"}

@@ -169,14 +169,18 @@ def _same_value_other_unit(n: NumberMention, idx: FactIndex, text: str) -> bool:
 _GENERIC_LABEL_CHARS = frozenset("率度数据量人次个名总计共达为")
 
 
-def unlabeled(n: NumberMention, text: str, idx: FactIndex) -> Figure | None:
+def unlabeled(n: NumberMention, text: str, idx: FactIndex, own: str = "") -> Figure | None:
     """The figure a fact number belongs to when the words around it (its clause, up to 14 characters before and
     8 after) share nothing with the figure's label: "一是538户，二是64名" or a rate given to another label
-    ("居民满意度达到98.2%" for 诉求办结率98.2%)."""
+    ("居民满意度达到98.2%" for 诉求办结率98.2%). A clause the facts (``own``) contain word for word is labelled
+    as the clerk labelled it ("村集体经营性收入由2019年的3.2万元增加到86.5万元", given as an achievement)."""
     figures = [f for _, f in idx.labels if f.key == n.key and f.label]
     if not figures or n.kind in ("date", "ordinal"):
         return None
     start = max(text.rfind(c, 0, n.span[0]) for c in "，。；：\n、") + 1
+    end = min((i for i in (text.find(c, n.span[1]) for c in "，。；\n") if i >= 0), default=len(text))
+    if own and len(text[start:end]) >= 8 and text[start:end] in own:
+        return None
     before = text[max(start, n.span[0] - 14):n.span[0]]
     after = re.split(r"[，。；、\n]", text[n.span[1]:n.span[1] + 8])[0]
     around = set(before + after)
@@ -190,10 +194,11 @@ def invented_numbers(section_text: str, facts: Facts, index: FactIndex | None = 
     """Findings for numbers in ``section_text`` that the facts do not give, or give under another label
     (spans are in ``section_text``)."""
     idx = index or index_facts(facts)
+    own = facts.all_text()
     findings: list[Finding] = []
     for n in extract_numbers(section_text):
         verdict = classify(n, idx, section_text)
-        if verdict == "ok" and (fig := unlabeled(n, section_text, idx)) is not None:
+        if verdict == "ok" and (fig := unlabeled(n, section_text, idx, own)) is not None:
             findings.append(Finding("NUM_UNLABELED", f"“{n.raw}”前后没有写明是什么数据（事实：{fig.label}{fig.value}{fig.unit}）",
                                     n.span))
         if verdict == "invented":

@@ -150,7 +150,8 @@ def _place_findings(text: str, own: str, r: PoliticalRules) -> list[Finding]:
         # the longest tail of the match that is a place-like word: 开展张家界市 → try 张家界市, 家界市 …
         candidates = [word[i:] for i in range(len(word) - 2)]
         name = next((c for c in candidates if c[:-1] and _is_place_stem(c, r)), None)
-        if name is None or name in own or name[:-1] in own:
+        # … a tail of it that the facts name is their own place after a word jieba joined to it (现将泊川县…)
+        if name is None or any(t in own or t[:-1] in own for t in (name[i:] for i in range(len(name) - 2))):
             continue
         start = span[1] - len(name)
         found.append(Finding("POL_PLACE", f"地名“{name}”不在事实中，请核实", (start, span[1])))
