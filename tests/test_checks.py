@@ -393,3 +393,14 @@ def test_a_figure_in_a_clause_the_clerk_wrote_is_labelled_as_the_clerk_labelled_
     assert invented_numbers("村集体经营性收入由2019年的3.2万元增加到86.5万元。", f) == []
     # the same number in words of the draft's own, with nothing around it naming what it counts, still fails
     assert [x.code for x in invented_numbers("一是增加到86.5万元，二是抓学习。", f)] == ["NUM_UNLABELED"]
+
+
+def test_a_short_draft_on_thin_facts_asks_for_material() -> None:
+    from drafter.checks.length import check_length
+
+    thin = facts(activities=["举办党课培训12期", "开展志愿服务"], target_chars=1500)
+    message = check_length("城关镇党委举办党课培训12期。" * 20, thin).findings[0].message_zh
+    assert "录入的主要做法只有 2 条" in message and "补充" in message
+    rich = facts(activities=[f"开展第{i}项工作，组织党员参加" for i in range(1, 8)], target_chars=1500)
+    message = check_length("城关镇党委举办党课培训12期。" * 20, rich).findings[0].message_zh
+    assert message.startswith("草稿") and "补充" not in message  # enough material: the writer fell short
