@@ -248,6 +248,23 @@ def section_pieces(osec: OutlineSection) -> list[tuple[str, list[str], list[str]
     return [(title, osec.figures if j == 0 else [], groups[j], each) for j, title in enumerate(osec.subheadings)]
 
 
+# Items one model call writes at most: asked to enumerate 35 practices in one paragraph (a sub-section "其他工作"
+# of a 40-activity summary), the 1.5B model wrote 150 字 and dropped most of them.
+MAX_ITEMS_PER_CALL = 4
+
+
+def model_calls(osec: OutlineSection) -> list[tuple[int, str, list[str], list[str], int]]:
+    """(piece number, sub-heading or "", figures, items, target chars) per model call: a piece's items in
+    calls of at most ``MAX_ITEMS_PER_CALL``, its target shared by their items, its sub-heading on the first."""
+    calls = []
+    for j, (subheading, figures, items, target) in enumerate(section_pieces(osec)):
+        chunks = [items[i:i + MAX_ITEMS_PER_CALL] for i in range(0, len(items), MAX_ITEMS_PER_CALL)] or [items]
+        for c, chunk in enumerate(chunks):
+            share = target if len(chunks) == 1 else max(60, target * len(chunk) // len(items))
+            calls.append((j, subheading if c == 0 else "", figures if c == 0 else [], chunk, share))
+    return calls
+
+
 def polished(sdraft: SectionDraft, text: str, facts: Facts, known: str = "") -> str:
     """The rule repairs of drafter.polish, with what they cut and inserted counted on the section."""
     result = polish(text, sdraft.section_type, facts, known)
@@ -297,13 +314,14 @@ class Writer:
             hits = retrieval.by_section.get(osec.key, [])
             exemplars = exemplar_texts(hits, self.policy.exemplar_tokens, self.policy.exemplar_chars)
             parts = []
-            for j, (subheading, figures, items, target) in enumerate(section_pieces(osec)):
+            titles = {j: subheading for j, subheading, *_ in model_calls(osec) if subheading}
+            for n, (j, subheading, figures, items, target) in enumerate(model_calls(osec)):
                 if subheading:
                     yield Event("delta", sdraft.index, document.subheading_for(j, subheading) + "\n",
                                 {"source": "outline"})
-                body = yield from self.piece(sdraft, facts, osec, subheading or osec.title, figures, items,
+                body = yield from self.piece(sdraft, facts, osec, titles.get(j) or osec.title, figures, items,
                                              exemplars, retrieval.texts(), target, retrieval.excluded,
-                                             index=sdraft.index + j)
+                                             index=sdraft.index + n)
                 parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)
             sdraft.body = "\n".join(parts)
         sdraft.status, sdraft.error = "done", ""

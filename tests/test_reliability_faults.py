@@ -25,7 +25,7 @@ from drafter.facts import validate_facts
 from drafter.llm import factory
 from drafter.run import Event, Run
 from drafter.settings import Settings
-from drafter.writing import section_pieces
+from drafter.writing import model_calls
 from vectorstore.cli import demo_corpus_files
 from vectorstore.store import CorpusStore
 
@@ -75,7 +75,7 @@ def new_run(engine: DraftEngine) -> Run:
 
 def pieces(engine: DraftEngine, run: Run) -> list[int]:
     """Model calls per section when nothing needs repair."""
-    return [0 if s.placeholder else len(section_pieces(s)) for s in run.outline.sections]
+    return [0 if s.placeholder else len(model_calls(s)) for s in run.outline.sections]
 
 
 def on_disk(run_dir: Path) -> list[dict]:

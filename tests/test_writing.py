@@ -73,3 +73,18 @@ def test_several_practices_are_enumerated_lessons_drawn_other_sections_keep_thei
     assert name == "write_lessons" and "“一是……；二是……”" in render(name, examples_block="", **values)[1]["content"]
     name, values = piece_prompt(facts, _outline_section("取得成效", ["获评先进"]), "取得成效", "1. 获评先进", ["获评先进"], 200)
     assert name == "write_section" and values["task"]
+
+
+def test_a_piece_of_many_items_is_written_in_calls_of_a_few():
+    from drafter.outline import OutlineSection
+    from drafter.writing import MAX_ITEMS_PER_CALL, model_calls
+
+    items = [f"开展第{i}项工作" for i in range(1, 41)]
+    osec = OutlineSection(key="practice", section_type="主要做法", title="主要做法", items=items, target_chars=3000,
+                          subheadings=[*items[:5], "其他工作"])
+    calls = model_calls(osec)
+    assert [c[1] for c in calls[:6]] == osec.subheadings  # one call per named practice, headed
+    rest = calls[5:]
+    assert all(j == 5 for j, *_ in rest) and all(len(c[3]) <= MAX_ITEMS_PER_CALL for c in rest)
+    assert [i for c in rest for i in c[3]] == items[5:] and [c[1] for c in rest[1:]] == [""] * (len(rest) - 1)
+    assert sum(c[4] for c in rest) <= max(3000 // 6, 60 * len(rest))  # the share is shared (60 字 at least a call)
