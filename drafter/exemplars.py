@@ -130,7 +130,10 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
         filters = {"unit_type": facts.unit_type} if same_unit_type and facts.unit_type else {}
         found = search_exemplars(store, query, 4, section_type=section_type, exclude_doc_ids=list(excluded),
                                  **filters)
-        if frames and filters:  # frames carry no content of their own: another kind of unit's will do next
+        # frames carry little content of their own: another kind of unit's will do next — but not for a piece of
+        # no kind of work (几点启示), whose best passage of another unit type is that unit's work ("脱贫……关键在基层"
+        # from a 镇 gave "确保扶贫政策落实到位" in a 社区's 启示)
+        if frames and filters and classify_work(" ".join([title, *items])[:300]):
             seen = {ex.id for ex in found}
             found += [ex for ex in search_exemplars(store, query, 4, section_type=section_type,
                                                     exclude_doc_ids=list(excluded)) if ex.id not in seen]

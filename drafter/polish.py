@@ -184,6 +184,15 @@ def renumber(text: str) -> str:
 _RUN_IN_MARKER = re.compile(r"(?<=[。；！？])(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)(?=[^\s，。])")
 
 
+def _unit_as_purpose(text: str, unit: str) -> str:
+    """"为城关镇党委，城关镇党委坚持……" / "为红星村党支部，成立……": asked to open on a purpose (为……，), the model
+    put the unit there; the unit is the subject."""
+    if not unit:
+        return text
+    name = re.escape(unit)
+    return re.sub(rf"(?:^|(?<=[。！？；]))为{name}[，,]\s*(?:{name})?", unit, text, flags=re.M)
+
+
 def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polished:
     """``known``: text beyond the facts the piece may draw on (its heading; when rewriting, the current body and
     the editor's instruction) — its words are not invented."""
@@ -193,6 +202,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _lists_to_prose(out)
     out = _bare_lines_to_prose(out)
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
+    out = _unit_as_purpose(out, facts.unit)
     out = _drop_sentences(out, section_type, facts, known)
     out = _drop_repeated_figures(out)
     out = _BARE_ORDINAL.sub("", out)

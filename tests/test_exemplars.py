@@ -92,3 +92,16 @@ def test_relevance_is_readable():
     assert labels[0][0] in ("高", "中") and 0 <= labels[-1][1] <= labels[0][1] <= 100
     html = examples_table(hits)
     assert "相关度" in html and "0.0" not in html
+
+
+def test_lessons_get_no_other_unit_types_frames_a_practice_of_a_known_kind_does():
+    # the demo corpus has a 乡镇's lessons but no 社区's: a 社区's 启示 was given the 镇's "脱贫……关键在基层" and
+    # wrote "确保扶贫政策落实到位"; a practice of a known kind of work still gets its passage
+    store = CorpusStore()
+    store.ingest(demo_corpus_files())
+    community = validate_facts({"genre": "经验材料", "unit": "幸福里社区党委", "unit_type": "社区",
+                                "activities": ["开展党员公开承诺活动"]})
+    assert piece_exemplar(store, community, "经验体会", "几点启示", [], 150, same_unit_type=True, frames=True) is None
+    found = piece_exemplar(store, community, "主要做法", "开展党员公开承诺活动", ["开展党员公开承诺活动"], 150,
+                           same_unit_type=True, frames=True)
+    assert found is not None and "承诺" in found.text

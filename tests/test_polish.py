@@ -113,3 +113,15 @@ def test_it_for_the_unit_goes_without_leaving_a_broken_sentence():
     assert "建立了党员联系群众制度，每月走访一次。" in out and "它" not in out
     assert "。的" not in out and "4300人次" in out
     assert not [f for f in section_body_findings(out, "主要做法", FACTS) if f.code == "PROSE_FRAGMENT"]
+
+
+def test_the_unit_put_where_a_purpose_goes_becomes_the_subject():
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+
+    facts = validate_facts({"unit": "幸福里社区党委", "activities": ["把党支部建在网格上"]})
+    assert polish("为幸福里社区党委，幸福里社区党委坚持把党支部建在网格上。", "主要做法", facts).text == (
+        "幸福里社区党委坚持把党支部建在网格上。")
+    assert polish("为幸福里社区党委，选派党员担任网格员。", "主要做法", facts).text == "幸福里社区党委选派党员担任网格员。"
+    kept = "为方便群众办事，幸福里社区党委把党支部建在网格上。"  # a real purpose stays
+    assert polish(kept, "主要做法", facts).text == kept
