@@ -126,6 +126,10 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
     query = " ".join([title, *items])[:300]
     if not query.strip():
         return None
+    # A passage about another kind of work is what the small model copied into the wrong place (an 教育局's
+    # 述职评议 paragraph in a 派出所's 示范岗 item): a piece whose kind of work is known only gets a passage
+    # about the same kind; the 成效/问题/打算 pieces, which name no kind, get the best passage of their type.
+    kind = classify_work(query)
     try:
         filters = {"unit_type": facts.unit_type} if same_unit_type and facts.unit_type else {}
         found = search_exemplars(store, query, 4, section_type=section_type, exclude_doc_ids=list(excluded),
@@ -133,16 +137,12 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
         # frames carry little content of their own: another kind of unit's will do next — but not for a piece of
         # no kind of work (几点启示), whose best passage of another unit type is that unit's work ("脱贫……关键在基层"
         # from a 镇 gave "确保扶贫政策落实到位" in a 社区's 启示)
-        if frames and filters and classify_work(" ".join([title, *items])[:300]):
+        if frames and filters and kind:
             seen = {ex.id for ex in found}
             found += [ex for ex in search_exemplars(store, query, 4, section_type=section_type,
                                                     exclude_doc_ids=list(excluded)) if ex.id not in seen]
     except Exception:  # the corpus is an aid here: a broken store must not stop the draft
         return None
-    # A passage about another kind of work is what the small model copied into the wrong place (an 教育局's
-    # 述职评议 paragraph in a 派出所's 示范岗 item): a piece whose kind of work is known only gets a passage
-    # about the same kind; the 成效/问题/打算 pieces, which name no kind, get the best passage of their type.
-    kind = classify_work(query)
     for ex in found:
         if kind and classify_work(ex.text[:400]) != kind:
             continue

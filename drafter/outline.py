@@ -79,11 +79,12 @@ class OutlineSection:
         return TASKS.get(self.section_type, "围绕本节主题展开论述")
 
 
+# The task line of write_section; a 主要做法 piece with its items and 经验体会 have templates of their own
+# (writing.piece_prompt).
 TASKS = {
     "基本情况": "概述单位基本情况和总体工作情况，写明全部数据",
     "主要做法": "写清楚这项工作是怎么做的、用了什么载体、带来什么变化",
     "取得成效": "写明取得的成效，用数据说话",
-    "经验体会": "提炼做法中的经验和体会，不引入新的事实和数字",
     "存在问题": "实事求是地写明存在的问题和不足，只写问题，不写整改措施",
     "下一步打算": "以“下一步，我们将”开头，写明下一步的工作打算和措施，语气坚定",
 }

@@ -51,11 +51,9 @@ _MARKDOWN = re.compile(r"^\s*(#{1,6}\s*|[-*+]\s+|>\s*|\d+\)\s+)|\*\*|__|`+")
 _INLINE_NUMBER = re.compile(r"(?<=[：:；;。，,！？])\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[）)])\s*")
 
 
-def facts_block(facts: Facts, figures: list[str], items: list[str], extra: str = "") -> str:
+def facts_block(facts: Facts, figures: list[str], items: list[str]) -> str:
     """The section's facts as a numbered list of quoted data (no labels a small model would echo)."""
     lines = [quote_data(f) for f in figures] + [quote_data(i) for i in items]
-    if extra:
-        lines.append(quote_data(extra))
     if not lines:
         return "（本节没有具体数据，不要写任何数字）"
     return "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
@@ -314,8 +312,9 @@ class Writer:
             hits = retrieval.by_section.get(osec.key, [])
             exemplars = exemplar_texts(hits, self.policy.exemplar_tokens, self.policy.exemplar_chars)
             parts = []
-            titles = {j: subheading for j, subheading, *_ in model_calls(osec) if subheading}
-            for n, (j, subheading, figures, items, target) in enumerate(model_calls(osec)):
+            calls = model_calls(osec)
+            titles = {j: subheading for j, subheading, *_ in calls if subheading}
+            for n, (j, subheading, figures, items, target) in enumerate(calls):
                 if subheading:
                     yield Event("delta", sdraft.index, document.subheading_for(j, subheading) + "\n",
                                 {"source": "outline"})
