@@ -58,7 +58,14 @@ def _t2s():
 
 
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    """Traditional → simplified until nothing changes: OpenCC's t2s maps some characters in two steps
+    (薴 → 苧 → 苎), and a cleaned text must not change when cleaned again."""
+    for _ in range(3):
+        converted = _t2s().convert(text)
+        if converted == text:
+            break
+        text = converted
+    return text
 
 
 def strip_pinyin_glosses(text: str) -> str:
@@ -111,7 +118,9 @@ def split_glued_headings(line: str) -> list[str]:
         return [*split_glued_headings(head), tail]
     if _HEADING_START.match(line):
         m = re.match(r"^(\S{4,40}?)[ \u3000]+(\S.{19,})$", line.strip())
-        if m and not SENTENCE_END_RE.search(m.group(1)):
+        # ... but not inside an open quotation: "一、基本情况“创先争优…首页 > 范文" is no heading and its paragraph
+        # (rejoined, it lost one space a pass and never settled)
+        if m and not SENTENCE_END_RE.search(m.group(1)) and not _unbalanced(m.group(1)):
             return [m.group(1), m.group(2)]
     return [line]
 
@@ -159,7 +168,25 @@ def _continues(prev: str, line: str) -> bool:
 
 
 def clean_text(raw: str) -> str:
-    """The full cleaning pass. Returns the cleaned text, one paragraph a line, no blank lines."""
+    """The cleaned text, one paragraph a line, no blank lines: the cleaning pass repeated until it changes nothing
+    (at most ``CLEAN_PASSES`` times). One pass is not always a fixed point — its rules judge raw lines before
+    broken lines are rejoined and glued headings split, so a second pass can find a heading the first one made
+    ("…1286名。一、基本情况现将…如下：" rejoined, found by the property tests) — and a cleaned text must not change
+    when it is cleaned again (re-ingesting an unchanged file writes nothing)."""
+    text = _clean_pass(raw)
+    for _ in range(CLEAN_PASSES - 1):
+        again = _clean_pass(text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+CLEAN_PASSES = 4
+
+
+def _clean_pass(raw: str) -> str:
+    """One cleaning pass over the text."""
     # Byte-order marks (concatenated files) and zero-width spaces anywhere: invisible, but they would make a
     # line of their own a paragraph and hide a heading marker at the start of a line.
     text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
