@@ -118,11 +118,13 @@ def delexicalise(text: str, facts: Facts, max_chars: int, section_type: str = ""
 
 def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: list[str], max_chars: int,
                    excluded: list[str] = (), same_unit_type: bool = False,
-                   frames: bool = False) -> PieceExemplar | None:
+                   frames: bool = False, used: frozenset[str] = frozenset()) -> PieceExemplar | None:
     """The best passage for one piece, delexicalised, or None when nothing usable is in the corpus.
     ``same_unit_type``: only a passage of a unit of the facts' own type will do (the embedded model copies
     content, and another kind of unit's content is wrong in this one's summary). ``frames``: the passage is
-    given as phrase frames, its content left as gaps (``phrase_frames``)."""
+    given as phrase frames, its content left as gaps (``phrase_frames``). ``used``: the passages the section's
+    earlier pieces were given, which this one is not (two calls of one sub-section given the same frames both
+    copied its "一是在项目建设中当先锋。二是在产业发展中当示范。")."""
     query = " ".join([title, *items])[:300]
     if not query.strip():
         return None
@@ -144,7 +146,7 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
     except Exception:  # the corpus is an aid here: a broken store must not stop the draft
         return None
     for ex in found:
-        if kind and classify_work(ex.text[:400]) != kind:
+        if ex.id in used or (kind and classify_work(ex.text[:400]) != kind):
             continue
         text = delexicalise(ex.text, facts, 4 * max_chars if frames else max_chars, section_type)
         if frames:

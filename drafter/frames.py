@@ -101,15 +101,30 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     return text
 
 
-def plans(facts: Facts, items: list[str], brief: bool = False) -> str:
+def plans(facts: Facts, items: list[str], brief: bool = False, measures: list[str] | None = None) -> str:
     """下一步打算 from the clerk's plans: "下一步，……将……重点抓好以下工作：一是……；二是……。" (one plan: it, then the
-    follow-through; ``brief``: without the theme clause)."""
+    follow-through; ``brief``: without the theme clause). ``measures``: per plan, a clause that carries it on
+    (how and to what end, drafter.writing.Writer.plans, "" for none): the plans then stand one a paragraph,
+    "一是{plan}，{measures}", as the genre writes plans that say more than their name."""
     items = [x.strip().rstrip("。；;，,、 ") for x in items if x.strip()]
     if not items:
         return ""
+    measures = [m.strip().strip("，,；;。 ") for m in (measures or [])] + [""] * len(items)
     theme = f"紧扣{theme_words(facts)}，" if facts.theme and not brief else ""
+
+    def said(item: str, more: str) -> str:
+        return f"{item}，{more}。" if more else f"{item}。"
+
     if len(items) == 1:  # one plan: and the follow-through, as a second sentence (a section is two sentences)
+        if "。" in measures[0]:  # the measures run to a second sentence of their own
+            return f"下一步，{facts.unit}将{theme}{said(items[0], measures[0])}"
+        if measures[0]:
+            return (f"下一步，{facts.unit}将{theme}{said(items[0], measures[0])}"
+                    "同时，持续抓好各项工作的落实，推动各项工作取得新的成效。")
         return f"下一步，{facts.unit}将{theme}{items[0]}。同时，持续抓好各项工作的落实，推动各项工作取得新的成效。"
+    if any(measures[:len(items)]):
+        lines = [f"{to_chinese(i)}是{said(x, measures[i - 1])}" for i, x in enumerate(items, 1)]
+        return f"下一步，{facts.unit}将{theme}重点抓好以下工作：\n" + "\n".join(lines)
     listed = "；".join(f"{to_chinese(i)}是{x}" for i, x in enumerate(items, 1))
     return f"下一步，{facts.unit}将{theme}重点抓好以下工作：{listed}。"
 

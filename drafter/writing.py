@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from drafter import document, frames, verify
+from drafter.checks.base import Finding
 from drafter.checks.grounding import body_findings as grounding_findings
 from drafter.checks.length import count_chars
 from drafter.checks.prose import section_body_findings
@@ -76,12 +77,22 @@ def quote_block(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if line.strip())
 
 
+def unwrap_quotes(line: str) -> str:
+    """A line the model put in quotation marks whole, without them; a line that opens on a quoted name keeps it
+    ("“警民同心”调解室的建立，……" lost its opening mark to a plain strip of quotes at both ends)."""
+    for left, right in (("“", "”"), ('"', '"'), ("'", "'")):
+        inner = line[1:-1]
+        if len(line) > 2 and line[0] == left and line[-1] == right and left not in inner and right not in inner:
+            return inner.strip()
+    return line
+
+
 def sanitize(text: str, section_title: str = "", keep: set[str] | None = None) -> str:
     """The model's answer as clean body paragraphs of an official document. Lines in ``keep`` (the
     section's own sub-headings, when rewriting it) stay as they are."""
     paragraphs: list[str] = []
     for raw in text.replace("\r", "").split("\n"):
-        line = _INLINE_NUMBER.sub("", _MARKDOWN.sub("", raw)).strip().strip("“”\"'")
+        line = unwrap_quotes(_INLINE_NUMBER.sub("", _MARKDOWN.sub("", raw)).strip())
         if not line or _CHATTER.match(line):
             continue
         if keep and line in keep:
@@ -131,6 +142,24 @@ PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 LESSONS = "两到三"  # how many lessons 经验体会 draws from the practices
 MAX_CUT_SHARE = 0.3  # more of an answer cut by the rules than this: the answer is rewritten (Writer.piece)
 EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever else is wrong with the retry
+# A plan of 下一步打算 is carried on by a clause of this many characters when its section's share leaves room for
+# it (Writer.plans): fewer, and the plans stand alone; the real documents' plan items run 40–150 字.
+MEASURE_MIN_CHARS, MEASURE_MAX_CHARS = 30, 90
+_ORDINAL_START = re.compile(r"^\s*[一二三四五六七八九十]是")
+_QUOTED = re.compile(r"“([^“”]{1,30})”")
+
+
+def measure_after(text: str, plan: str) -> str:
+    """What an answer to ``write_plan`` adds to its plan: the plan said back at its start goes (word for word, or
+    a first clause that is mostly its characters), and so does an ordinal ("一是"); the engine states the plan."""
+    text = _ORDINAL_START.sub("", text.strip().replace("\n", ""))
+    core = plan.strip().rstrip("。；;，, ")
+    if text.startswith(core):
+        return text[len(core):].lstrip("，,；;。 ")
+    first, _, rest = re.split(r"([，,；;。])", text, maxsplit=1) if re.search(r"[，,；;。]", text) else (text, "", "")
+    if rest and len(set(first) & set(core)) >= 0.7 * len(set(first)):
+        return rest.lstrip("，,；;。 ")
+    return text
 
 
 @dataclass
@@ -166,19 +195,23 @@ class WritePolicy:
     prose_retries: int = 0  # a piece failing the prose check is written once more (Writer.piece)
     passage_same_unit_type: bool = False  # a piece's passage must come from a unit of the facts' own type
     passage_frames: bool = False  # a piece's passage is given as phrase frames, its content left as gaps
+    plan_measures: bool = False  # 下一步打算: the frame, each plan carried on by the model (Writer.plans)
 
     def framed(self) -> frozenset[str]:
-        """The section types written by frame (drafter.frames), with no model call."""
-        return frames.FRAMED if self.frame_sections else frozenset()
+        """The section types written by frame (drafter.frames) alone, with no model call."""
+        if not self.frame_sections:
+            return frozenset()
+        return frames.FRAMED - {"下一步打算"} if self.plan_measures else frames.FRAMED
 
     @classmethod
     def for_settings(cls, settings: Settings, *, exemplar_chars: int | None = None,
                      exemplar_tokens: int | None = None, piece_exemplar_chars: int | None = None,
                      frame_sections: bool | None = None, max_repairs: int = 1,
-                     prose_retries: int | None = None) -> WritePolicy:
+                     prose_retries: int | None = None, plan_measures: bool | None = None) -> WritePolicy:
         local = not settings.llm_base_url
+        small = local and settings.local_model == "speed" and not settings.local_model_path  # the 0.5B model
         configured = settings.piece_exemplar_chars if piece_exemplar_chars is None else piece_exemplar_chars
-        if configured is None and local and settings.local_model == "speed" and not settings.local_model_path:
+        if configured is None and small:
             configured = 0  # the 0.5B model copies what it is shown into the wrong unit (measurements above)
 
         def pick(value, if_local, if_endpoint):
@@ -188,7 +221,7 @@ class WritePolicy:
                    piece_exemplar_chars=configured if configured is not None else 150,
                    frame_sections=pick(frame_sections, True, False),
                    max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0), passage_same_unit_type=local,
-                   passage_frames=local)
+                   passage_frames=local, plan_measures=local and not small if plan_measures is None else plan_measures)
 
 
 class Streamer:
@@ -304,6 +337,8 @@ class Writer:
         if osec.placeholder:
             sdraft.body = PLACEHOLDER
             sdraft.flags = [{"code": "placeholder", "message": f"“{osec.title}”缺少资料，已留【待补】，请补充后重新生成"}]
+        elif osec.section_type == "下一步打算" and self.policy.frame_sections and self.policy.plan_measures:
+            sdraft.body = yield from self.plans(sdraft, facts, osec)
         elif osec.section_type in self.policy.framed():
             sdraft.body = frames.section_frame(facts, osec, brief=is_short(facts))
             sdraft.edits["inserted"] = len(sdraft.body)
@@ -327,6 +362,50 @@ class Writer:
         run.save_section(sdraft)
         yield Event("section_done", sdraft.index, sdraft.body, {"heading": sdraft.heading, "flags": sdraft.flags})
 
+    def plans(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection) -> Generator[Event, None, str]:
+        """下一步打算: the frame (drafter.frames.plans), each plan carried on by a model-written clause of how and to
+        what end (``write_plan``). A clause that fails a check — a number, a name, a political term, invented
+        detail, a prose defect — is left out: its plan then stands as the clerk gave it."""
+        brief = is_short(facts)
+        bare = count_chars(frames.plans(facts, osec.items, brief))
+        each = min(MEASURE_MAX_CHARS, (osec.target_chars - bare) // max(1, len(osec.items)))
+        measures = []
+        for plan in osec.items if each >= MEASURE_MIN_CHARS else []:
+            measures.append((yield from self.plan_measure(sdraft, facts, plan, each)))
+        body = frames.plans(facts, osec.items, brief, measures)
+        sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + count_chars(body) - sum(map(count_chars, measures))
+        yield Event("delta", sdraft.index, body, {"source": "frame"})
+        return body
+
+    def plan_measure(self, sdraft: SectionDraft, facts: Facts, plan: str, size: int) -> Generator[Event, None, str]:
+        """The clause that carries one plan on ("进一步健全……，确保……"), or "" when two answers fail a check: a
+        number, a name, a political term, the prompt said back, a prose defect. Clauses the grounding check
+        would fault are cut, not the whole answer: a whole answer failed on one clause left 4 of 11 plans bare
+        on 5 eval cases."""
+        values = dict(genre=facts.genre, unit=quote_data(facts.unit), plan=quote_data(plan),
+                      target_chars=size + count_chars(plan))
+        instructions = "\n".join(m["content"] for m in render("write_plan", **{**values, "plan": ""}))
+        found: list[Finding] = []
+        for kind, temperature in (("write", None), ("retry", min(1.0, self.clients.settings.llm_temperature + 0.4))):
+            answer = yield from self.stream(self.clients.model, render("write_plan", **values), kind, size, sdraft,
+                                            emit=False, temperature=temperature)
+            text = measure_after(polished(sdraft, sanitize(answer.output, "下一步打算"), facts, plan), plan)
+            # a named programme the facts do not have ("坚持“五项基本功”训练") is a promise the unit never made
+            known = facts.all_text()
+            named = [Finding("QUOTED_NEW", f"“{m.group(1)}”不在录入的资料中", m.span())
+                     for m in _QUOTED.finditer(text) if m.group(1) not in known]
+            text = verify.drop_clauses(text, named)[0] if named else text
+            # general nouns are what a measure is made of, a sentence mostly of words neither the facts nor the
+            # genre has is not: such clauses go ("完善税收制度，坚持依法治税" of a 县财政局)
+            text = verify.drop_ungrounded_clauses(text, facts, extra=plan)
+            found = [*verify.section_findings(text, facts, [], instructions),
+                     *section_body_findings(text, "下一步打算", facts, thin=False)]
+            if count_chars(text) >= MEASURE_MIN_CHARS // 2 and not found:
+                return text
+        sdraft.flags.append({"code": "plan_measure_dropped", "message": f"“{plan}”的展开未通过检查，只保留原话："
+                             + "；".join(f.message_zh for f in found[:2])})
+        return ""
+
     def piece(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection, title: str, figures: list[str],
               items: list[str], exemplars: list[str], examples: list[str],
               target: int, excluded: list[str] = (), index: int = 0) -> Generator[Event, None, str]:
@@ -349,7 +428,8 @@ class Writer:
             found = piece_exemplar(self.clients.store, facts, osec.section_type, title, items,
                                    self.policy.piece_exemplar_chars, excluded=excluded,
                                    same_unit_type=self.policy.passage_same_unit_type,
-                                   frames=self.policy.passage_frames)
+                                   frames=self.policy.passage_frames,
+                                   used=frozenset(e["hit_id"] for e in sdraft.exemplars))
             if found is not None and sum(count_tokens(t, model) for t in [found.text, *exemplars]) <= free:
                 sdraft.exemplars.append(found.to_dict())
                 exemplars = [found.text, *exemplars]

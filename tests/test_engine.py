@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from drafter import frames
 from drafter.engine import DraftEngine
 from drafter.facts import validate_facts
 from drafter.llm import MockModel, StreamInterruptedError
@@ -525,7 +526,7 @@ def test_a_draft_with_text_to_spare_loses_its_made_up_specifics(store):
     made_up = "同时定期开展书法比赛、绘画展览等活动，增强学校的凝聚力。"
     answer = ("城关镇党委举办党课培训12期，开展党员志愿服务活动，党员干部普遍参加学习。" + made_up
               + "各项工作扎实推进，党员的理论素养进一步提升，基层组织的凝聚力明显增强。")
-    engine = DraftEngine(store=store, model=answers(MockModel(), 8, answer))
+    engine = DraftEngine(store=store, model=answers(MockModel(), 8, answer), plan_measures=False)
     events = []
     run = engine.draft(facts, on_event=events.append)
     text = engine.document_text(run)
@@ -548,7 +549,7 @@ def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kep
     model = MockModel()
     for answer in (PIECES[0], thin, PIECES[1]):
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model)  # the embedded default: one retry; only 做法 by the model
+    engine = DraftEngine(store=store, model=model, plan_measures=False)  # one retry; only 做法 by the model
     events = list(engine.write(engine.start(facts)))
     sections = Run.load(events[-1].data["run_dir"]).sections
     assert [[a.kind for a in s.attempts] for s in sections] == [[], ["write", "write", "retry"], [], [], []]
@@ -558,7 +559,7 @@ def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kep
     model = MockModel()  # the retry is no better (nothing usable): the first stays
     for answer in (PIECES[0], thin, "好的。"):
         model.enqueue(answer)
-    again = DraftEngine(store=store, model=model)
+    again = DraftEngine(store=store, model=model, plan_measures=False)
     sections = Run.load(list(again.write(again.start(facts)))[-1].data["run_dir"]).sections
     assert sections[1].body.endswith(thin) and model.pending == 0
     assert sections[1].edits["inserted"] == 0  # the kept answer's counts
@@ -570,13 +571,13 @@ def test_a_piece_left_empty_is_written_again_and_at_worst_states_its_item(facts,
     model = MockModel()
     for answer in (headings_only, *PIECES[:2]):
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model)
+    engine = DraftEngine(store=store, model=model, plan_measures=False)
     practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
     assert [a.kind for a in practice.attempts][:2] == ["write", "retry"] and PIECES[0] in practice.body
     model = MockModel()  # twice nothing for an item its heading states (no figure for the repair to add)
     for answer in (PIECES[0], headings_only, headings_only):
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model)
+    engine = DraftEngine(store=store, model=model, plan_measures=False)
     practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
     assert practice.body.endswith("（二）开展党员志愿服务活动\n城关镇党委开展党员志愿服务活动。") and model.pending == 0
 
@@ -587,7 +588,7 @@ def test_an_answer_the_rules_cut_heavily_is_written_again(facts, store):
     model = MockModel()
     for answer in (personal, *PIECES[:2]):  # the other sections: by frame
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model)
+    engine = DraftEngine(store=store, model=model, plan_measures=False)
     run = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"])
     practice = run.sections[1]
     assert [a.kind for a in practice.attempts] == ["write", "retry", "write"]  # its first piece, again; the second
@@ -625,8 +626,54 @@ def test_a_piece_of_invented_detail_is_written_once_more(facts, store):
     model = MockModel()
     for answer in (PIECES[0], invented, PIECES[1]):  # the other sections: by frame
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model)
+    engine = DraftEngine(store=store, model=model, plan_measures=False)
     sections = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections
     practice = sections[1]  # its second piece: every sentence invented, so polish keeps it — and it is rewritten
     assert [a.kind for a in practice.attempts] == ["write", "write", "retry"]
     assert "区块链" not in practice.body and PIECES[1] in practice.body and model.pending == 0
+
+
+def _returned(gen):
+    """What a generator returns once its events are drained."""
+    try:
+        while True:
+            next(gen)
+    except StopIteration as stop:
+        return stop.value
+
+
+def test_plans_are_carried_on_by_the_model_and_a_measure_failing_a_check_leaves_its_plan_bare(store):
+    facts = validate_facts({**FACTS, "target_chars": 1200, "plans": ["加强党员教育培训", "健全创先争优长效机制"]})
+    model = MockModel()
+    engine = DraftEngine(store=store, model=model)  # the embedded default (1.5B): plans carried on
+    assert "下一步打算" not in engine.policy.framed()  # its length is a share of the target, not the frame's
+    run = engine.start(facts)
+    index = next(i for i, s in enumerate(run.outline.sections) if s.section_type == "下一步打算")
+    osec, sdraft = run.outline.sections[index], run.sections[index]
+    assert osec.target_chars > len(frames.plans(facts, osec.items))
+    model.enqueue("一是加强党员教育培训，进一步健全党员教育制度，坚持“五学五比”，确保党员素质全面提升。")
+    model.enqueue("健全创先争优长效机制，每月开展3次评比。")  # an invented figure ...
+    model.enqueue("好的，以下是这项打算。")  # ... and a retry with nothing usable: the plan stands as given
+    body = _returned(engine.writer.plans(sdraft, facts, osec))
+    assert model.pending == 0
+    lead, first, second = body.split("\n")
+    assert lead == "下一步，城关镇党委将紧扣创先争优活动，重点抓好以下工作："
+    assert first.startswith("一是加强党员教育培训，进一步健全") and first.endswith("确保党员素质全面提升。")
+    assert "五学五比" not in first  # a programme the facts do not name is cut with its clause
+    assert second == "二是健全创先争优长效机制。"
+    assert [f["code"] for f in sdraft.flags] == ["plan_measure_dropped"]
+    assert [a.kind for a in sdraft.attempts] == ["write", "write", "retry"]
+
+
+def test_the_speed_model_and_an_endpoint_get_no_plan_measures_and_too_little_room_gets_none(store):
+    from drafter.settings import Settings
+    from drafter.writing import WritePolicy
+    assert not WritePolicy.for_settings(Settings(local_model="speed")).plan_measures
+    endpoint = WritePolicy.for_settings(Settings(llm_base_url="http://127.0.0.1:9/v1"))
+    assert not endpoint.frame_sections and endpoint.framed() == frozenset()  # it writes every section itself
+    model = MockModel()
+    engine = DraftEngine(store=store, model=model)
+    run = engine.start(validate_facts({**FACTS, "target_chars": 250}))  # a short draft: no room for measures
+    index = next(i for i, s in enumerate(run.outline.sections) if s.section_type == "下一步打算")
+    body = _returned(engine.writer.plans(run.sections[index], run.facts, run.outline.sections[index]))
+    assert body == frames.plans(run.facts, run.outline.sections[index].items, brief=True) and model.pending == 0

@@ -88,3 +88,32 @@ def test_a_piece_of_many_items_is_written_in_calls_of_a_few():
     assert all(j == 5 for j, *_ in rest) and all(len(c[3]) <= MAX_ITEMS_PER_CALL for c in rest)
     assert [i for c in rest for i in c[3]] == items[5:] and [c[1] for c in rest[1:]] == [""] * (len(rest) - 1)
     assert sum(c[4] for c in rest) <= max(3000 // 6, 60 * len(rest))  # the share is shared (60 字 at least a call)
+
+
+def test_a_plan_said_back_at_the_start_of_its_measures_goes():
+    from drafter.writing import measure_after
+    assert measure_after("推进农村学校党建提质，进一步健全制度，确保质量。", "推进农村学校党建提质") == "进一步健全制度，确保质量。"
+    assert measure_after("一是进一步加大培育力度，推动发展。", "壮大特色产业") == "进一步加大培育力度，推动发展。"
+    # said back in other words: a first clause mostly of the plan's characters
+    assert measure_after("推进农村学校党建工作提质，进一步健全制度。", "推进农村学校党建提质") == "进一步健全制度。"
+    assert measure_after("坚持问题导向，推动发展。", "壮大特色产业") == "坚持问题导向，推动发展。"
+
+
+def test_plans_with_measures_stand_one_a_paragraph_and_a_lone_plan_keeps_two_sentences():
+    from drafter import frames
+    from drafter.facts import validate_facts
+    facts = validate_facts({"unit": "青龙乡党委", "activities": ["开展培训"], "plans": ["壮大特色产业"]})
+    one = frames.plans(facts, ["壮大特色产业"], measures=["进一步健全产业发展体系，确保产业持续发展"])
+    assert one == ("下一步，青龙乡党委将壮大特色产业，进一步健全产业发展体系，确保产业持续发展。"
+                   "同时，持续抓好各项工作的落实，推动各项工作取得新的成效。")
+    two = frames.plans(facts, ["壮大特色产业"], measures=["进一步健全产业发展体系。确保产业持续发展"])
+    assert two == "下一步，青龙乡党委将壮大特色产业，进一步健全产业发展体系。确保产业持续发展。"
+    several = frames.plans(facts, ["壮大特色产业", "加强队伍建设"], measures=["", "进一步完善培训机制"])
+    assert several.split("\n") == ["下一步，青龙乡党委将重点抓好以下工作：", "一是壮大特色产业。", "二是加强队伍建设，进一步完善培训机制。"]
+    assert frames.plans(facts, ["壮大特色产业", "加强队伍建设"], measures=["", ""]) == frames.plans(
+        facts, ["壮大特色产业", "加强队伍建设"])  # no measures: the one-line frame
+
+
+def test_a_line_opening_on_a_quoted_name_keeps_its_quotation_marks():
+    text = "第一句。\n\n“警民同心”调解室的建立，提升了调解效率。\n“全体党员参加学习。”"
+    assert sanitize(text) == "第一句。\n“警民同心”调解室的建立，提升了调解效率。\n全体党员参加学习。"
