@@ -7,7 +7,8 @@ consequences around the clerk's problems ("党建力量的薄弱导致学校缺�
 them; its 下一步打算 is a line or two (46 of 290 字 asked for) or invented. So with the embedded model these
 sections are written by these frames, with no model call (drafter.writing.WritePolicy.frame_sections). Nothing in
 them goes beyond the facts: the unit, its counts, the period, the theme, and the achievements, problems and
-plans as the clerk gave them.
+plans as the clerk gave them. The one exception: with the 1.5B model each plan of 下一步打算 is carried on by a
+checked clause of measures the model writes (drafter.writing.Writer.plans, passed to ``plans`` as ``measures``).
 """
 
 from __future__ import annotations

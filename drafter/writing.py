@@ -183,7 +183,9 @@ class WritePolicy:
     the same 19 of 24 passing and prose 0.07 per 1,000; it still copies a frame's enumeration now and then
     ("一是把……骨干培养成党员" filled badly in a 职业中专). Both embedded models get 基本情况, 取得成效, 存在问题
     and 下一步打算 from frames (drafter.frames: the 0.5B invented national bodies and leaders in the one, causes
-    and remedies in another); a model behind an endpoint gets whole exemplars and writes every section. The
+    and remedies in another); the 1.5B carries each plan of 下一步打算 on with a clause of measures (``plans``:
+    the bare frame, "一是积极培植财源；二是……。", is a list of headings, not the genre's plans, and left drafts short
+    of their target); a model behind an endpoint gets whole exemplars and writes every section. The
     embedded model's pieces that fail the prose check (one thin sentence, a label list) are written once more.
     """
 
