@@ -13,7 +13,14 @@ import re
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Protocol
 
-from drafter.checks import copied_runs, invented_numbers, invented_titles, leaked_terms, prompt_leaks
+from drafter.checks import (
+    copied_runs,
+    invented_names,
+    invented_numbers,
+    invented_titles,
+    leaked_terms,
+    prompt_leaks,
+)
 from drafter.checks.base import Finding
 from drafter.checks.coverage import item_recall, sentence_windows
 from drafter.checks.grounding import body_findings as grounding_findings
@@ -49,9 +56,9 @@ def section_findings(text: str, facts: Facts, examples: list[str], instructions:
     """What verification repairs in one section: invented numbers, names leaked from exemplars, text that
     follows or echoes an instruction hidden in the facts, passages copied from an exemplar, and the writing
     instructions of the prompt repeated back (``instructions``: the prompt without its facts and exemplars), and
-    titles in 《》 the facts do not name."""
+    titles in 《》 and names in “” the facts do not give."""
     found = list(invented_numbers(text, facts)) + list(leaked_terms(text, facts, examples)) + list(prompt_leaks(text))
-    found += invented_titles(text, facts)
+    found += invented_titles(text, facts) + invented_names(text, facts)
     found += political_findings(text, facts)  # 政治性差错 are hard findings, like an invented number
     found = [f for f in found if f.severity == "error"]
     own = facts.all_text()

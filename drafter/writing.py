@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from drafter import document, frames, verify
+from drafter.checks import invented_names
 from drafter.checks.base import Finding
 from drafter.checks.grounding import body_findings as grounding_findings
 from drafter.checks.length import count_chars
@@ -146,7 +147,6 @@ EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever 
 # it (Writer.plans): fewer, and the plans stand alone; the real documents' plan items run 40–150 字.
 MEASURE_MIN_CHARS, MEASURE_MAX_CHARS = 30, 90
 _ORDINAL_START = re.compile(r"^\s*[一二三四五六七八九十]是")
-_QUOTED = re.compile(r"“([^“”]{1,30})”")
 
 
 def measure_after(text: str, plan: str) -> str:
@@ -393,9 +393,7 @@ class Writer:
                                             emit=False, temperature=temperature)
             text = measure_after(polished(sdraft, sanitize(answer.output, "下一步打算"), facts, plan), plan)
             # a named programme the facts do not have ("坚持“五项基本功”训练") is a promise the unit never made
-            known = facts.all_text()
-            named = [Finding("QUOTED_NEW", f"“{m.group(1)}”不在录入的资料中", m.span())
-                     for m in _QUOTED.finditer(text) if m.group(1) not in known]
+            named = invented_names(text, facts)
             text = verify.drop_clauses(text, named)[0] if named else text
             # general nouns are what a measure is made of, a sentence mostly of words neither the facts nor the
             # genre has is not: such clauses go ("完善税收制度，坚持依法治税" of a 县财政局)

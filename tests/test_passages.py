@@ -115,6 +115,20 @@ def test_a_title_the_facts_do_not_name_is_invented_and_verification_removes_it()
     assert not check_leakage(text, facts).passed
 
 
+def test_a_quoted_name_the_facts_do_not_give_is_repaired_like_an_invented_title():
+    from drafter.checks import check_leakage
+    from drafter.verify import drop_clauses, section_findings
+
+    facts = validate_facts({**FACTS.model_dump(), "activities": ["开展“一校一品”党建品牌创建"]})
+    text = ("开展“一校一品党建品牌”创建，坚持“抓落实，推动工作”，以“一校一品”为抓手，"
+            "落实“五项基本功”训练，形成了特色。")
+    found = [f for f in section_findings(text, facts, []) if f.code == "INVENTED_NAME"]
+    assert [text[f.span[0]:f.span[1]] for f in found] == ["“抓落实，推动工作”", "“五项基本功”"]
+    kept, _removed = drop_clauses(text, found)
+    assert kept == "开展“一校一品党建品牌”创建，以“一校一品”为抓手，形成了特色。"
+    assert check_leakage(text, facts).passed  # repaired while drafting, not counted by the leakage check
+
+
 def test_placeholders_bare_list_lines_and_chat_commentary_are_defects():
     body = ("制定党建品牌宣传册，明确品牌理念。\n通过社交媒体广泛传播品牌信息。\n定期组织党建项目活动。\n"
             "制定详细的项目计划。\n由XX同志担任主讲人，这不仅提高了教师的专业技能。")

@@ -15,7 +15,7 @@ from drafter.checks.copying import check_copying, copied_runs
 from drafter.checks.coverage import check_coverage, missing_items
 from drafter.checks.figures import check_numbers, invented_numbers, missing_figures
 from drafter.checks.grounding import check_grounding
-from drafter.checks.leakage import check_leakage, invented_titles, leaked_terms, prompt_leaks
+from drafter.checks.leakage import check_leakage, invented_names, invented_titles, leaked_terms, prompt_leaks
 from drafter.checks.length import check_length, count_chars
 from drafter.checks.political import check_political
 from drafter.checks.prose import check_prose
@@ -64,6 +64,7 @@ __all__ = [
     "check_structure",
     "copied_runs",
     "count_chars",
+    "invented_names",
     "invented_numbers",
     "invented_titles",
     "leaked_terms",

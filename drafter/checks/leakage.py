@@ -186,3 +186,16 @@ def invented_titles(text: str, facts: Facts) -> list[Finding]:
     own = facts.all_text()
     return [Finding("INVENTED_TITLE", f"《{m.group(1)}》不在本单位事实中，疑为编造的文件或片名", m.span())
             for m in _TITLE.finditer(text) if m.group(1) not in own]
+
+
+_QUOTED = re.compile(r"“([^“”\n]{1,30})”")
+
+
+def invented_names(text: str, facts: Facts) -> list[Finding]:
+    """Names in “” that the facts do not give: a programme, a slogan or a campaign the model made up for the unit
+    ("坚持“五项基本功”训练", "坚持“抓落实，推动工作”"). A draft can know the unit's programmes only from the facts;
+    the engine's own quotations (the theme, the clerk's items) are in them. Repaired like an invented number,
+    not part of the leakage check's figure."""
+    own = re.sub(r"[“”\"]", "", facts.all_text())  # “一校一品”党建品牌 may be quoted whole: 一校一品党建品牌
+    return [Finding("INVENTED_NAME", f"“{m.group(1)}”不在本单位事实中，疑为编造的活动或提法名称", m.span())
+            for m in _QUOTED.finditer(text) if m.group(1) not in own]
