@@ -23,8 +23,7 @@ from drafter.checks import (
 )
 from drafter.checks.base import Finding
 from drafter.checks.coverage import item_recall, sentence_windows
-from drafter.checks.grounding import body_findings as grounding_findings
-from drafter.checks.grounding import body_headings, invented_detail, known_text, ungrounded
+from drafter.checks.grounding import body_headings, invented_detail
 from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
@@ -105,27 +104,6 @@ def drop_clauses(text: str, findings: list[Finding]) -> tuple[str, list[str]]:
     text = re.sub(r"^[，；]+", "", text, flags=re.M)
     text = "\n".join(line for line in text.split("\n") if line.strip("，。；！？ "))
     return text.strip(), removed
-
-
-def drop_ungrounded_clauses(text: str, facts: Facts, extra: str = "") -> str:
-    """``text`` without what makes its sentences fail the grounding check (drafter.checks.grounding): from each
-    flagged sentence the clause with the most nouns neither the facts nor the genre has goes, then the next,
-    until it passes; a sentence of one such clause goes whole."""
-    known = known_text(facts, extra)
-    out = []
-    for sentence in re.findall(r"[^。！？；]+[。！？；]?", text):
-        clauses = re.findall(r"[^，。！？；]+[，。！？；]?", sentence)
-        while clauses and grounding_findings("".join(clauses), facts, extra=extra):
-            if len(clauses) == 1:
-                clauses = []
-                break
-            worst = max(range(len(clauses)), key=lambda i: (len(ungrounded(clauses[i], known)), i))
-            end = clauses[worst][-1] if clauses[worst][-1] in "。！？；" else ""
-            del clauses[worst]
-            if end and clauses:  # the sentence keeps its end on the clause now last
-                clauses[-1] = clauses[-1].rstrip("，") + (end if worst == len(clauses) else "")
-        out.append("".join(clauses))
-    return "".join(out).strip("，")
 
 
 def missing_in(text: str, figure_texts: list[str], items: list[str]) -> tuple[list[str], list[str]]:

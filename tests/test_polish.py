@@ -125,3 +125,22 @@ def test_the_unit_put_where_a_purpose_goes_becomes_the_subject():
     assert polish("为幸福里社区党委，选派党员担任网格员。", "主要做法", facts).text == "幸福里社区党委选派党员担任网格员。"
     kept = "为方便群众办事，幸福里社区党委把党支部建在网格上。"  # a real purpose stays
     assert polish(kept, "主要做法", facts).text == kept
+    long_name = validate_facts({"unit": "国家税务总局青崖县税务局党委", "activities": ["开展春风行动"]})
+    assert polish("为青崖县税务局党委，国家税务总局青崖县税务局党委开展春风行动。", "主要做法", long_name).text == (
+        "国家税务总局青崖县税务局党委开展春风行动。")  # the unit's name shortened is the unit too
+
+
+def test_clauses_of_words_neither_the_facts_nor_the_genre_has_go_until_the_sentence_passes():
+    from drafter.checks.grounding import body_findings
+    from drafter.polish import drop_ungrounded_clauses
+    facts = validate_facts({"genre": "汇报材料", "unit": "县财政局", "activities": ["推进预算绩效管理全覆盖"],
+                            "plans": ["积极培植财源"]})
+    # a 县财政局 does not make tax law: clauses of words neither the facts nor the genre has go, the measures stay
+    text = "进一步健全预算执行机制，完善税收制度，坚持依法治税，推动财税政策的落实，确保预算绩效管理落到实处。"
+    assert body_findings(text, facts, extra="积极培植财源")
+    kept = drop_ungrounded_clauses(text, facts, extra="积极培植财源")
+    assert not body_findings(kept, facts, extra="积极培植财源")
+    # the clauses with the most such words go first, only until the sentence passes
+    assert kept == "进一步健全预算执行机制，完善税收制度，确保预算绩效管理落到实处。"
+    plain = "进一步健全预算执行机制，确保预算绩效管理落到实处。"
+    assert drop_ungrounded_clauses(plain, facts) == plain  # nothing to fault: unchanged
