@@ -90,6 +90,11 @@ def _delete_words(text: str) -> str:
     return r.hedges.sub(hedge, text)
 
 
+_CONTINUES = re.compile(r"^(?:以及|及其|和|与|或者?|并且|而且|乃至)")
+# a clause that cannot stand as the sentence's main clause: a link word alone, or a 通过/为/围绕…… phrase
+_NO_MAIN_CLAUSE = re.compile(r"^(?:(?:同时|此外|另外|并且?)[，,]?$|(?:同时[，,]?)?(?:通过|为了?|围绕|按照|根据|依托|借助|针对|结合|随着))")
+
+
 def drop_ungrounded_clauses(text: str, facts: Facts, extra: str = "") -> str:
     """``text`` without what makes its sentences fail the grounding check (drafter.checks.grounding): from each
     flagged sentence the clause with the most nouns neither the facts nor the genre has goes, then the next,
@@ -107,10 +112,16 @@ def drop_ungrounded_clauses(text: str, facts: Facts, extra: str = "") -> str:
                 clauses = []
                 break
             worst = max(range(len(clauses)), key=lambda i: (len(ungrounded(clauses[i], known)), i))
-            end = clauses[worst][-1] if clauses[worst][-1] in "。！？；" else ""
-            del clauses[worst]
+            # a clause that only continues the one cut ("……享受免费的医疗咨询，以及优先使用……") goes with it
+            last = worst + 1
+            while last < len(clauses) and _CONTINUES.match(clauses[last]) and not clauses[last - 1].endswith("。"):
+                last += 1
+            end = clauses[last - 1][-1] if clauses[last - 1][-1] in "。！？；" else ""
+            del clauses[worst:last]
             if end and clauses:  # the sentence keeps its end on the clause now last
                 clauses[-1] = clauses[-1].rstrip("，") + (end if worst == len(clauses) else "")
+            if all(_NO_MAIN_CLAUSE.match(c) for c in clauses):  # "同时，通过开展……服务。": no sentence left
+                clauses = []
         out.append("".join(clauses))
     return "".join(out).strip("，")
 

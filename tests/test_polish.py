@@ -144,3 +144,14 @@ def test_clauses_of_words_neither_the_facts_nor_the_genre_has_go_until_the_sente
     assert kept == "进一步健全预算执行机制，完善税收制度，确保预算绩效管理落到实处。"
     plain = "进一步健全预算执行机制，确保预算绩效管理落到实处。"
     assert drop_ungrounded_clauses(plain, facts) == plain  # nothing to fault: unchanged
+
+
+def test_a_clause_that_only_continues_a_cut_one_goes_with_it():
+    from drafter.polish import drop_ungrounded_clauses
+    facts = validate_facts({"genre": "经验材料", "unit": "城南社区卫生服务中心党支部", "theme": "家庭医生签约服务",
+                            "activities": ["组建党员家庭医生团队"]})
+    text = "同时，通过开展家庭医生签约服务，让居民在签约期内享受免费的医疗咨询和治疗，以及优先使用公共卫生资源。"
+    kept = drop_ungrounded_clauses(text, facts, "组建党员家庭医生团队")
+    assert kept == ""  # and what is left, "同时，通过开展家庭医生签约服务。", is no sentence: it goes too
+    text = "党支部组建党员家庭医生团队，配备护士、助产士、营养师和康复师，以及优先使用资源，方便了群众。"
+    assert drop_ungrounded_clauses(text, facts, "组建党员家庭医生团队") == "党支部组建党员家庭医生团队，方便了群众。"
