@@ -117,3 +117,16 @@ def test_plans_with_measures_stand_one_a_paragraph_and_a_lone_plan_keeps_two_sen
 def test_a_line_opening_on_a_quoted_name_keeps_its_quotation_marks():
     text = "第一句。\n\n“警民同心”调解室的建立，提升了调解效率。\n“全体党员参加学习。”"
     assert sanitize(text) == "第一句。\n“警民同心”调解室的建立，提升了调解效率。\n全体党员参加学习。"
+
+
+def test_a_figure_an_achievement_states_is_not_said_twice_in_the_results():
+    from drafter import frames
+    from drafter.facts import validate_facts
+    facts = validate_facts({"unit": "第二中学党支部", "period": "2019年", "activities": ["开展师德承诺"],
+                            "figures": [{"label": "高考本科上线", "value": 412, "unit": "人"},
+                                        {"label": "本科上线率", "value": "71.5", "unit": "%"},
+                                        {"label": "结对帮扶学生", "value": 58, "unit": "名"}]})
+    items = ["高考本科上线412人，本科上线率71.5%，创学校历史新高"]
+    text = frames.results(facts, ["高考本科上线412人", "本科上线率71.5%", "结对帮扶学生58名"], items)
+    assert text == "2019年，第二中学党支部结对帮扶学生58名。高考本科上线412人，本科上线率71.5%，创学校历史新高。"
+    assert frames.results(facts, ["本科上线率1.5%"], items).startswith("2019年，第二中学党支部本科上线率1.5%。")
