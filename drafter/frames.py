@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from drafter.facts import Facts
-from drafter.figure_roles import split_figures
+from drafter.figure_roles import ACTION_LABEL, split_figures
 from drafter.zh.numerals import to_chinese
 
 if TYPE_CHECKING:
@@ -99,10 +99,25 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     counts, done = [f for f in figures if f in own], [f for f in figures if f not in own]
     text = f"{facts.unit}现有{'、'.join(counts)}。" if counts else ""
     if done:
-        text += f"{when}{'' if counts else facts.unit}" + "，".join(done) + "。"
+        text += f"{when}{'' if counts else facts.unit}" + "，".join(map(result_clause, done))
+        # one figure and what the work brought make one sentence, not a bare figure sentence and the rest
+        text += "，" if len(done) == 1 and items else "。"
     if items:
         text += "；".join(items) + "。"
     return text
+
+
+# A label that says which way a figure moved reads as a clause of its own: 发案下降31.4%, 同比增长6.2%.
+_CHANGE = re.compile(r"(下降|增长|提高|减少|上升|增加|提升|下滑|回落|降低)")
+
+
+def result_clause(figure_text: str) -> str:
+    """A result figure as a clause after the unit: a label of something done says it (受理警情6125起); a noun
+    label is given its verb (家庭医生团队达18个, 群众满意率达97.6%: "……党支部家庭医生团队18个" says nothing)."""
+    head = re.split(r"\d", figure_text, maxsplit=1)[0]
+    if ACTION_LABEL.match(figure_text) or _CHANGE.search(head):
+        return figure_text
+    return figure_sentence(figure_text).rstrip("。")
 
 
 def _stated_in(figure_text: str, items: list[str]) -> bool:

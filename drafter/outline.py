@@ -194,7 +194,7 @@ def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline
     rule = genre_rule(facts.genre)
     required = {s.key for s in rule.sections if s.required == "always"} or set(REQUIRED_KEYS_FALLBACK)
     if facts.genre == "经验材料":
-        sections = _experience_sections(facts, basic_figs + result_figs)
+        sections = _experience_sections(facts, basic_figs, result_figs)
     else:
         for key, section_type, title, source in SKELETONS.get(facts.genre, SKELETONS["工作总结"]):
             sec = OutlineSection(key, section_type, title)
@@ -226,8 +226,11 @@ def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline
     return outline
 
 
-def _experience_sections(facts: Facts, figures: list[str]) -> list[OutlineSection]:
-    """经验材料: one level-1 section per practice (themed heading), then 成效 and 启示."""
+def _experience_sections(facts: Facts, own: list[str], done: list[str]) -> list[OutlineSection]:
+    """经验材料: one level-1 section per practice (themed heading), then 成效 and 启示. A result figure that names
+    a practice's work (家庭医生团队18个 — "组建党员家庭医生团队") goes to that practice: a practice section given
+    a bare line to write about ran to invented detail (a "由医生、护士、助产士等组成的团队"), and the genre states
+    each practice's figures where it tells the practice. The unit's counts (own) and the rest stay in 成效."""
     sections = []
     activities = [x for x in facts.activities if not looks_like_instruction(x)]
     # as many practice sections as the length has room for (a 350-字 材料 has one), at most four
@@ -239,8 +242,17 @@ def _experience_sections(facts: Facts, figures: list[str]) -> list[OutlineSectio
         sections.append(OutlineSection(f"practice{i + 1}", "主要做法", title,
                                        items=[item, *rest] if item != PLACEHOLDER else [],
                                        placeholder=item == PLACEHOLDER))
-    results = OutlineSection("results", "取得成效", "取得的成效",
-                             items=[x for x in facts.achievements if not looks_like_instruction(x)], figures=figures)
+    labels = {f.text(): f.label for f in facts.figures}
+    for sec in sections:
+        told = " ".join(sec.items)
+        sec.figures = [f for f in done if len(labels.get(f, "")) >= 2 and labels[f] in told]
+        done = [f for f in done if f not in sec.figures]
+    achievements = [x for x in facts.achievements if not looks_like_instruction(x)]
+    if not (own or done or achievements):  # 成效 would be left with nothing: the figures are its own
+        done = [f for sec in sections for f in sec.figures]
+        for sec in sections:
+            sec.figures = []
+    results = OutlineSection("results", "取得成效", "取得的成效", items=achievements, figures=own + done)
     results.placeholder = not results.items and not results.figures
     sections.append(results)
     sections.append(OutlineSection("lessons", "经验体会", "几点启示", items=[]))

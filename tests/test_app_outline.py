@@ -117,7 +117,7 @@ def test_money_is_a_result_and_an_experience_materials_counts_are_what_the_unit_
                             "achievements": ["被评为市级乡村振兴示范村"]})
     results = next(s for s in build_outline(facts, FRAMED).sections if s.section_type == "取得成效")
     # was "2024年，柳溪村党总支农户538户，村集体经济收入52万元。": a count of households is no achievement of the year
-    assert section_frame(facts, results).startswith("柳溪村党总支现有农户538户。2024年，村集体经济收入52万元。")
+    assert section_frame(facts, results).startswith("柳溪村党总支现有农户538户。2024年，村集体经济收入达52万元，")
 
 
 def test_a_slogan_theme_is_named_as_a_campaign_not_broken_into_the_frames():
@@ -136,3 +136,23 @@ def test_a_slogan_theme_is_named_as_a_campaign_not_broken_into_the_frames():
     plain = validate_facts({"genre": "工作总结", "unit": "城关镇党委", "period": "2024年", "theme": "创先争优活动",
                             "activities": ["举办党课培训"], "target_chars": 600})
     assert default_opening(plain) == "现将城关镇党委2024年创先争优活动情况总结如下："
+
+
+def test_an_experience_practice_gets_the_result_figure_that_names_its_work():
+    from drafter.facts import validate_facts
+    from drafter.frames import FRAMED
+    from drafter.outline import build_outline
+    facts = validate_facts({"genre": "经验材料", "unit": "城南社区卫生服务中心党支部", "target_chars": 800,
+                            "figures": [{"label": "家庭医生团队", "value": 18, "unit": "个"},
+                                        {"label": "重点人群签约率", "value": "86.5", "unit": "%"},
+                                        {"label": "上门服务", "value": 4300, "unit": "人次"}],
+                            "activities": ["组建党员家庭医生团队", "为行动不便老人提供上门服务"],
+                            "achievements": ["群众就近就医更加便捷"]})
+    sections = {s.title: s for s in build_outline(facts, FRAMED).sections}
+    assert sections["组建党员家庭医生团队"].figures == ["家庭医生团队18个"]
+    assert sections["为行动不便老人提供上门服务"].figures == ["上门服务4300人次"]
+    assert sections["取得的成效"].figures == ["重点人群签约率86.5%"]
+    # 成效 with nothing else of its own keeps them all
+    bare = validate_facts({**facts.model_dump(), "figures": facts.model_dump()["figures"][:1], "achievements": []})
+    sections = {s.title: s for s in build_outline(bare, FRAMED).sections}
+    assert sections["取得的成效"].figures == ["家庭医生团队18个"] and not sections["组建党员家庭医生团队"].figures

@@ -128,5 +128,13 @@ def test_a_figure_an_achievement_states_is_not_said_twice_in_the_results():
                                         {"label": "结对帮扶学生", "value": 58, "unit": "名"}]})
     items = ["高考本科上线412人，本科上线率71.5%，创学校历史新高"]
     text = frames.results(facts, ["高考本科上线412人", "本科上线率71.5%", "结对帮扶学生58名"], items)
-    assert text == "2019年，第二中学党支部结对帮扶学生58名。高考本科上线412人，本科上线率71.5%，创学校历史新高。"
-    assert frames.results(facts, ["本科上线率1.5%"], items).startswith("2019年，第二中学党支部本科上线率1.5%。")
+    assert text == "2019年，第二中学党支部结对帮扶学生58名，高考本科上线412人，本科上线率71.5%，创学校历史新高。"
+    assert frames.results(facts, ["本科上线率1.5%"], items).startswith("2019年，第二中学党支部本科上线率达1.5%，")
+
+
+def test_a_result_figure_of_a_noun_label_gets_its_verb():
+    from drafter.frames import result_clause
+    assert result_clause("受理警情6125起") == "受理警情6125起"  # a label of something done says it
+    assert result_clause("电信网络诈骗发案下降31.4%") == "电信网络诈骗发案下降31.4%"  # and one of a change
+    assert result_clause("家庭医生团队18个") == "家庭医生团队达18个"
+    assert result_clause("群众满意率97.6%") == "群众满意率达97.6%"
