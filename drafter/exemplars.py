@@ -70,10 +70,16 @@ def phrase_frame(sentence: str, known: str) -> str:
     return re.sub(rf"(?:{GAP}[、和与及]?)+{GAP}", GAP, "".join(out))
 
 
-def phrase_frames(text: str, facts: Facts) -> str:
-    """Every sentence of a delexicalised passage as its phrase frame (see ``phrase_frame``)."""
+_ORDINAL_SENTENCE = re.compile(r"^\s*[一二三四五六七八九十]是|[；;，,][二三四五六七八九十]是")
+
+
+def phrase_frames(text: str, facts: Facts, ordinals: bool = True) -> str:
+    """Every sentence of a delexicalised passage as its phrase frame (see ``phrase_frame``). ``ordinals=False``:
+    without its enumerations ("一是……；二是规范……行为"), which a 做法 paragraph copies as a list of its own with
+    the gaps filled thinly ("一是选准合作项目；二是党员带动；三是加强服务。")."""
     known = "\n".join([facts.all_text(), facts.theme or ""])
-    return "".join(f for f in (phrase_frame(s, known) for s in split_sentences(text)) if f)
+    sentences = [s for s in split_sentences(text) if ordinals or not _ORDINAL_SENTENCE.search(s)]
+    return "".join(f for f in (phrase_frame(s, known) for s in sentences) if f)
 
 
 @dataclass
@@ -150,7 +156,7 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
             continue
         text = delexicalise(ex.text, facts, 4 * max_chars if frames else max_chars, section_type)
         if frames:
-            text = _first_chars(phrase_frames(text, facts), max_chars)
+            text = _first_chars(phrase_frames(text, facts, ordinals=section_type != "主要做法"), max_chars)
         if len(text) >= 40:
             return PieceExemplar(title, text, ex.id, ex.title, ex.heading, round(ex.score, 4))
     return None

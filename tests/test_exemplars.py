@@ -105,3 +105,13 @@ def test_lessons_get_no_other_unit_types_frames_a_practice_of_a_known_kind_does(
     found = piece_exemplar(store, community, "主要做法", "开展党员公开承诺活动", ["开展党员公开承诺活动"], 150,
                            same_unit_type=True, frames=True)
     assert found is not None and "承诺" in found.text
+
+
+def test_a_practice_gets_no_enumeration_in_its_phrase_frames():
+    from drafter.exemplars import phrase_frames
+    from drafter.facts import validate_facts
+    facts = validate_facts({"unit": "柳溪村党总支", "activities": ["领办股份经济合作社"]})
+    text = "村党支部牵头领办合作社，把党员吸纳到合作社中。一是选准项目；二是规范管理行为；三是加强服务。"
+    with_lists, without = phrase_frames(text, facts), phrase_frames(text, facts, ordinals=False)
+    assert "一是" in with_lists and "二是" in with_lists  # 经验体会 keeps them: its prompt asks for 一是……二是……
+    assert "一是" not in without and "二是" not in without and without.startswith("村党支部")
