@@ -227,10 +227,11 @@ def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline
 
 
 def _experience_sections(facts: Facts, own: list[str], done: list[str]) -> list[OutlineSection]:
-    """经验材料: one level-1 section per practice (themed heading), then 成效 and 启示. A result figure that names
-    a practice's work (家庭医生团队18个 — "组建党员家庭医生团队") goes to that practice: a practice section given
-    a bare line to write about ran to invented detail (a "由医生、护士、助产士等组成的团队"), and the genre states
-    each practice's figures where it tells the practice. The unit's counts (own) and the rest stay in 成效."""
+    """经验材料: one level-1 section per practice (themed heading), then 成效 and 启示. A result figure that counts
+    what a practice ends on (组建党员家庭医生团队 — 家庭医生团队18个) is told with it: "组建党员家庭医生团队18个".
+    A practice given a bare line to write about ran to invented detail ("由医生、护士、助产士等组成的团队"); given
+    the figure as a fact line of its own, the 1.5B left it out and the rules appended it ("……。家庭医生团队18个。").
+    The unit's counts (own) and the rest stay in 成效, all of them when it would have nothing else."""
     sections = []
     activities = [x for x in facts.activities if not looks_like_instruction(x)]
     # as many practice sections as the length has room for (a 350-字 材料 has one), at most four
@@ -242,16 +243,15 @@ def _experience_sections(facts: Facts, own: list[str], done: list[str]) -> list[
         sections.append(OutlineSection(f"practice{i + 1}", "主要做法", title,
                                        items=[item, *rest] if item != PLACEHOLDER else [],
                                        placeholder=item == PLACEHOLDER))
-    labels = {f.text(): f.label for f in facts.figures}
-    for sec in sections:
-        told = " ".join(sec.items)
-        sec.figures = [f for f in done if len(labels.get(f, "")) >= 2 and labels[f] in told]
-        done = [f for f in done if f not in sec.figures]
     achievements = [x for x in facts.achievements if not looks_like_instruction(x)]
-    if not (own or done or achievements):  # 成效 would be left with nothing: the figures are its own
-        done = [f for sec in sections for f in sec.figures]
-        for sec in sections:
-            sec.figures = []
+    by_text = {f.text(): f for f in facts.figures}
+    for sec in sections if own or achievements else []:  # else 成效 would be left with nothing: they are its own
+        for i, item in enumerate(sec.items):
+            for text in [t for t in done if t in by_text and len(by_text[t].label) >= 2]:
+                fig = by_text[text]
+                if item.endswith(fig.label) and not sec.placeholder:
+                    sec.items[i] = item = f"{item}{fig.value}{fig.unit}"
+                    done.remove(text)
     results = OutlineSection("results", "取得成效", "取得的成效", items=achievements, figures=own + done)
     results.placeholder = not results.items and not results.figures
     sections.append(results)

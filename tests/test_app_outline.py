@@ -138,21 +138,23 @@ def test_a_slogan_theme_is_named_as_a_campaign_not_broken_into_the_frames():
     assert default_opening(plain) == "现将城关镇党委2024年创先争优活动情况总结如下："
 
 
-def test_an_experience_practice_gets_the_result_figure_that_names_its_work():
+def test_an_experience_practice_is_told_with_the_result_figure_it_ends_on():
     from drafter.facts import validate_facts
     from drafter.frames import FRAMED
     from drafter.outline import build_outline
-    facts = validate_facts({"genre": "经验材料", "unit": "城南社区卫生服务中心党支部", "target_chars": 800,
+    facts = validate_facts({"genre": "经验材料", "unit": "城南社区卫生服务中心党支部", "target_chars": 1200,
                             "figures": [{"label": "家庭医生团队", "value": 18, "unit": "个"},
                                         {"label": "重点人群签约率", "value": "86.5", "unit": "%"},
-                                        {"label": "上门服务", "value": 4300, "unit": "人次"}],
-                            "activities": ["组建党员家庭医生团队", "为行动不便老人提供上门服务"],
+                                        {"label": "上门服务", "value": 4300, "unit": "人次"},
+                                        {"label": "宣讲", "value": 12, "unit": "场"}],
+                            "activities": ["组建党员家庭医生团队", "为行动不便老人提供上门服务", "开展健康知识宣讲活动"],
                             "achievements": ["群众就近就医更加便捷"]})
-    sections = {s.title: s for s in build_outline(facts, FRAMED).sections}
-    assert sections["组建党员家庭医生团队"].figures == ["家庭医生团队18个"]
-    assert sections["为行动不便老人提供上门服务"].figures == ["上门服务4300人次"]
-    assert sections["取得的成效"].figures == ["重点人群签约率86.5%"]
+    sections = build_outline(facts, FRAMED).sections
+    assert [s.items for s in sections[:3]] == [["组建党员家庭医生团队18个"], ["为行动不便老人提供上门服务4300人次"],
+                                               ["开展健康知识宣讲活动"]]  # 宣讲 is not what it ends on
+    results = next(s for s in sections if s.section_type == "取得成效")
+    assert results.figures == ["重点人群签约率86.5%", "宣讲12场"] and facts.activities[0] == "组建党员家庭医生团队"
     # 成效 with nothing else of its own keeps them all
     bare = validate_facts({**facts.model_dump(), "figures": facts.model_dump()["figures"][:1], "achievements": []})
-    sections = {s.title: s for s in build_outline(bare, FRAMED).sections}
-    assert sections["取得的成效"].figures == ["家庭医生团队18个"] and not sections["组建党员家庭医生团队"].figures
+    sections = build_outline(bare, FRAMED).sections
+    assert sections[0].items == ["组建党员家庭医生团队"] and sections[3].figures == ["家庭医生团队18个"]
