@@ -24,6 +24,7 @@ from drafter.checks import (
 from drafter.checks.base import Finding
 from drafter.checks.coverage import item_recall, sentence_windows
 from drafter.checks.grounding import body_headings, invented_detail
+from drafter.checks.length import count_chars
 from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
@@ -46,6 +47,8 @@ class Streaming(Protocol):
                  emit: bool = True) -> Generator[Event, None, Attempt]: ...
 
 
+# A repair answer shorter than this share of what cutting the faulted clauses would leave is not kept.
+REPAIR_MIN_KEPT = 0.7
 # A section may quote an exemplar for a set phrase, not for a passage: half the run the whole-draft check fails.
 SECTION_COPY_RUN = COPY_MAX_RUN // 2
 
@@ -227,7 +230,10 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
         candidate = clean(attempt.output)
         new_findings = section_findings(candidate, facts, examples, instructions, phrasing)
         attempt.findings = [f.to_dict() for f in new_findings]
-        if len(new_findings) < len(findings) and candidate.strip():
+        # kept only if it is better than cutting the faulted clauses, which keeps the rest: asked to take out one
+        # invented slogan, the 1.5B answered with the first of three sentences
+        cut = count_chars(drop_clauses(text, findings)[0])
+        if len(new_findings) < len(findings) and candidate.strip() and count_chars(candidate) >= REPAIR_MIN_KEPT * cut:
             text, findings = candidate, new_findings
     if findings:
         text, removed = drop_clauses(text, findings)

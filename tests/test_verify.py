@@ -36,3 +36,29 @@ def test_a_clause_cut_by_the_fallback_takes_its_ordinal_along():
         text = stop.value
     assert sdraft.attempts[-1].kind == "fallback"
     assert text == "注重开展健康知识进社区宣讲，提高居民的自我保健能力。"
+
+
+def test_a_repair_answer_much_shorter_than_the_cut_is_not_kept():
+    facts = validate_facts({"genre": "经验材料", "unit": "城南社区卫生服务中心党支部",
+                            "activities": ["组建党员家庭医生团队18个"]})
+    first = ("城南社区卫生服务中心党支部组建了党员家庭医生团队18个。坚持“服务至上”，推动团队成员深入社区提供医疗服务。"
+             "这一举措提高了居民的健康意识，增强了社区的公共卫生服务能力。")
+    shorter = "城南社区卫生服务中心党支部组建了党员家庭医生团队18个。"  # the slogan gone, and all else with it
+
+    def run(answer: str) -> tuple[str, SectionDraft]:
+        sdraft = SectionDraft(index=1, key="practice1", heading="一、组建党员家庭医生团队", section_type="主要做法")
+        sdraft.attempts.append(Attempt(kind="write", prompt=[], output=first))
+        steps = verify.repair(Streamer(get_settings()), MockModel().enqueue(answer), sdraft, facts, "组建党员家庭医生团队",
+                              first, "", [], [], [], 150, clean=lambda out: out)
+        try:
+            while True:
+                next(steps)
+        except StopIteration as stop:
+            return stop.value, sdraft
+
+    text, sdraft = run(shorter)
+    assert sdraft.attempts[-1].kind == "fallback" and "服务至上" not in text  # the clause cut instead
+    assert text.startswith("城南社区卫生服务中心党支部组建了党员家庭医生团队18个。") and "公共卫生服务能力" in text
+    fixed = first.replace("坚持“服务至上”，", "坚持服务至上，")
+    text, sdraft = run(fixed)  # a repair that keeps the piece is kept
+    assert text == fixed and sdraft.attempts[-1].kind == "repair"
