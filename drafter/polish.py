@@ -90,7 +90,7 @@ def _delete_words(text: str) -> str:
     return r.hedges.sub(hedge, text)
 
 
-_CONTINUES = re.compile(r"^(?:以及|及其|和|与|或者?|并且|而且|乃至)")
+_CONTINUES = re.compile(r"^(?:以及|及其|和|与|或者?|并且|而且|乃至|还|也)")
 # a clause that cannot stand as the sentence's main clause: a link word alone, or a 通过/为/围绕…… phrase
 _NO_MAIN_CLAUSE = re.compile(r"^(?:(?:同时|此外|另外|并且?)[，,]?$|(?:同时[，,]?)?(?:通过|为了?|围绕|按照|根据|依托|借助|针对|结合|随着))")
 
@@ -112,7 +112,7 @@ def drop_ungrounded_clauses(text: str, facts: Facts, extra: str = "") -> str:
                 clauses = []
                 break
             worst = max(range(len(clauses)), key=lambda i: (len(ungrounded(clauses[i], known)), i))
-            # a clause that only continues the one cut ("……享受免费的医疗咨询，以及优先使用……") goes with it
+            # a clause that only continues the one cut ("……的医疗咨询，以及优先使用……", "不仅……，还……") goes with it
             last = worst + 1
             while last < len(clauses) and _CONTINUES.match(clauses[last]) and not clauses[last - 1].endswith("。"):
                 last += 1

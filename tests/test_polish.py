@@ -155,3 +155,5 @@ def test_a_clause_that_only_continues_a_cut_one_goes_with_it():
     assert kept == ""  # and what is left, "同时，通过开展家庭医生签约服务。", is no sentence: it goes too
     text = "党支部组建党员家庭医生团队，配备护士、助产士、营养师和康复师，以及优先使用资源，方便了群众。"
     assert drop_ungrounded_clauses(text, facts, "组建党员家庭医生团队") == "党支部组建党员家庭医生团队，方便了群众。"
+    text = "党支部组建党员家庭医生团队，不仅配备护士、助产士、营养师和康复师，还方便了群众，得到了好评。"
+    assert drop_ungrounded_clauses(text, facts, "组建党员家庭医生团队") == "党支部组建党员家庭医生团队，得到了好评。"
