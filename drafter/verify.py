@@ -181,6 +181,8 @@ def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list
     def invented(i: int, j: int) -> int:
         if known is None or any(_ORDINAL.search(x) for x in sentences[i][j + 1:]):
             return 0  # a 一是 whose 二是 follows stays: the enumeration would lose its start
+        if j == 0 and re.match(r"\s*[一二三四五六七八九十]+是", sentences[i][0]):
+            return 0  # a paragraph that is one point of an enumeration ("三是推进……建设，……") keeps its point
         return len(invented_detail(sentences[i][j], known))
 
     while removed < surplus:

@@ -149,6 +149,25 @@ MEASURE_MIN_CHARS, MEASURE_MAX_CHARS = 30, 90
 _ORDINAL_START = re.compile(r"^\s*[一二三四五六七八九十]是")
 
 
+_LEAD_VERB = re.compile(r"^(?:进一步|不断|持续|着力)?[\u4e00-\u9fff]{2}")
+
+
+def without_echoes(text: str) -> str:
+    """``text`` without a clause that says again what an earlier one said after its verb ("坚持社区警务与基层网格
+    深度融合，推动社区警务与基层网格深度融合，确保社区警务与基层网格深度融合")."""
+    seen: set[str] = set()
+    out = []
+    for clause in re.findall(r"[^，；。]+[，；。]?", text):
+        core = _LEAD_VERB.sub("", clause.strip("，；。 "))
+        if len(core) >= 4 and core in seen:
+            if clause[-1:] == "。" and out:  # the sentence keeps its end
+                out[-1] = out[-1].rstrip("，；") + "。"
+            continue
+        seen.add(core)
+        out.append(clause)
+    return "".join(out)
+
+
 def measure_after(text: str, plan: str) -> str:
     """What an answer to ``write_plan`` adds to its plan: the plan said back at its start goes (word for word, or
     a first clause that is mostly its characters), and so does an ordinal ("一是"); the engine states the plan."""
@@ -391,7 +410,8 @@ class Writer:
         for kind, temperature in (("write", None), ("retry", min(1.0, self.clients.settings.llm_temperature + 0.4))):
             answer = yield from self.stream(self.clients.model, render("write_plan", **values), kind, size, sdraft,
                                             emit=False, temperature=temperature)
-            text = measure_after(polished(sdraft, sanitize(answer.output, "下一步打算"), facts, plan), plan)
+            text = without_echoes(measure_after(polished(sdraft, sanitize(answer.output, "下一步打算"), facts, plan),
+                                                plan))
             # a named programme the facts do not have ("坚持“五项基本功”训练") is a promise the unit never made
             named = invented_names(text, facts)
             text = verify.drop_clauses(text, named)[0] if named else text

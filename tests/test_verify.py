@@ -62,3 +62,11 @@ def test_a_repair_answer_much_shorter_than_the_cut_is_not_kept():
     fixed = first.replace("坚持“服务至上”，", "坚持服务至上，")
     text, sdraft = run(fixed)  # a repair that keeps the piece is kept
     assert text == fixed and sdraft.attempts[-1].kind == "repair"
+
+
+def test_trimming_invented_detail_keeps_the_point_a_paragraph_of_an_enumeration_opens_on():
+    known = "推进智慧警务室建设"
+    text = ("下一步，派出所党支部将重点抓好以下工作：\n一是深化社区警务，进一步健全社区警务体系。\n"
+            "二是推进智慧警务室建设，进一步健全智能监控系统和无人机巡逻平台，提升大数据研判水平。确保警务室建设取得实效。")
+    kept = verify.trim_sentences(text, 200, [], [], known, invented_only=True)
+    assert "二是推进智慧警务室建设" in kept  # its point stays, whatever detail it was carried on with

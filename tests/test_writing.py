@@ -138,3 +138,11 @@ def test_a_result_figure_of_a_noun_label_gets_its_verb():
     assert result_clause("电信网络诈骗发案下降31.4%") == "电信网络诈骗发案下降31.4%"  # and one of a change
     assert result_clause("家庭医生团队18个") == "家庭医生团队达18个"
     assert result_clause("群众满意率97.6%") == "群众满意率达97.6%"
+
+
+def test_a_measure_saying_the_same_thing_after_each_verb_keeps_it_once():
+    from drafter.writing import without_echoes
+    text = ("进一步健全社区警务体系，坚持社区警务与基层网格深度融合，推动社区警务与基层网格深度融合，"
+            "确保社区警务与基层网格深度融合。")
+    assert without_echoes(text) == "进一步健全社区警务体系，坚持社区警务与基层网格深度融合。"
+    assert without_echoes("进一步健全制度，完善机制，确保质量。") == "进一步健全制度，完善机制，确保质量。"
