@@ -157,3 +157,10 @@ def test_a_clause_that_only_continues_a_cut_one_goes_with_it():
     assert drop_ungrounded_clauses(text, facts, "组建党员家庭医生团队") == "党支部组建党员家庭医生团队，方便了群众。"
     text = "党支部组建党员家庭医生团队，不仅配备护士、助产士、营养师和康复师，还方便了群众，得到了好评。"
     assert drop_ungrounded_clauses(text, facts, "组建党员家庭医生团队") == "党支部组建党员家庭医生团队，得到了好评。"
+
+
+def test_commentary_goes_with_the_clause_it_is_in():
+    from drafter.polish import polish
+    facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})
+    text = "派出所党支部推动社区民警进网格。通过这一举措，社区警务工作取得了显著成效。"
+    assert polish(text, "主要做法", facts).text == "派出所党支部推动社区民警进网格。社区警务工作取得了显著成效。"
