@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from drafter.outline import OutlineSection
 
 FRAMED = frozenset({"基本情况", "取得成效", "存在问题", "下一步打算"})  # the section types these frames write
+# A plan of 下一步打算 is carried on by a clause of this many characters when its section's share leaves room for
+# it (drafter.writing.Writer.plans): fewer, and the plans stand alone; the real documents' plan items run 40–150 字.
+MEASURE_MIN_CHARS, MEASURE_MAX_CHARS = 30, 90
 
 
 def theme_words(facts: Facts) -> str:

@@ -21,6 +21,7 @@ from drafter.checks.length import count_chars
 from drafter.checks.prose import section_body_findings
 from drafter.exemplars import piece_exemplar
 from drafter.facts import Facts
+from drafter.frames import MEASURE_MAX_CHARS, MEASURE_MIN_CHARS
 from drafter.llm import (
     ChatModel,
     LLMError,
@@ -143,9 +144,6 @@ PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 LESSONS = "两到三"  # how many lessons 经验体会 draws from the practices
 MAX_CUT_SHARE = 0.3  # more of an answer cut by the rules than this: the answer is rewritten (Writer.piece)
 EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever else is wrong with the retry
-# A plan of 下一步打算 is carried on by a clause of this many characters when its section's share leaves room for
-# it (Writer.plans): fewer, and the plans stand alone; the real documents' plan items run 40–150 字.
-MEASURE_MIN_CHARS, MEASURE_MAX_CHARS = 30, 90
 _ORDINAL_START = re.compile(r"^\s*[一二三四五六七八九十]是")
 
 

@@ -158,3 +158,19 @@ def test_an_experience_practice_is_told_with_the_result_figure_it_ends_on():
     bare = validate_facts({**facts.model_dump(), "figures": facts.model_dump()["figures"][:1], "achievements": []})
     sections = build_outline(bare, FRAMED).sections
     assert sections[0].items == ["组建党员家庭医生团队"] and sections[3].figures == ["家庭医生团队18个"]
+
+
+def test_plans_carried_on_by_the_model_hold_no_more_than_a_measure_each():
+    import json
+    from pathlib import Path
+
+    from drafter.facts import validate_facts
+    from drafter.frames import FRAMED, MEASURE_MAX_CHARS, section_frame
+    from drafter.outline import build_outline
+    facts = validate_facts(json.loads(Path("evals/cases/bureau_education_summary.json").read_text(encoding="utf-8")))
+    framed_only = {s.section_type: s for s in build_outline(facts, FRAMED).sections}
+    carried = {s.section_type: s for s in build_outline(facts, FRAMED - {"下一步打算"}).sections}
+    plans = carried["下一步打算"]
+    assert plans.target_chars == len(section_frame(facts, plans)) + MEASURE_MAX_CHARS * len(plans.items)
+    # what it could not hold goes to the practices
+    assert carried["主要做法"].target_chars >= framed_only["主要做法"].target_chars - MEASURE_MAX_CHARS * len(plans.items)
