@@ -38,14 +38,14 @@ class DraftEngine:
                  exemplar_chars: int | None = None, exemplar_tokens: int | None = None,
                  max_repairs: int = 1, frame_sections: bool | None = None,
                  piece_exemplar_chars: int | None = None, prose_retries: int | None = None,
-                 plan_measures: bool | None = None) -> None:
+                 plan_measures: bool | None = None, practice_effects: bool | None = None) -> None:
         self.settings = settings or get_settings()
         self.clients = Clients(self.settings, store=store, model=model, rewrite_model=rewrite_model)
         self.k, self.per_section = k, per_section
         self.policy = WritePolicy.for_settings(
             self.settings, exemplar_chars=exemplar_chars, exemplar_tokens=exemplar_tokens,
             piece_exemplar_chars=piece_exemplar_chars, frame_sections=frame_sections, max_repairs=max_repairs,
-            prose_retries=prose_retries, plan_measures=plan_measures)
+            prose_retries=prose_retries, plan_measures=plan_measures, practice_effects=practice_effects)
         self.streamer = Streamer(self.settings)
         self.writer = Writer(self.clients, self.policy, self.streamer)
 

@@ -1,8 +1,8 @@
 """Stage — finalize: whole-draft passes after every section is written, then the checks and the export.
 
 ``finalize`` (1) states any fact figure no section carries, in the first written section (e.g. its own
-section was left out of the outline), (2) trims a draft longer than the length check allows: sentences of
-made-up specifics first (drafter.checks.grounding.invented_detail), then from the end of the sections
+section was left out of the outline), (2) trims a draft longer than the length check allows: the unit's name
+said again at a sentence's start first (``verify.omit_repeated_subject``), then sentences of made-up specifics (drafter.checks.grounding.invented_detail), then from the end of the sections
 furthest over their share, never a figure, an item or a paragraph's first sentence (the small model
 overshot 8 of 17 eval targets by 29–85%), and (3) takes out sentences of made-up specifics while the draft
 has text to spare (``drop_invented``); locked sections are untouched.
@@ -81,7 +81,10 @@ def trim_to_length(run: Run, facts: Facts, outline: Outline) -> list[SectionDraf
         if over <= 0:
             continue
         known = known_text(facts, osec.title)
-        text = verify.trim_sentences(sdraft.body, min(surplus, over), osec.figures, osec.items, known)
+        # the unit's name said again at each paragraph's start goes first: that is the genre's own 精简
+        shorter = verify.omit_repeated_subject(sdraft.body, facts.unit)
+        spent = count_chars(sdraft.body) - count_chars(shorter)
+        text = verify.trim_sentences(shorter, min(surplus, over) - spent, osec.figures, osec.items, known)
         if text != sdraft.body:
             sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + count_chars(sdraft.body) - count_chars(text)
             surplus -= count_chars(sdraft.body) - count_chars(text)

@@ -50,7 +50,7 @@ class Event:
 
 @dataclass
 class Attempt:
-    kind: str  # "write" | "retry" (prose check failed) | "repair" | "rewrite" | "fallback"
+    kind: str  # "write" | "retry" (prose check failed) | "repair" | "effect" (Writer.effect) | "rewrite" | "fallback"
     prompt: list[dict] | None
     output: str
     findings: list[dict] = field(default_factory=list)

@@ -160,6 +160,20 @@ def _without(pieces: list[str], j: int) -> list[str]:
     return out
 
 
+def omit_repeated_subject(text: str, unit: str) -> str:
+    """``text`` with the unit's name taken out where a sentence after its first mention opens on it ("泊川县市场监督
+    管理局青石铺市场监管所坚持……" in each of six sub-sections): the genre leaves the subject out once it is known
+    ("坚持……"). A name followed by 的, 是 or a conjunction, or after a clause ("通过……，单位……"), stays."""
+    if len(unit) < 4:
+        return text
+    opening = re.compile(r"(^|[。！？])" + re.escape(unit) + r"(?=[\u4e00-\u9fff])(?![的是与和及、])", re.M)
+    first = text.find(unit)
+    if first < 0:
+        return text
+    head, rest = text[:first + len(unit)], text[first + len(unit):]
+    return head + opening.sub(lambda m: m.group(1), rest)
+
+
 def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list[str], known: str | None = None,
                    invented_only: bool = False) -> str:
     """``text`` with up to ``surplus`` characters of sentences (or "；" clauses) removed, the later ones of the
@@ -188,6 +202,10 @@ def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list
     while removed < surplus:
         order = sorted(range(len(lines)), key=lambda i: -sum(len(x) for x in sentences[i]))
         plain = [(i, j) for i in order if not lines[i].startswith("（") for j in range(len(sentences[i]) - 1, 0, -1)]
+        # a one-sentence paragraph after a paragraph of its own sub-section may go whole ("坚持严格执法，推动……的落实。"
+        # left alone under the paragraph it was cut from)
+        plain += [(i, 0) for i in order if len(sentences[i]) == 1 and i > 0 and not lines[i].startswith("（")
+                  and "".join(sentences[i - 1]) and not lines[i - 1].startswith("（")]
         made_up = sorted(((invented(i, j), i, j) for i in order if not lines[i].startswith("（")
                           and len(sentences[i]) > 1 for j in range(len(sentences[i]))), key=lambda x: -x[0])
         candidates = [(i, j) for n, i, j in made_up if n] + ([] if invented_only else plain)
@@ -201,7 +219,7 @@ def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list
                 break
         else:
             break  # every sentence left carries something, or opens its paragraph
-    return joined(sentences)
+    return "\n".join(line for line in joined(sentences).split("\n") if line.strip())
 
 
 def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Facts, title: str, text: str,

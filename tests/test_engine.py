@@ -14,7 +14,8 @@ from drafter.llm import MockModel, StreamInterruptedError
 from drafter.outline import LENGTH_AIM, MAX_ITEM_CHARS, PLACEHOLDER, build_outline, frame_chars
 from drafter.prompts import PromptError, load_prompt, prompt_names, render
 from drafter.run import Run
-from drafter.settings import get_settings
+from drafter.settings import Settings, get_settings
+from drafter.writing import WritePolicy
 from drafter.zh.numbers import extract_numbers
 from vectorstore.cli import demo_corpus_files
 from vectorstore.store import CorpusStore
@@ -252,12 +253,13 @@ def test_prompt_templates_fail_loudly(tmp_path):
 
 
 def test_outline_edited_on_disk_rewrites_only_changed_section(facts, store):
-    engine = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 6))
+    engine = DraftEngine(store=store, prose_retries=0, practice_effects=False, model=answers(MockModel(), 6))
     run = engine.draft(facts)
     outline = json.loads((run.dir / "outline.json").read_text(encoding="utf-8"))
     outline["sections"][1]["title"] = "主要工作举措"
     (run.dir / "outline.json").write_text(json.dumps(outline, ensure_ascii=False), encoding="utf-8")
-    engine2 = DraftEngine(store=store, prose_retries=0, model=answers(MockModel(), 2, "仍有短板。"))
+    engine2 = DraftEngine(store=store, prose_retries=0, practice_effects=False,
+                          model=answers(MockModel(), 2, "仍有短板。"))
     reopened = Run.load(run.dir)
     events = list(engine2.write(reopened))
     assert len(engine2.clients.model.history) == 2  # its two sub-sections; the framed sections stay as they were
@@ -385,7 +387,7 @@ def test_writing_instructions_repeated_back_are_repaired_then_cut(facts, store):
     answers(model, 1)  # 基本情况
     for _ in range(12):
         model.enqueue(echo)  # the model keeps echoing the task line, repairs included
-    engine = DraftEngine(store=store, model=model)
+    engine = DraftEngine(store=store, model=model, practice_effects=False)
     run = engine.draft(facts)
     practice = next(s for s in run.sections if s.key == "practice")
     assert "概括写怎样抓落实" not in practice.body
@@ -526,7 +528,7 @@ def test_a_draft_with_text_to_spare_loses_its_made_up_specifics(store):
     made_up = "同时定期开展书法比赛、绘画展览等活动，增强学校的凝聚力。"
     answer = ("城关镇党委举办党课培训12期，开展党员志愿服务活动，党员干部普遍参加学习。" + made_up
               + "各项工作扎实推进，党员的理论素养进一步提升，基层组织的凝聚力明显增强。")
-    engine = DraftEngine(store=store, model=answers(MockModel(), 8, answer), plan_measures=False)
+    engine = DraftEngine(store=store, model=answers(MockModel(), 8, answer), plan_measures=False, practice_effects=False)
     events = []
     run = engine.draft(facts, on_event=events.append)
     text = engine.document_text(run)
@@ -549,7 +551,7 @@ def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kep
     model = MockModel()
     for answer in (PIECES[0], thin, PIECES[1]):
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model, plan_measures=False)  # one retry; only 做法 by the model
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)  # one retry; only 做法 by the model
     events = list(engine.write(engine.start(facts)))
     sections = Run.load(events[-1].data["run_dir"]).sections
     assert [[a.kind for a in s.attempts] for s in sections] == [[], ["write", "write", "retry"], [], [], []]
@@ -559,7 +561,7 @@ def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kep
     model = MockModel()  # the retry is no better (nothing usable): the first stays
     for answer in (PIECES[0], thin, "好的。"):
         model.enqueue(answer)
-    again = DraftEngine(store=store, model=model, plan_measures=False)
+    again = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
     sections = Run.load(list(again.write(again.start(facts)))[-1].data["run_dir"]).sections
     assert sections[1].body.endswith(thin) and model.pending == 0
     assert sections[1].edits["inserted"] == 0  # the kept answer's counts
@@ -571,13 +573,13 @@ def test_a_piece_left_empty_is_written_again_and_at_worst_states_its_item(facts,
     model = MockModel()
     for answer in (headings_only, *PIECES[:2]):
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model, plan_measures=False)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
     practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
     assert [a.kind for a in practice.attempts][:2] == ["write", "retry"] and PIECES[0] in practice.body
     model = MockModel()  # twice nothing for an item its heading states (no figure for the repair to add)
     for answer in (PIECES[0], headings_only, headings_only):
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model, plan_measures=False)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
     practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
     assert practice.body.endswith("（二）开展党员志愿服务活动\n城关镇党委开展党员志愿服务活动。") and model.pending == 0
 
@@ -588,7 +590,7 @@ def test_an_answer_the_rules_cut_heavily_is_written_again(facts, store):
     model = MockModel()
     for answer in (personal, *PIECES[:2]):  # the other sections: by frame
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model, plan_measures=False)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
     run = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"])
     practice = run.sections[1]
     assert [a.kind for a in practice.attempts] == ["write", "retry", "write"]  # its first piece, again; the second
@@ -626,7 +628,7 @@ def test_a_piece_of_invented_detail_is_written_once_more(facts, store):
     model = MockModel()
     for answer in (PIECES[0], invented, PIECES[1]):  # the other sections: by frame
         model.enqueue(answer)
-    engine = DraftEngine(store=store, model=model, plan_measures=False)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
     sections = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections
     practice = sections[1]  # its second piece: every sentence invented, so polish keeps it — and it is rewritten
     assert [a.kind for a in practice.attempts] == ["write", "write", "retry"]
@@ -666,8 +668,6 @@ def test_plans_are_carried_on_by_the_model_and_a_measure_failing_a_check_leaves_
 
 
 def test_the_speed_model_and_an_endpoint_get_no_plan_measures_and_too_little_room_gets_none(store):
-    from drafter.settings import Settings
-    from drafter.writing import WritePolicy
     assert not WritePolicy.for_settings(Settings(local_model="speed")).plan_measures
     endpoint = WritePolicy.for_settings(Settings(llm_base_url="http://127.0.0.1:9/v1"))
     assert not endpoint.frame_sections and endpoint.framed() == frozenset()  # it writes every section itself
@@ -677,3 +677,37 @@ def test_the_speed_model_and_an_endpoint_get_no_plan_measures_and_too_little_roo
     index = next(i for i, s in enumerate(run.outline.sections) if s.section_type == "下一步打算")
     body = _returned(engine.writer.plans(run.sections[index], run.facts, run.outline.sections[index]))
     assert body == frames.plans(run.facts, run.outline.sections[index].items, brief=True) and model.pending == 0
+
+
+def test_a_practice_written_short_is_carried_on_by_its_effect_and_only_by_sentences_that_pass(facts, store):
+    repeat = PIECES[1]  # the paragraph said over again: passed over
+    figure = "共服务群众1200人次。"  # a figure (and an invented one): passed over
+    effect = "通过开展党员志愿服务活动，党员的宗旨意识进一步增强，党群干群关系更加密切。"
+    model = MockModel()
+    for answer in (PIECES[0], "好的。", PIECES[1], repeat + figure + effect):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model, plan_measures=False)
+    sections = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections
+    practice = sections[1]
+    assert [a.kind for a in practice.attempts] == ["write", "effect", "write", "effect"] and model.pending == 0
+    first, second = practice.body.split("（二）")
+    assert first.rstrip().endswith(PIECES[0])  # "好的。" carried nothing: the piece stays as written
+    assert second.endswith(PIECES[1] + effect)  # the same paragraph, carried on
+    assert "1200" not in practice.body and practice.body.count(PIECES[1]) == 1
+    assert practice.attempts[1].findings and not practice.attempts[3].findings
+    prompt = practice.attempts[3].prompt[-1]["content"]
+    assert PIECES[1] in prompt and "开展党员志愿服务活动" in prompt  # it sees the paragraph it carries on
+
+
+def test_a_practice_near_its_share_gets_no_effect_and_the_speed_model_none(store):
+    model = MockModel()
+    for answer in PIECES[:2]:
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, prose_retries=0)
+    run = engine.start(validate_facts({**FACTS, "target_chars": 300}))  # shares its pieces' answers nearly fill
+    practice = Run.load(list(engine.write(run))[-1].data["run_dir"]).sections[1]
+    assert practice.attempts and all(a.kind == "write" for a in practice.attempts)
+    assert not any("接着这段话往下写" in msgs[-1]["content"] for msgs, _ in model.history)
+    assert not WritePolicy.for_settings(Settings(local_model="speed")).practice_effects
+    assert not WritePolicy.for_settings(Settings(llm_base_url="http://127.0.0.1:9/v1")).practice_effects
+    assert WritePolicy.for_settings(Settings(local_model="quality")).practice_effects

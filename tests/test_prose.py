@@ -63,6 +63,9 @@ CASES = [
     ("主要做法", "城南社区卫生服务中心党支部重视制度建设。它建立了党员联系群众制度，每月走访一次。", "PROSE_REGISTER"),
     ("主要做法", "开展党员教师技能示范课42节，为学校的发展提供了宝贵的经验和启示。", "PROSE_COMMENTARY"),
     ("主要做法", "与本地企业共建实训基地9个。该基地结合企业需求开展实训，学生技能明显提升。", "PROSE_REGISTER"),
+    # a frame's tail stuck to every point (an eval draft's 几点启示)
+    ("经验体会", "一是坚持党员示范带动作用，党员走在前面，带动居民参与健康宣讲比学赶超。二是注重为老人提供上门服务，"
+                "把群众满意作为根本评价标准比学赶超。三是组建党员家庭医生团队，提高医疗服务水平比学赶超。", "PROSE_REPEAT"),
 ]
 
 
@@ -86,6 +89,9 @@ CLEAN = [
     ("主要做法", "选派第一书记驻村开展帮扶，第一书记，驻村工作队队员和村“两委”干部一起走访农户，做到户户见面。"),
     ("主要做法", "党支部作为基层党组织的战斗堡垒，带领党员走在服务群众前列，城南社区卫生服务中心党支部被评为先进基层党组织。"),
     ("主要做法", "地方党委高度重视。着力抓好党员教育。了解群众所需所盼，的确解决了一批难题。"),
+    # points of a parallel enumeration may share their ending; two sentences on one ending are no formula yet
+    ("主要做法", "与绩效考核结合起来，在提升执行力上实现突破；与中心工作结合起来，在促进发展上实现突破；"
+                "与作风建设结合起来，在转变作风上实现突破。党员服务队深入村组为群众解难题，群众满意度明显提升。"),
     # 其 and a 它 inside a word are no pronoun for the unit; 基地 named without 该 is no back-reference
     ("主要做法", "与本地企业共建实训基地9个，其中省级示范基地2个，其他基地按照统一标准建设管理。"),
     # one-sentence sub-sections are thin, not a bare list across their headings

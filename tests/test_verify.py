@@ -70,3 +70,23 @@ def test_trimming_invented_detail_keeps_the_point_a_paragraph_of_an_enumeration_
             "二是推进智慧警务室建设，进一步健全智能监控系统和无人机巡逻平台，提升大数据研判水平。确保警务室建设取得实效。")
     kept = verify.trim_sentences(text, 200, [], [], known, invented_only=True)
     assert "二是推进智慧警务室建设" in kept  # its point stays, whatever detail it was carried on with
+
+
+def test_a_one_sentence_paragraph_left_under_its_own_may_go_whole_a_first_paragraph_never():
+    body = ("城关镇党委推行轻微违法行为免罚清单，首违免罚19件。\n"  # carries the figure: stays
+            "坚持严格执法，推动轻微违法行为免罚清单的落实。")  # left alone under it: may go
+    assert verify.trim_sentences(body, 10, ["首违免罚19件"], []) == body.split("\n")[0]
+    under_heading = "（一）推行免罚清单\n坚持严格执法，推动免罚清单的落实。"  # a sub-section's only paragraph stays
+    assert verify.trim_sentences(under_heading, 50, [], []) == under_heading
+
+
+def test_the_units_name_opening_sentence_after_sentence_goes_where_the_genre_leaves_it_out():
+    unit = "泊川县市场监督管理局青石铺市场监管所"
+    text = (f"{unit}坚持“三会一课”制度，全年开展主题党日12次。\n（二）党员亮身份\n{unit}党员9名全部亮身份进市场。"
+            f"{unit}坚持依法行政。通过深入排查，{unit}立案查处案件27件。{unit}的党员带头承诺。{unit}是……")
+    out = verify.omit_repeated_subject(text, unit)
+    assert out.startswith(f"{unit}坚持“三会一课”")  # its first mention says who
+    assert "\n党员9名全部亮身份进市场。坚持依法行政。" in out  # a sentence's opening subject, once known, goes
+    assert f"通过深入排查，{unit}立案" in out  # after a clause it is the subject the clause needs
+    assert f"{unit}的党员" in out and f"{unit}是" in out  # a name that is no subject, or 是, stays
+    assert verify.omit_repeated_subject("镇党委开展培训。镇党委开展帮扶。", "镇党委") == "镇党委开展培训。镇党委开展帮扶。"

@@ -54,6 +54,8 @@ class ProseRules:
     repeat_min_chars: int
     repeat_jaccard: float
     repeat_clause_chars: int
+    repeat_tail_chars: int
+    repeat_tail_times: int
     rule_figure: re.Pattern[str]
     thin_min_chars: int
     thin_min_sentences: int
@@ -88,6 +90,8 @@ def rules() -> ProseRules:
         repeat_min_chars=int(data["repeat_min_chars"]),
         repeat_jaccard=float(data["repeat_jaccard"]),
         repeat_clause_chars=int(data["repeat_clause_chars"]),
+        repeat_tail_chars=int(data["repeat_tail_chars"]),
+        repeat_tail_times=int(data["repeat_tail_times"]),
         rule_figure=re.compile(
             rf"{_CLAUSE_START}([^，。；！？\n]{{1,{int(data['rule_figure_max_chars'])}}}?(?:达|为|共)"
             r"[0-9][0-9.,]*[^，。；！？\n\d]{0,4}。)"),
@@ -220,6 +224,8 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
                 section_type in ("基本情况", "主要做法", "取得成效") and r.future.search(core)):
             found.append(Finding("PROSE_WRONG_SECTION", f"这句话不属于“{section_type}”部分",
                                  (s_start, s_start + len(sentence)), WARNING))
+    flagged = {f.span for f in found if f.code == "PROSE_REPEAT"}
+    found += [f for f in _same_endings(sentences, r) if f.span not in flagged]  # one finding a sentence
     if thin and body.strip():
         n_sent = sum(1 for _, s in sentences if len(s.strip()) >= 6)
         if count_chars(body) < r.thin_min_chars or (
@@ -287,6 +293,22 @@ def prose_findings(draft: str, facts: Facts | None = None) -> list[Finding]:
         body = draft[body_start:sec.end]
         section_type = classify_section(sec.heading.title, body[:200], facts.genre if facts else None)
         found.extend(section_body_findings(_without_signoff(body, facts), section_type, facts, body_start))
+    return found
+
+
+def _same_endings(sentences: list[tuple[int, str]], r: ProseRules) -> list[Finding]:
+    """Sentences of a section that end on the same words, from the ``repeat_tail_times``-th on: a frame's tail
+    stuck to every point ("……比学赶超。" three times in one 几点启示), or one closing formula for every paragraph."""
+    found, counts = [], {}
+    for start, sentence in sentences:
+        cjk = re.sub(r"[^\u4e00-\u9fff]", "", sentence)
+        # points of a parallel enumeration share their ending on purpose ("……上实现突破；" in a real 实施方案)
+        if len(cjk) < 3 * r.repeat_tail_chars or sentence.rstrip()[-1:] in "；;":
+            continue
+        tail = cjk[-r.repeat_tail_chars:]
+        counts[tail] = counts.get(tail, 0) + 1
+        if counts[tail] >= r.repeat_tail_times:
+            found.append(Finding("PROSE_REPEAT", f"又一句以“{tail}”结尾，句尾雷同", (start, start + len(sentence)), WARNING))
     return found
 
 
