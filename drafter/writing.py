@@ -147,13 +147,12 @@ EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever 
 # A 做法 piece shorter than this share of its target, with at least EFFECT_MIN_CHARS of it left, is carried on by
 # a sentence or two of what the work did (Writer.effect); what it adds is at most EFFECT_MAX_CHARS.
 EFFECT_BELOW, EFFECT_MIN_CHARS, EFFECT_MAX_CHARS = 0.6, 60, 120
-# The closing phrases an effect's prompt gives as its example, one pair per piece in turn.
-EFFECT_PHRASES = ("“为……奠定了坚实基础”“有力推动了……”", "“……得到进一步增强”“形成了……的良好局面”",
-                  "“……的作用进一步彰显”“为……提供了有力保障”", "“……明显提升”“推动……走深走实”")
 # What an effect sentence may not hold: a figure (stated once, where the paragraph states it: "通过……，组建的党员家庭
-# 医生团队18个，不仅……" after "……组建党员家庭医生团队18个。"), a person ("我们及时发现……", "他们"), the prompt's own
-# "第二句：", or an opening purpose clause with no subject after it ("为推动……，有力推动了……").
-_NO_EFFECT = re.compile(r"\d|我们|他们|她们|我[局院校]|第[一二三]句|^为[^，。]*，(?:为|有力|有效|进一步|推动|促进)")
+# 医生团队18个，不仅……" after "……组建党员家庭医生团队18个。"), persons ("我们及时发现……", "他们", "党员们"), the
+# prompt said back ("第二句：", "这项工作带来的变化是，"), or an opening purpose clause with no subject after it
+# ("为推动……，有力推动了……").
+_NO_EFFECT = re.compile(r"\d|[\u4e00-\u9fff]们|我[局院校所]|第[一二三]句|带来的变化是|"
+                        r"^为[^，。]*，(?:为|有力|有效|进一步|推动|促进)")
 _ORDINAL_START = re.compile(r"^\s*[一二三四五六七八九十]是")
 
 
@@ -215,8 +214,8 @@ class WritePolicy:
     of their target); a model behind an endpoint gets whole exemplars and writes every section. The
     embedded model's pieces that fail the prose check (one thin sentence, a label list) are written once more.
     The 1.5B writes a 做法 paragraph of three or four sentences whatever its share; one short of 0.6 of it is
-    carried on by a sentence or two of what the work did (``effect``, ``practice_effects``): on the 24 eval cases
-    20 passed against 18, all of the six that failed before on length but two.
+    carried on by a sentence or two of what the work changed (``effect``, ``practice_effects``; the prompt's
+    history is in ``write_practice_effect.yaml``).
     """
 
     exemplar_chars: int
@@ -536,9 +535,8 @@ class Writer:
         room = min(EFFECT_MAX_CHARS, target - count_chars(text))
         if count_chars(text) >= EFFECT_BELOW * target or room < EFFECT_MIN_CHARS:
             return text
-        turn = sum(a.kind == "effect" for a in sdraft.attempts)  # this section's effects so far
         values = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, previous=quote_data(text),
-                      target_chars=room, significance=EFFECT_PHRASES[(sdraft.index + turn) % len(EFFECT_PHRASES)])
+                      target_chars=room)
         instructions = "\n".join(m["content"] for m in render("write_practice_effect", **{**values, "previous": ""}))
         answer = yield from self.stream(self.clients.model, render("write_practice_effect", **values), "effect", room,
                                         sdraft, emit=False)
