@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from generators import returned
 
 from drafter import frames
 from drafter.engine import DraftEngine
@@ -635,15 +636,6 @@ def test_a_piece_of_invented_detail_is_written_once_more(facts, store):
     assert "区块链" not in practice.body and PIECES[1] in practice.body and model.pending == 0
 
 
-def _returned(gen):
-    """What a generator returns once its events are drained."""
-    try:
-        while True:
-            next(gen)
-    except StopIteration as stop:
-        return stop.value
-
-
 def test_plans_are_carried_on_by_the_model_and_a_measure_failing_a_check_leaves_its_plan_bare(store):
     facts = validate_facts({**FACTS, "target_chars": 1200, "plans": ["加强党员教育培训", "健全创先争优长效机制"]})
     model = MockModel()
@@ -656,7 +648,7 @@ def test_plans_are_carried_on_by_the_model_and_a_measure_failing_a_check_leaves_
     model.enqueue("一是加强党员教育培训，进一步健全党员教育制度，坚持“五学五比”，确保党员素质全面提升。")
     model.enqueue("健全创先争优长效机制，每月开展3次评比。")  # an invented figure ...
     model.enqueue("好的，以下是这项打算。")  # ... and a retry with nothing usable: the plan stands as given
-    body = _returned(engine.writer.plans(sdraft, facts, osec))
+    body = returned(engine.writer.plans(sdraft, facts, osec))
     assert model.pending == 0
     lead, first, second = body.split("\n")
     assert lead == "下一步，城关镇党委将紧扣创先争优活动，重点抓好以下工作："
@@ -675,7 +667,7 @@ def test_the_speed_model_and_an_endpoint_get_no_plan_measures_and_too_little_roo
     engine = DraftEngine(store=store, model=model)
     run = engine.start(validate_facts({**FACTS, "target_chars": 250}))  # a short draft: no room for measures
     index = next(i for i, s in enumerate(run.outline.sections) if s.section_type == "下一步打算")
-    body = _returned(engine.writer.plans(run.sections[index], run.facts, run.outline.sections[index]))
+    body = returned(engine.writer.plans(run.sections[index], run.facts, run.outline.sections[index]))
     assert body == frames.plans(run.facts, run.outline.sections[index].items, brief=True) and model.pending == 0
 
 

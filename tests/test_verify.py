@@ -3,6 +3,8 @@ enumeration's markers in order."""
 
 from __future__ import annotations
 
+from generators import returned
+
 from drafter import verify
 from drafter.facts import validate_facts
 from drafter.llm import MockModel
@@ -27,13 +29,8 @@ def test_a_clause_cut_by_the_fallback_takes_its_ordinal_along():
     model = MockModel().enqueue(COPYING + OWN)  # the repair answer copies again
     sdraft = SectionDraft(index=3, key="lessons", heading="四、几点启示", section_type="经验体会")
     sdraft.attempts.append(Attempt(kind="write", prompt=[], output=COPYING + OWN))
-    run = verify.repair(Streamer(get_settings()), model, sdraft, FACTS, "几点启示", COPYING + OWN, "", [], [],
-                        [SOURCE], 150, clean=lambda out: out)
-    try:
-        while True:
-            next(run)
-    except StopIteration as stop:
-        text = stop.value
+    text = returned(verify.repair(Streamer(get_settings()), model, sdraft, FACTS, "几点启示", COPYING + OWN, "", [], [],
+                                  [SOURCE], 150, clean=lambda out: out))
     assert sdraft.attempts[-1].kind == "fallback"
     assert text == "注重开展健康知识进社区宣讲，提高居民的自我保健能力。"
 
@@ -50,11 +47,7 @@ def test_a_repair_answer_much_shorter_than_the_cut_is_not_kept():
         sdraft.attempts.append(Attempt(kind="write", prompt=[], output=first))
         steps = verify.repair(Streamer(get_settings()), MockModel().enqueue(answer), sdraft, facts, "组建党员家庭医生团队",
                               first, "", [], [], [], 150, clean=lambda out: out)
-        try:
-            while True:
-                next(steps)
-        except StopIteration as stop:
-            return stop.value, sdraft
+        return returned(steps), sdraft
 
     text, sdraft = run(shorter)
     assert sdraft.attempts[-1].kind == "fallback" and "服务至上" not in text  # the clause cut instead
