@@ -63,6 +63,9 @@ CASES = [
     ("主要做法", "城南社区卫生服务中心党支部重视制度建设。它建立了党员联系群众制度，每月走访一次。", "PROSE_REGISTER"),
     ("主要做法", "开展党员教师技能示范课42节，为学校的发展提供了宝贵的经验和启示。", "PROSE_COMMENTARY"),
     ("主要做法", "与本地企业共建实训基地9个。该基地结合企业需求开展实训，学生技能明显提升。", "PROSE_REGISTER"),
+    # a clause said before, said again inside a longer one (a held-out eval draft)
+    ("主要做法", "通过土地流转，村集体收入明显增加，为乡村振兴注入了新的活力。同时，这项工作也为乡村振兴注入了新的活力，"
+                "带动了当地经济发展。", "PROSE_REPEAT"),
     # a frame's tail stuck to every point (an eval draft's 几点启示)
     ("经验体会", "一是坚持党员示范带动作用，党员走在前面，带动居民参与健康宣讲比学赶超。二是注重为老人提供上门服务，"
                 "把群众满意作为根本评价标准比学赶超。三是组建党员家庭医生团队，提高医疗服务水平比学赶超。", "PROSE_REPEAT"),

@@ -199,7 +199,9 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
         # something in quotes or 《》 may recur (an activity's or a document's name)
         clauses = {c for c in re.split(r"[，,。！？；：]", core)
                    if count_chars(c) >= r.repeat_clause_chars and not re.search(r"[“”《》\"]", c)}
-        if clauses & clauses_seen:
+        # … or one said before inside a longer one ("同时，这项工作也为乡村振兴注入了新的活力" after "……，为乡村振兴注入了
+        # 新的活力。")
+        if clauses & clauses_seen or any(seen_c in c for c in clauses for seen_c in clauses_seen):
             found.append(Finding("PROSE_REPEAT", "与前文重复的分句", (s_start, s_start + len(sentence)), WARNING))
         clauses_seen |= clauses
         if len(core) >= r.repeat_min_chars:
