@@ -7,6 +7,8 @@ Headings and numbering never come from the model: ``heading_for`` and ``subheadi
 
 from __future__ import annotations
 
+import re
+
 from drafter.zh.numerals import to_chinese
 
 
@@ -45,3 +47,10 @@ def to_markdown(text: str) -> str:
         else:
             out.append(line)
     return "\n\n".join(out) + "\n"
+
+
+def from_markdown(text: str) -> str:
+    """The plain draft of a Markdown one (``to_markdown``'s inverse): heading marks, emphasis marks and blank lines
+    go. The checks read headings as "一、" / "（一）" lines; "### （一）……" read as a paragraph that never ends."""
+    lines = (re.sub(r"^\s*#{1,6}\s*", "", line).replace("**", "").rstrip() for line in text.replace("\r", "").split("\n"))
+    return "\n".join(line for line in lines if line.strip())

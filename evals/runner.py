@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from drafter import document
 from drafter.checks import quality_figures, run_checks
 from drafter.facts import Facts, FactsError, load_facts
 from evals.variants import DraftOptions, DraftResult, get_variant
@@ -273,7 +274,9 @@ def _row_from_file(run_id: str, case: Case, model: str, variant: str, directory:
         return row
     examples, meta = _meta_examples(path)
     row["draft_path"] = str(path)
-    row.update(check_row(case, path.read_text(encoding="utf-8"), examples + global_examples))
+    text = path.read_text(encoding="utf-8")
+    text = document.from_markdown(text) if path.suffix == ".md" else text  # a draft exported as Markdown
+    row.update(check_row(case, text, examples + global_examples))
     if meta.get("meta"):
         row["meta"] = meta["meta"]
     return row

@@ -269,3 +269,17 @@ def test_loo_facts_carry_a_clerks_share_of_labelled_statistics(shared_corpus: Pa
         figures = case.facts.figures
         assert len(figures) <= LOO_MAX_FIGURES
         assert not [f for f in figures if f.unit in ("周年", "届") or "总书记" in f.label or f.label == "数据"]
+
+
+def test_a_draft_exported_as_markdown_is_checked_like_its_plain_text(tmp_path: Path) -> None:
+    from drafter.document import from_markdown, to_markdown
+
+    plain = (DRAFTS / "town_party_summary.md").read_text(encoding="utf-8").strip()
+    assert from_markdown(to_markdown(plain)) == "\n".join(line for line in plain.split("\n") if line.strip())
+    drafts, out = tmp_path / "drafts", tmp_path / "out"
+    drafts.mkdir()
+    (drafts / "town_party_summary.md").write_text(to_markdown(plain), encoding="utf-8")  # "## 一、", "### （一）"
+    assert main(["eval", "--drafts", str(drafts), "--out", str(out), "--min-pass", "1.0",
+                 *case_args(["town_party_summary"])]) == 0
+    row = only_run(out)[0]
+    assert row["quality"]["prose_per_1000"] == 0  # no "### （一）……" read as a paragraph that never ends
