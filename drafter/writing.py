@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from drafter import document, frames, verify
 from drafter.checks import invented_names
 from drafter.checks.base import Finding
+from drafter.checks.coverage import bigrams
 from drafter.checks.grounding import body_findings as grounding_findings
 from drafter.checks.length import count_chars
 from drafter.checks.prose import section_body_findings
@@ -147,6 +148,10 @@ EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever 
 # A 做法 piece shorter than this share of its target, with at least EFFECT_MIN_CHARS of it left, is carried on by
 # a sentence or two of what the work did (Writer.effect); what it adds is at most EFFECT_MAX_CHARS.
 EFFECT_BELOW, EFFECT_MIN_CHARS, EFFECT_MAX_CHARS = 0.6, 60, 120
+# An effect sentence whose character pairs (the unit's name aside) are this share or more already in the paragraph
+# says it again in other words ("通过实施“双培养”工程，……不仅提高了员工的技术能力和政治素质，还推动了企业持续健康
+# 发展" after "……提高员工的技术能力和政治素质，推动企业持续健康发展"; 0.68, where a new effect measured 0.05–0.32).
+EFFECT_MAX_SAID = 0.55
 # What an effect sentence may not hold: a figure (stated once, where the paragraph states it: "通过……，组建的党员家庭
 # 医生团队18个，不仅……" after "……组建党员家庭医生团队18个。"), persons ("我们及时发现……", "他们", "党员们"), the
 # prompt said back ("第二句：", "这项工作带来的变化是，"), or an opening purpose clause with no subject after it
@@ -551,6 +556,10 @@ class Writer:
             if count_chars(added) >= room:
                 break
             if sentence.count("，") >= 6 or not sentence.strip("。！？") or _NO_EFFECT.search(sentence):
+                continue
+            pairs = bigrams(sentence.replace(facts.unit, ""))
+            if len(pairs & bigrams(f"{known}{added}".replace(facts.unit, ""))) >= EFFECT_MAX_SAID * max(1, len(pairs)):
+                rejected.append({"code": "effect_said_before", "text": sentence})
                 continue
             found = [*verify.section_findings(sentence, facts, examples, instructions),
                      *grounding_findings(sentence, facts, extra=known)]

@@ -674,9 +674,10 @@ def test_the_speed_model_and_an_endpoint_get_no_plan_measures_and_too_little_roo
 def test_a_practice_written_short_is_carried_on_by_its_effect_and_only_by_sentences_that_pass(facts, store):
     repeat = PIECES[1]  # the paragraph said over again: passed over
     figure = "共服务群众1200人次。"  # a figure (and an invented one): passed over
-    effect = "通过开展党员志愿服务活动，党员的宗旨意识进一步增强，党群干群关系更加密切。"
+    reworded = "通过开展党员志愿服务活动，党员走进村组办实事，党群干群关系更加密切。"  # said again in other words
+    effect = "党员的宗旨意识和服务意识进一步增强，基层党组织的凝聚力明显提升。"
     model = MockModel()
-    for answer in (PIECES[0], "好的。", PIECES[1], repeat + figure + effect):
+    for answer in (PIECES[0], "好的。", PIECES[1], repeat + figure + reworded + effect):
         model.enqueue(answer)
     engine = DraftEngine(store=store, model=model, plan_measures=False)
     sections = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections
@@ -685,7 +686,7 @@ def test_a_practice_written_short_is_carried_on_by_its_effect_and_only_by_senten
     first, second = practice.body.split("（二）")
     assert first.rstrip().endswith(PIECES[0])  # "好的。" carried nothing: the piece stays as written
     assert second.endswith(PIECES[1] + effect)  # the same paragraph, carried on
-    assert "1200" not in practice.body and practice.body.count(PIECES[1]) == 1
+    assert "1200" not in practice.body and practice.body.count(PIECES[1]) == 1 and reworded not in practice.body
     assert practice.attempts[1].findings and not practice.attempts[3].findings
     prompt = practice.attempts[3].prompt[-1]["content"]
     assert PIECES[1] in prompt and "开展党员志愿服务活动" in prompt  # it sees the paragraph it carries on
