@@ -2,9 +2,10 @@
 
 ``finalize`` (1) states any fact figure no section carries, in the first written section (e.g. its own
 section was left out of the outline), (2) trims a draft longer than the length check allows: the unit's name
-said again at a sentence's start first (``verify.omit_repeated_subject``), then sentences of made-up specifics (drafter.checks.grounding.invented_detail), then from the end of the sections
-furthest over their share, never a figure, an item or a paragraph's first sentence (the small model
-overshot 8 of 17 eval targets by 29–85%), and (3) takes out sentences of made-up specifics while the draft
+said again at a sentence's start first (``verify.omit_repeated_subject``), then sentences of made-up specifics
+(drafter.checks.grounding.invented_detail), then from the end of the sections furthest over their share,
+never a figure, an item or a paragraph's first sentence (the small model overshot 8 of 17 eval targets by
+29–85%), and (3) takes out sentences of made-up specifics while the draft
 has text to spare (``drop_invented``); locked sections are untouched.
 Each changed section comes back as a ``section_done`` event with ``data['updated']``.
 """

@@ -536,7 +536,8 @@ class Writer:
         """``text`` carried on by what the work did and meant (``write_practice_effect``) when it is short of its
         target: the small model's 做法 paragraph is three or four sentences whatever length it is asked for. The
         added sentences must pass what a plan's measures pass (no number, name, political term, prompt echo,
-        invented detail) and leave the paragraph free of prose defects (a repeat); otherwise ``text`` stays."""
+        invented detail), say something the paragraph has not (``EFFECT_MAX_SAID``) and leave it free of prose
+        defects (a repeat); otherwise ``text`` stays."""
         room = min(EFFECT_MAX_CHARS, target - count_chars(text))
         if count_chars(text) >= EFFECT_BELOW * target or room < EFFECT_MIN_CHARS:
             return text
@@ -549,7 +550,7 @@ class Writer:
         # Sentence by sentence, at most two: asked not to, the model still says the paragraph over again first
         # ("通过开展“一校一品”党建品牌创建，各党支部……"); a sentence that repeats it, or fails a check, is passed over.
         body = polished(sdraft, sanitize(answer.output, title).replace("\n", ""), facts, known)
-        added, found, rejected = "", [], []
+        added, rejected = "", []
         baseline = len(section_body_findings(text, "主要做法", facts))
         for sentence in re.findall(r"[^。！？]*[。！？]", body):
             sentence = without_echoes(sentence)
