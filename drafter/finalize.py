@@ -6,7 +6,8 @@ said again at a sentence's start first (``verify.omit_repeated_subject``), then 
 (drafter.checks.grounding.invented_detail), then from the end of the sections furthest over their share,
 never a figure, an item or a paragraph's first sentence (the small model overshot 8 of 17 eval targets by
 29–85%), and (3) takes out sentences of made-up specifics while the draft
-has text to spare (``drop_invented``); locked sections are untouched.
+has text to spare (``drop_invented``), (4) says the unit by its short name after its first mention
+(``shorten_unit_names``); locked sections are untouched.
 Each changed section comes back as a ``section_done`` event with ``data['updated']``.
 """
 
@@ -24,6 +25,7 @@ from drafter.outline import PLACEHOLDER, Outline
 from drafter.retrieval import Retrieval
 from drafter.run import Event, Run, SectionDraft
 from drafter.zh.numbers import extract_numbers
+from drafter.zh.unit_names import short_unit_name, shorten_mentions
 
 # Sentences of made-up specifics go while the draft keeps this share of its target (the length check's
 # minimum is 0.8) and each section this share of its own.
@@ -48,6 +50,8 @@ def finalize(run: Run) -> Iterator[Event]:
         yield _updated(trimmed, "全文超出目标字数，删去了本节末尾的概括句")
     for trimmed in drop_invented(run, facts, outline):
         yield _updated(trimmed, "删去了事实中没有的具体内容（篇幅仍够）")
+    for shortened in shorten_unit_names(run, facts):
+        yield _updated(shortened, f"单位名称首次出现后改用简称“{short_unit_name(facts.unit)}”")
 
 
 def _updated(sdraft: SectionDraft, reason: str) -> Event:
@@ -123,6 +127,31 @@ def drop_invented(run: Run, facts: Facts, outline: Outline) -> list[SectionDraft
             sdraft.body = text
             run.save_section(sdraft)
             changed.append(sdraft)
+    return changed
+
+
+def shorten_unit_names(run: Run, facts: Facts) -> list[SectionDraft]:
+    """The unit's full name said by its short name (drafter.zh.unit_names: "栗川市望桥街道党工委" → "街道党工委")
+    after its first mention in the sections, as a clerk writes it, while the draft stays at ``INVENTED_FLOOR`` of
+    its target (the sections with the most mentions first). Returns the sections changed."""
+    short = short_unit_name(facts.unit)
+    if not short:
+        return []
+    room = (count_chars(document_text(run)) - int(facts.target_chars * INVENTED_FLOOR)) if facts.target_chars \
+        else 10 ** 9
+    sections = [s for s in run.sections if s.status == "done" and s.body != PLACEHOLDER]
+    first = next((s.index for s in sections if facts.unit in s.body), None)
+    changed = []
+    for sdraft in sorted((s for s in sections if not s.locked), key=lambda s: -s.body.count(facts.unit)):
+        text = shorten_mentions(sdraft.body, facts.unit, short, keep_first=sdraft.index == first)
+        cut = count_chars(sdraft.body) - count_chars(text)
+        if not cut or cut > room:
+            continue
+        room -= cut
+        sdraft.history.append(sdraft.body)
+        sdraft.body = text
+        run.save_section(sdraft)
+        changed.append(sdraft)
     return changed
 
 

@@ -5,6 +5,8 @@ editable install, a wheel and a zip import all find the same files.
 
 Placeholders are ``${name}`` (string.Template). A template declares every variable it uses; rendering fails
 loudly on a missing or undeclared variable, and loading fails when the declaration and the text disagree.
+A template may list ``choices`` for a variable (wordings the caller takes in turn with ``choice``, so that the
+pieces of one draft are not written to one pattern); each must be a declared variable.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class PromptTemplate:
     variables: tuple[str, ...]
     system: string.Template
     user: string.Template
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def render(self, **values: object) -> list[dict[str, str]]:
         missing = [v for v in self.variables if v not in values]
@@ -86,7 +89,20 @@ def load_prompt(name: str, directory: Traversable | Path | None = None) -> Promp
     used = _placeholders(system) | _placeholders(user)
     if used != set(variables):
         raise PromptError(f"模板 {name}：声明的变量 {sorted(variables)} 与正文使用的 {sorted(used)} 不一致")
-    return PromptTemplate(name, variables, system, user)
+    choices = data.get("choices") or {}
+    if not isinstance(choices, dict) or any(
+            k not in variables or not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v)
+            for k, v in choices.items()):
+        raise PromptError(f"模板 {name}：choices 应为“已声明变量: [非空的文字列表]”，现为 {choices!r}")
+    return PromptTemplate(name, variables, system, user, tuple((k, tuple(v)) for k, v in choices.items()))
+
+
+def choice(name: str, variable: str, index: int) -> str:
+    """The ``index``-th wording (in turn) the template ``name`` lists for ``variable``."""
+    options = dict(load_prompt(name).choices).get(variable)
+    if not options:
+        raise PromptError(f"模板 {name}：没有为变量 {variable} 列出 choices")
+    return options[index % len(options)]
 
 
 def render(name: str, **values: object) -> list[dict[str, str]]:

@@ -88,8 +88,10 @@ def findings_text(findings: list[Finding], text: str) -> str:
 FINDINGS_TAIL = "- 删除或改写上述内容；资料中没有的数字、单位名称、人名一律不写。"
 
 
-def drop_clauses(text: str, findings: list[Finding]) -> tuple[str, list[str]]:
-    """Remove the clause (between ，；。 marks) around each finding's span; returns (text, removed clauses)."""
+def drop_clauses(text: str, findings: list[Finding], subject: str = "") -> tuple[str, list[str]]:
+    """Remove the clause (between ，；。 marks) around each finding's span; returns (text, removed clauses).
+    A removed clause that opened on ``subject`` (the unit's name) leaves the subject to the clause after it: "县档案馆坚持“安全第一，预防为主”的方针，定期组织……" → "县档案馆定期组织……", not a sentence
+    without one."""
     spans = sorted({f.span for f in findings if f.span}, reverse=True)
     removed: list[str] = []
     for start, end in spans:
@@ -98,6 +100,10 @@ def drop_clauses(text: str, findings: list[Finding]) -> tuple[str, list[str]]:
         left, right = clause_bounds(text, start, end)
         closing = text[right] if right < len(text) else ""
         removed.append(text[left:right])
+        if subject and closing == "，" and text[left:right].startswith(subject) \
+                and not text[right + 1:].startswith(subject):
+            text = text[:left] + subject + text[right + 1:]
+            continue
         if closing in "。！？" and left > 0 and text[left - 1] == "，":
             # "…，bad clause。" → "…。": keep the sentence end on the clause before
             text = text[: left - 1] + closing + text[right + 1:]
@@ -256,7 +262,7 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
         if len(new_findings) < len(findings) and candidate.strip() and count_chars(candidate) >= REPAIR_MIN_KEPT * cut:
             text, findings = candidate, new_findings
     if findings:
-        text, removed = drop_clauses(text, findings)
+        text, removed = drop_clauses(text, findings, subject=facts.unit)
         text = re.sub(r"[，、；]+$", "。", text, flags=re.M)  # a paragraph the cut left on a comma
         text = renumber(text)  # "二是……" alone after its 一是 went: the enumeration's markers follow the cut
         sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + sum(len(r) for r in removed)

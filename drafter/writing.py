@@ -34,7 +34,7 @@ from drafter.llm import (
 )
 from drafter.outline import PLACEHOLDER, OutlineSection, is_short
 from drafter.polish import polish
-from drafter.prompts import quote_data, render
+from drafter.prompts import choice, quote_data, render
 from drafter.retrieval import Retrieval, exemplar_texts
 from drafter.run import Attempt, Event, Run, SectionDraft
 from drafter.settings import Settings
@@ -409,20 +409,22 @@ class Writer:
         bare = count_chars(frames.plans(facts, osec.items, brief))
         each = min(MEASURE_MAX_CHARS, (osec.target_chars - bare) // max(1, len(osec.items)))
         measures = []
-        for plan in osec.items if each >= MEASURE_MIN_CHARS else []:
-            measures.append((yield from self.plan_measure(sdraft, facts, plan, each)))
+        for i, plan in enumerate(osec.items if each >= MEASURE_MIN_CHARS else []):
+            measures.append((yield from self.plan_measure(sdraft, facts, plan, each, i)))
         body = frames.plans(facts, osec.items, brief, measures)
         sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + count_chars(body) - sum(map(count_chars, measures))
         yield Event("delta", sdraft.index, body, {"source": "frame"})
         return body
 
-    def plan_measure(self, sdraft: SectionDraft, facts: Facts, plan: str, size: int) -> Generator[Event, None, str]:
+    def plan_measure(self, sdraft: SectionDraft, facts: Facts, plan: str, size: int,
+                     number: int = 0) -> Generator[Event, None, str]:
         """The clause that carries one plan on ("进一步健全……，确保……"), or "" when two answers fail a check: a
         number, a name, a political term, the prompt said back, a prose defect. Clauses the grounding check
         would fault are cut by polish ("完善税收制度，坚持依法治税" of a 县财政局), not the whole answer: a whole
-        answer failed on one clause left 4 of 11 plans bare on 5 eval cases."""
+        answer failed on one clause left 4 of 11 plans bare on 5 eval cases. The ``number``-th plan is given the
+        ``number``-th of the template's shapes, so that the plans do not all run 进一步健全……完善……确保……."""
         values = dict(genre=facts.genre, unit=quote_data(facts.unit), plan=quote_data(plan),
-                      target_chars=size + count_chars(plan))
+                      target_chars=size + count_chars(plan), shape=choice("write_plan", "shape", number))
         instructions = "\n".join(m["content"] for m in render("write_plan", **{**values, "plan": ""}))
         found: list[Finding] = []
         for kind, temperature in (("write", None), ("retry", min(1.0, self.clients.settings.llm_temperature + 0.4))):

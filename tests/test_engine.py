@@ -13,7 +13,7 @@ from drafter.engine import DraftEngine
 from drafter.facts import validate_facts
 from drafter.llm import MockModel, StreamInterruptedError
 from drafter.outline import LENGTH_AIM, MAX_ITEM_CHARS, PLACEHOLDER, build_outline, frame_chars
-from drafter.prompts import PromptError, load_prompt, prompt_names, render
+from drafter.prompts import PromptError, choice, load_prompt, prompt_names, render
 from drafter.run import Run
 from drafter.settings import Settings, get_settings
 from drafter.writing import WritePolicy
@@ -251,6 +251,22 @@ def test_prompt_templates_fail_loudly(tmp_path):
     for name in ("write_section", "write_practice_purpose", "write_practice_approach", "write_practices",
                  "write_lessons", "repair_section", "rewrite_section", "naive_draft"):
         assert load_prompt(name).variables
+    (tmp_path / "loose.yaml").write_text("variables: [a]\nchoices: {b: [x]}\nsystem: '${a}'\nuser: ''\n",
+                                         encoding="utf-8")
+    with pytest.raises(PromptError, match="choices"):
+        load_prompt("loose", tmp_path)
+    with pytest.raises(PromptError, match="没有为变量"):
+        choice("write_section", "task", 0)
+
+
+def test_plans_are_carried_on_in_turn_by_different_shapes(facts, store):
+    """Each plan's measure is asked for in the next of write_plan's shapes, not all as 进一步健全……确保……."""
+    many = validate_facts({**FACTS, "plans": ["加强党员教育培训", "推进阵地建设", "完善考核机制"], "target_chars": 1500})
+    model = answers(MockModel(), 40)
+    DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False).draft(many)
+    asked = [m[-1]["content"] for m, _ in model.history if "下一步打算”中的一项" in m[-1]["content"]]
+    shapes = dict(load_prompt("write_plan").choices)["shape"]
+    assert len(asked) == 3 and [shape in text for text, shape in zip(asked, shapes, strict=False)] == [True] * 3
 
 
 def test_outline_edited_on_disk_rewrites_only_changed_section(facts, store):

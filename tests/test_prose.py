@@ -66,6 +66,9 @@ CASES = [
     # a clause said before, said again inside a longer one (a held-out eval draft)
     ("主要做法", "通过土地流转，村集体收入明显增加，为乡村振兴注入了新的活力。同时，这项工作也为乡村振兴注入了新的活力，"
                 "带动了当地经济发展。", "PROSE_REPEAT"),
+    # a clause said again in other words (an eval draft's effect sentences)
+    ("主要做法", "组建党员家庭医生团队18个，提升了社区卫生服务中心的整体服务水平和居民的健康水平。这项工作不仅提高了"
+                "社区卫生服务中心的整体服务水平和居民的健康水平，还增强了居民的信任。", "PROSE_REPEAT"),
     # a frame's tail stuck to every point (an eval draft's 几点启示)
     ("经验体会", "一是坚持党员示范带动作用，党员走在前面，带动居民参与健康宣讲比学赶超。二是注重为老人提供上门服务，"
                 "把群众满意作为根本评价标准比学赶超。三是组建党员家庭医生团队，提高医疗服务水平比学赶超。", "PROSE_REPEAT"),
@@ -95,6 +98,9 @@ CLEAN = [
     # points of a parallel enumeration may share their ending; two sentences on one ending are no formula yet
     ("主要做法", "与绩效考核结合起来，在提升执行力上实现突破；与中心工作结合起来，在促进发展上实现突破；"
                 "与作风建设结合起来，在转变作风上实现突破。党员服务队深入村组为群众解难题，群众满意度明显提升。"),
+    # clauses sharing a common object are not one said twice; the unit's name opening both does not count
+    ("主要做法", "城南社区卫生服务中心党支部组建党员家庭医生团队，增强了党组织的凝聚力。城南社区卫生服务中心党支部"
+                "开展健康知识宣讲，提高了居民的健康意识。"),
     # 其 and a 它 inside a word are no pronoun for the unit; 基地 named without 该 is no back-reference
     ("主要做法", "与本地企业共建实训基地9个，其中省级示范基地2个，其他基地按照统一标准建设管理。"),
     # one-sentence sub-sections are thin, not a bare list across their headings

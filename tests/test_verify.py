@@ -83,3 +83,15 @@ def test_the_units_name_opening_sentence_after_sentence_goes_where_the_genre_lea
     assert f"通过深入排查，{unit}立案" in out  # after a clause it is the subject the clause needs
     assert f"{unit}的党员" in out and f"{unit}是" in out  # a name that is no subject, or 是, stays
     assert verify.omit_repeated_subject("镇党委开展培训。镇党委开展帮扶。", "镇党委") == "镇党委开展培训。镇党委开展帮扶。"
+
+
+def test_a_dropped_opening_clause_leaves_the_unit_as_subject():
+    """An invented slogan cut from "单位坚持“……”的方针，做了……" leaves "单位做了……", not a sentence without a subject."""
+    from drafter.checks.leakage import invented_names
+    facts = validate_facts({"genre": "工作总结", "unit": "县档案馆", "activities": ["开展档案安全检查"]})
+    text = "为确保档案安全，县档案馆坚持“安全第一，预防为主”的方针，定期组织档案安全检查。检查中发现隐患3处。"
+    kept, removed = verify.drop_clauses(text, invented_names(text, facts), subject=facts.unit)
+    assert kept == "为确保档案安全，县档案馆定期组织档案安全检查。检查中发现隐患3处。"
+    assert removed == ["县档案馆坚持“安全第一，预防为主”的方针"]
+    # without a subject to keep, the clause goes whole
+    assert verify.drop_clauses(text, invented_names(text, facts))[0].startswith("为确保档案安全，定期组织")

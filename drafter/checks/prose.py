@@ -54,6 +54,8 @@ class ProseRules:
     repeat_min_chars: int
     repeat_jaccard: float
     repeat_clause_chars: int
+    repeat_near_chars: int
+    repeat_near_share: float
     repeat_tail_chars: int
     repeat_tail_times: int
     rule_figure: re.Pattern[str]
@@ -90,6 +92,8 @@ def rules() -> ProseRules:
         repeat_min_chars=int(data["repeat_min_chars"]),
         repeat_jaccard=float(data["repeat_jaccard"]),
         repeat_clause_chars=int(data["repeat_clause_chars"]),
+        repeat_near_chars=int(data["repeat_near_chars"]),
+        repeat_near_share=float(data["repeat_near_share"]),
         repeat_tail_chars=int(data["repeat_tail_chars"]),
         repeat_tail_times=int(data["repeat_tail_times"]),
         rule_figure=re.compile(
@@ -192,6 +196,7 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
     # sentences: repeats, remedies in 存在问题, text of another section type
     seen: list[tuple[str, str, set[str]]] = []
     clauses_seen: set[str] = set()
+    near_seen: list[tuple[str, set[str]]] = []
     sentences = [(offset + s + m.start(), m.group(0)) for s, line in lines for m in sentence_pieces(line, "。！？；")]
     for s_start, sentence in sentences:
         core = sentence.strip()
@@ -203,6 +208,9 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
         # 新的活力。")
         if clauses & clauses_seen or any(seen_c in c for c in clauses for seen_c in clauses_seen):
             found.append(Finding("PROSE_REPEAT", "与前文重复的分句", (s_start, s_start + len(sentence)), WARNING))
+        elif said := _said_before(core, facts.unit if facts is not None else "", near_seen, r):
+            found.append(Finding("PROSE_REPEAT", f"与前文“{said}”意思重复", (s_start, s_start + len(sentence)),
+                                 WARNING))
         clauses_seen |= clauses
         if len(core) >= r.repeat_min_chars:
             grams = _bigrams(core)
@@ -235,6 +243,24 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
             found.append(Finding("PROSE_THIN", f"“{section_type}”部分内容单薄（{count_chars(body)} 字、{n_sent} 句）",
                                  (offset, offset + len(body)), WARNING))
     return found
+
+
+def _said_before(sentence: str, unit: str, seen: list[tuple[str, set[str]]], r: ProseRules) -> str:
+    """An earlier clause of the section that a clause of ``sentence`` says again in other words ("提升了……整体服务
+    水平和居民的健康水平" → "这项工作不仅提高了……整体服务水平和居民的健康水平"): the shorter one's character
+    pairs are ``repeat_near_share`` or more in the other; the unit's name is left out (it opens many clauses).
+    The sentence's clauses join ``seen``; "" when none repeats."""
+    said = ""
+    for clause in re.split(r"[，,。！？；：]", sentence):
+        plain = clause.replace(unit, "") if unit else clause
+        if count_chars(plain) < r.repeat_near_chars or re.search(r"[“”《》\"]", plain):
+            continue
+        grams = _bigrams(plain)
+        for earlier, other in seen:
+            if not said and len(grams & other) >= r.repeat_near_share * min(len(grams), len(other)):
+                said = earlier.strip()[:16]
+        seen.append((clause, grams))
+    return said
 
 
 def _bare_list(lines: list[tuple[int, str] | None], offset: int, r: ProseRules) -> list[Finding]:

@@ -1,0 +1,53 @@
+"""The short name a 公文 uses for its unit once the full name is known: "栗川市望桥街道党工委" → "街道党工委".
+
+A summary names its unit in full in the title, the opening and the first sentence about it, then by the kind of
+body and its party organisation ("街道党工委", "局党组", "公司党委", "中心党支部"); a draft that repeats a
+ten-character name at the head of every paragraph reads as machine-made. Only a unit whose name ends on a party
+organisation and is longer than its short form has one; "县档案馆" keeps its name.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["short_unit_name", "shorten_mentions"]
+
+# Party organisations a unit's name ends on, longest first.
+PARTY_BODIES = ("纪工委", "党工委", "党总支", "党支部", "党委", "党组", "总支", "支部")
+# The kind of body the organisation belongs to, as the short name keeps it (longest first); 中学/小学 are 学校.
+BODY_KINDS = ("服务中心", "有限公司", "街道", "社区", "机关", "医院", "卫生院", "学院", "大学", "学校", "中学", "小学",
+              "集团", "公司", "中心", "分局", "局", "院", "所", "站", "馆", "处", "厅", "委", "办", "队", "场", "行",
+              "社", "镇", "乡", "村", "系", "校")
+_SPOKEN = {"服务中心": "中心", "有限公司": "公司", "中学": "学校", "小学": "学校", "卫生院": "卫生院"}
+# shorter than this, the full name is short enough to say again
+MIN_FULL_CHARS = 6
+
+
+def short_unit_name(unit: str) -> str:
+    """The unit's short name, or "" when it has none (no party organisation at its end, or nothing shorter)."""
+    unit = unit.strip()
+    body = next((b for b in PARTY_BODIES if unit.endswith(b)), "")
+    if not body or len(unit) < MIN_FULL_CHARS:
+        return ""
+    rest = unit[: -len(body)]
+    kind = next((k for k in BODY_KINDS if rest.endswith(k)), "")
+    if not kind:
+        return ""
+    short = _SPOKEN.get(kind, kind) + body
+    return short if len(short) < len(unit) else ""
+
+
+def shorten_mentions(text: str, unit: str, short: str, keep_first: bool = True) -> str:
+    """``text`` with the unit's full name after its first mention (``keep_first``; every mention otherwise)
+    said by ``short``. A mention inside quotes or 《》 stays."""
+    if not short or unit not in text:
+        return text
+    out, pos, seen = [], 0, not keep_first
+    for m in re.finditer(re.escape(unit), text):
+        quoted = text[:m.start()].count("“") > text[:m.start()].count("”") or \
+            text[:m.start()].count("《") > text[:m.start()].count("》")
+        out.append(text[pos:m.start()])
+        out.append(short if seen and not quoted else unit)
+        seen, pos = True, m.end()
+    out.append(text[pos:])
+    return "".join(out)

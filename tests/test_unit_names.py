@@ -1,0 +1,57 @@
+"""The unit's short name after its first mention: the name rule and the draft-wide pass of finalize."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter.engine import DraftEngine
+from drafter.facts import validate_facts
+from drafter.llm import MockModel
+from drafter.zh.unit_names import short_unit_name, shorten_mentions
+from vectorstore.cli import demo_corpus_files
+from vectorstore.store import CorpusStore
+
+
+@pytest.mark.parametrize(("unit", "short"), [
+    ("栗川市望桥街道党工委", "街道党工委"),
+    ("县公安局城西派出所党支部", "所党支部"),
+    ("城南社区卫生服务中心党支部", "中心党支部"),
+    ("市水务集团有限公司党委", "公司党委"),
+    ("禾屿县第二中学党支部", "学校党支部"),
+    ("泊川县纪委机关党总支", "机关党总支"),
+    ("县市场监管局党组", "局党组"),
+    # no party organisation at the end, or short enough already: no short name
+    ("泊川县市场监督管理局青石铺市场监管所", ""),
+    ("县档案馆", ""),
+    ("城关镇党委", ""),
+])
+def test_short_unit_name(unit, short):
+    assert short_unit_name(unit) == short
+
+
+def test_mentions_after_the_first_are_short_but_not_in_quotes():
+    unit = "栗川市望桥街道党工委"
+    text = f"{unit}现有社区9个。{unit}坚持每月研究一次。“{unit}”字样的标识牌统一更换。{unit}召开专题会议5次。"
+    assert shorten_mentions(text, unit, "街道党工委") == (
+        f"{unit}现有社区9个。街道党工委坚持每月研究一次。“{unit}”字样的标识牌统一更换。街道党工委召开专题会议5次。")
+    assert shorten_mentions(text, unit, "街道党工委", keep_first=False).startswith("街道党工委现有")
+    assert shorten_mentions(text, unit, "") == text
+
+
+def test_a_draft_names_its_unit_in_full_once_in_the_body():
+    unit = "栗川市望桥街道党工委"
+    facts = validate_facts({
+        "genre": "工作总结", "unit": unit, "period": "2025年", "figures": [{"label": "社区", "value": 9, "unit": "个"}],
+        "activities": ["召开专题会议研究基层治理", "组织在职党员到社区报到"], "achievements": ["居民满意度提升"],
+        "problems": ["部分网格员业务能力不强"], "plans": ["开展网格员轮训"]})
+    model = MockModel()
+    for _ in range(12):
+        model.enqueue(f"{unit}坚持把基层治理摆在突出位置，扎实推进各项工作，形成了共建共治的良好局面。")
+    store = CorpusStore()
+    store.ingest(demo_corpus_files()[:3])
+    engine = DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False)
+    run = engine.draft(facts)
+    bodies = "\n".join(s.body for s in run.sections)
+    text = engine.document_text(run)
+    assert bodies.count(unit) == 1 and bodies.count("街道党工委") > 2
+    assert text.startswith(unit) or unit in text.split("\n")[1]  # title and opening keep the full name
