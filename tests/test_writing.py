@@ -58,6 +58,12 @@ def test_a_practice_is_given_its_paragraph_shape_and_the_openings_alternate():
         system, user = (m["content"] for m in render(name, examples_block="", **values))
         assert "举办党课培训12期" in user and "不新增任何具体的活动" in system and "不写“一是、二是”" in system
     assert "“为……，”" in render(first, examples_block="", **values)[1]["content"]
+    # a long share is asked for five sentences (how the work was made to hold too), a short one for three or four
+    assert "三到四句" in render(first, examples_block="", **values)[1]["content"]
+    for index in (0, 1):
+        name, long = piece_prompt(facts, osec, "举办党课培训", block, osec.items, 260, index)
+        user = render(name, examples_block="", **long)[1]["content"]
+        assert "五句" in user and "第三句" in user and "三到四句" not in user
     assert "城关镇党委坚持" in render(second, examples_block="", **values)[1]["content"]
 
 
@@ -146,3 +152,20 @@ def test_a_measure_saying_the_same_thing_after_each_verb_keeps_it_once():
             "确保社区警务与基层网格深度融合。")
     assert without_echoes(text) == "进一步健全社区警务体系，坚持社区警务与基层网格深度融合。"
     assert without_echoes("进一步健全制度，完善机制，确保质量。") == "进一步健全制度，完善机制，确保质量。"
+
+
+def test_an_effect_sentence_loses_the_clause_that_says_the_practice_again():
+    from drafter.checks.coverage import bigrams
+    from drafter.writing import effect_core
+
+    paragraph = "为密切党群关系，青龙乡党委开展党员志愿服务，组织党员走进村组帮助群众解决实际困难。"
+    said = bigrams(paragraph.replace("青龙乡党委", ""))
+    # the opening clause says the practice again: it goes, and the predicate left gets a subject
+    assert effect_core("通过开展党员志愿服务，不仅增强了党组织的凝聚力，还提升了群众的获得感。", said, "青龙乡党委") == (
+        "这一做法不仅增强了党组织的凝聚力，还提升了群众的获得感。")
+    # the unit opening what is left is its subject already
+    assert effect_core("通过开展党员志愿服务，青龙乡党委赢得了群众信任。", said, "青龙乡党委") == "青龙乡党委赢得了群众信任。"
+    # nothing said again, or nothing but the last clause: unchanged
+    new = "党员的宗旨意识明显增强，基层党组织的凝聚力不断提升。"
+    assert effect_core(new, said, "青龙乡党委") == new
+    assert effect_core("开展党员志愿服务。", said, "青龙乡党委") == "开展党员志愿服务。"
