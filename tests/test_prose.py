@@ -98,6 +98,8 @@ CLEAN = [
     # points of a parallel enumeration may share their ending; two sentences on one ending are no formula yet
     ("主要做法", "与绩效考核结合起来，在提升执行力上实现突破；与中心工作结合起来，在促进发展上实现突破；"
                 "与作风建设结合起来，在转变作风上实现突破。党员服务队深入村组为群众解难题，群众满意度明显提升。"),
+    # a lead-in to 一是……二是…… is no label-colon line (the 存在问题 frame with a short unit name)
+    ("存在问题", "集团党委工作中还存在一些不足：一是党建与业务融合深度不够；二是基层党务干部专业能力有待提升。"),
     # clauses sharing a common object are not one said twice; the unit's name opening both does not count
     ("主要做法", "城南社区卫生服务中心党支部组建党员家庭医生团队，增强了党组织的凝聚力。城南社区卫生服务中心党支部"
                 "开展健康知识宣讲，提高了居民的健康意识。"),

@@ -79,7 +79,8 @@ def rules() -> ProseRules:
     data = yaml.safe_load(resources.files("drafter.checks").joinpath("data/prose.yaml").read_text("utf-8"))
     n = int(data["label_colon_max_chars"])
     return ProseRules(
-        label_colon=re.compile(rf"^\s*([^，。；：:！？、\s（）()]{{2,{n}}})[：:](?=\S)", re.M),
+        # a lead-in to an enumeration ("……还存在一些不足：一是……") is no label
+        label_colon=re.compile(rf"^\s*([^，。；：:！？、\s（）()]{{2,{n}}})[：:](?=\S)(?![一二三四五六七八九十]是)", re.M),
         # at a sentence start any of them; after a comma the few that never join clauses in 公文 ("，首先，")
         connectives=re.compile(rf"(?:{_CLAUSE_START}\s*|(?<=[，,])(?=(?:{_alternation(data['comma_connectives'])})"
                                rf"[，,、]))({_alternation(data['connectives'])})[，,、]"),
