@@ -240,6 +240,20 @@ def _unit_as_purpose(text: str, unit: str) -> str:
     return re.sub(r"(?:^|(?<=[。！？；]))为([^，,。；！？\n]{2,40})[，,]\s*", subject, text, flags=re.M)
 
 
+_CORRELATIVE = re.compile(r"不仅(?=[^。！？；]*(?:还|也|而且|更|并))")
+
+
+def _unpaired_correlatives(text: str) -> str:
+    """"不仅" without its "还/也/而且" in the sentence goes: a cut clause took the second half ("这项工作不仅提高了
+    工作效率，还增强了……归属感。" → "这项工作不仅提高了工作效率。" in an eval draft)."""
+    def fixed(sentence: str) -> str:
+        if "不仅" not in sentence or "不仅如此" in sentence or _CORRELATIVE.search(sentence):
+            return sentence
+        return sentence.replace("不仅", "", 1)
+
+    return re.sub(r"[^。！？；\n]+", lambda m: fixed(m.group(0)), text)
+
+
 def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polished:
     """``known``: text beyond the facts the piece may draw on (its heading; when rewriting, the current body and
     the editor's instruction) — its words are not invented."""
@@ -251,6 +265,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
     out = _unit_as_purpose(out, facts.unit)
     out = _drop_sentences(out, section_type, facts, known)
+    out = _unpaired_correlatives(out)
     out = _drop_repeated_figures(out)
     out = _BARE_ORDINAL.sub("", out)
     out = renumber(out)

@@ -364,24 +364,17 @@ def polished(sdraft: SectionDraft, text: str, facts: Facts, known: str = "") -> 
     return result.text
 
 
-# A 主要做法 paragraph with this share or more is asked for five sentences (the templates' second ``choices``).
-LONG_PIECE_CHARS = 200
-
-
 def piece_prompt(facts: Facts, osec: OutlineSection, title: str, block: str, items: list[str],
                  target: int, piece_index: int = 0) -> tuple[str, dict]:
     """The template a piece is written with and its values. A 主要做法 piece is given its paragraph's shape:
-    one practice → purpose or approach and action, how it was carried through (and, for a share of
-    ``LONG_PIECE_CHARS`` or more, how it was made to hold), what it did (``write_practice_purpose`` and
-    ``write_practice_approach``, alternating by ``piece_index``); several →
+    one practice → purpose or approach and action, how it was carried through, what it did
+    (``write_practice_purpose`` and ``write_practice_approach``, alternating by ``piece_index``); several →
     一是……；二是……, each with what it did (``write_practices``). Other sections: ``write_section`` with the
     section type's task."""
     values: dict = dict(genre=facts.genre, unit=quote_data(facts.unit), section_title=title, facts_block=block,
                         target_chars=target)
     if osec.section_type == "主要做法" and len(items) == 1:  # alternate openings: not every paragraph "为……，"
-        name = "write_practice_purpose" if piece_index % 2 == 0 else "write_practice_approach"
-        long = int(target >= LONG_PIECE_CHARS)  # five sentences, not three or four
-        return name, {**values, "sentences": choice(name, "sentences", long), "carry": choice(name, "carry", long)}
+        return ("write_practice_purpose" if piece_index % 2 == 0 else "write_practice_approach"), values
     if osec.section_type == "主要做法" and len(items) > 1:
         return "write_practices", {**values, "count": len(items)}
     if osec.section_type == "经验体会":

@@ -164,3 +164,12 @@ def test_commentary_goes_with_the_clause_it_is_in():
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})
     text = "派出所党支部推动社区民警进网格。通过这一举措，社区警务工作取得了显著成效。"
     assert polish(text, "主要做法", facts).text == "派出所党支部推动社区民警进网格。社区警务工作取得了显著成效。"
+
+
+def test_a_cut_second_half_takes_its_不仅_with_it():
+    """The clause after 不仅 cut for invented detail (参与感、归属感 are in neither the facts nor the genre's nouns):
+    the sentence does not end on an unanswered 不仅."""
+    text = ("城南社区卫生服务中心党支部组建党员家庭医生团队，定期入户随访。这项工作不仅提高了服务效率，"
+            "还增强了居民的参与感和归属感。不仅如此，团队还坚持每月走访。")
+    out = polish(text, "主要做法", FACTS).text
+    assert "这项工作提高了服务效率。" in out and "归属感" not in out and "不仅如此" in out

@@ -58,12 +58,7 @@ def test_a_practice_is_given_its_paragraph_shape_and_the_openings_alternate():
         system, user = (m["content"] for m in render(name, examples_block="", **values))
         assert "举办党课培训12期" in user and "不新增任何具体的活动" in system and "不写“一是、二是”" in system
     assert "“为……，”" in render(first, examples_block="", **values)[1]["content"]
-    # a long share is asked for five sentences (how the work was made to hold too), a short one for three or four
-    assert "三到四句" in render(first, examples_block="", **values)[1]["content"]
-    for index in (0, 1):
-        name, long = piece_prompt(facts, osec, "举办党课培训", block, osec.items, 260, index)
-        user = render(name, examples_block="", **long)[1]["content"]
-        assert "五句" in user and "第三句" in user and "三到四句" not in user
+
     assert "城关镇党委坚持" in render(second, examples_block="", **values)[1]["content"]
 
 
