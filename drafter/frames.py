@@ -102,7 +102,11 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     counts, done = [f for f in figures if f in own], [f for f in figures if f not in own]
     text = f"{facts.unit}现有{'、'.join(counts)}。" if counts else ""
     if done:
-        text += f"{when}{'' if counts else facts.unit}" + "，".join(map(result_clause, done))
+        # the unit is the subject of what it did (受理警情6125起), not of a rate after the period ("2024年，……学院
+        # 党委学生党员占比达7.4%"); with no period to open on, the sentence keeps it
+        acted = ACTION_LABEL.match(done[0]) or _CHANGE.search(re.split(r"\d", done[0], maxsplit=1)[0])
+        subject = "" if counts or (when and not acted) else facts.unit
+        text += f"{when}{subject}" + "，".join(map(result_clause, done))
         # one figure and what the work brought make one sentence, not a bare figure sentence and the rest
         text += "，" if len(done) == 1 and items else "。"
     if items:

@@ -130,7 +130,8 @@ def test_a_figure_an_achievement_states_is_not_said_twice_in_the_results():
     items = ["高考本科上线412人，本科上线率71.5%，创学校历史新高"]
     text = frames.results(facts, ["高考本科上线412人", "本科上线率71.5%", "结对帮扶学生58名"], items)
     assert text == "2019年，第二中学党支部结对帮扶学生58名，高考本科上线412人，本科上线率71.5%，创学校历史新高。"
-    assert frames.results(facts, ["本科上线率1.5%"], items).startswith("2019年，第二中学党支部本科上线率达1.5%，")
+    # a rate after the period has no unit before it ("第二中学党支部本科上线率达1.5%" reads as the branch's rate)
+    assert frames.results(facts, ["本科上线率1.5%"], items).startswith("2019年，本科上线率达1.5%，")
 
 
 def test_a_result_figure_of_a_noun_label_gets_its_verb():
