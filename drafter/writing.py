@@ -442,10 +442,11 @@ class Writer:
         """The clause that carries one plan on ("进一步健全……，确保……"), or "" when two answers fail a check: a
         number, a name, a political term, the prompt said back, a prose defect. Clauses the grounding check
         would fault are cut by polish ("完善税收制度，坚持依法治税" of a 县财政局), not the whole answer: a whole
-        answer failed on one clause left 4 of 11 plans bare on 5 eval cases. The ``number``-th plan is given the
-        ``number``-th of the template's shapes, so that the plans do not all run 进一步健全……完善……确保……."""
+        answer failed on one clause left 4 of 11 plans bare on 5 eval cases. The plans take the template's shapes
+        (``how``, ``aim``) in turn, so that they do not all run 进一步健全……完善……确保……."""
         values = dict(genre=facts.genre, unit=quote_data(facts.unit), plan=quote_data(plan),
-                      target_chars=size + count_chars(plan), shape=choice("write_plan", "shape", number))
+                      target_chars=size + count_chars(plan), how=choice("write_plan", "how", number),
+                      aim=choice("write_plan", "aim", number))
         instructions = "\n".join(m["content"] for m in render("write_plan", **{**values, "plan": ""}))
         found: list[Finding] = []
         for kind, temperature in (("write", None), ("retry", min(1.0, self.clients.settings.llm_temperature + 0.4))):

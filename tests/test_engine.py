@@ -265,8 +265,9 @@ def test_plans_are_carried_on_in_turn_by_different_shapes(facts, store):
     model = answers(MockModel(), 40)
     DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False).draft(many)
     asked = [m[-1]["content"] for m, _ in model.history if "下一步打算”中的一项" in m[-1]["content"]]
-    shapes = dict(load_prompt("write_plan").choices)["shape"]
-    assert len(asked) == 3 and [shape in text for text, shape in zip(asked, shapes, strict=False)] == [True] * 3
+    ways = dict(load_prompt("write_plan").choices)["how"]
+    assert len(ways) > 1 and len(asked) == 3
+    assert [ways[i % len(ways)] in text for i, text in enumerate(asked)] == [True] * 3
 
 
 def test_outline_edited_on_disk_rewrites_only_changed_section(facts, store):
