@@ -580,10 +580,11 @@ class Writer:
             sentence = without_echoes(sentence)
             if count_chars(added) >= room:
                 break
+            said = bigrams(f"{known}{added}".replace(facts.unit, ""))
+            # the clauses saying the practice again go first: the figure they repeat is no reason to pass over the rest
+            sentence = effect_core(sentence, said, facts.unit)
             if sentence.count("，") >= 6 or not sentence.strip("。！？") or _NO_EFFECT.search(sentence):
                 continue
-            said = bigrams(f"{known}{added}".replace(facts.unit, ""))
-            sentence = effect_core(sentence, said, facts.unit)
             if sentence.startswith("这一做法") and "这一做法" in added:  # not twice in a row
                 continue
             pairs = bigrams(sentence.replace(facts.unit, ""))

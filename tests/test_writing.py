@@ -165,3 +165,26 @@ def test_an_effect_sentence_loses_the_clause_that_says_the_practice_again():
     new = "党员的宗旨意识明显增强，基层党组织的凝聚力不断提升。"
     assert effect_core(new, said, "青龙乡党委") == new
     assert effect_core("开展党员志愿服务。", said, "青龙乡党委") == "开展党员志愿服务。"
+
+
+def test_an_effect_that_opens_on_the_practice_and_its_figure_keeps_what_it_adds():
+    """"开展党员志愿服务12次，……" said again before the effect: the figure goes with the clause, the effect stays."""
+    from generators import returned
+
+    from drafter.clients import Clients
+    from drafter.facts import validate_facts
+    from drafter.llm import MockModel
+    from drafter.run import SectionDraft
+    from drafter.settings import Settings
+    from drafter.writing import Streamer, WritePolicy, Writer
+
+    settings = Settings(local_model="quality")
+    facts = validate_facts({"genre": "工作总结", "unit": "青龙乡党委", "activities": ["开展党员志愿服务12次"]})
+    paragraph = "为密切党群关系，青龙乡党委开展党员志愿服务12次，组织党员走进村组帮助群众解决实际困难。"
+    model = MockModel()
+    model.enqueue("开展党员志愿服务12次，组织党员走进村组帮助群众解决实际困难，党员的宗旨意识和服务意识进一步增强，"
+                  "基层党组织的凝聚力明显提升。")
+    writer = Writer(Clients(settings, model=model), WritePolicy.for_settings(settings), Streamer(settings))
+    sdraft = SectionDraft(index=1, key="practice", section_type="主要做法", heading="主要做法")
+    out = returned(writer.effect(sdraft, facts, "开展党员志愿服务", paragraph, 260, []))
+    assert out == paragraph + "党员的宗旨意识和服务意识进一步增强，基层党组织的凝聚力明显提升。"
