@@ -1,13 +1,13 @@
 """Stage — finalize: whole-draft passes after every section is written, then the checks and the export.
 
 ``finalize`` (1) states any fact figure no section carries, in the first written section (e.g. its own
-section was left out of the outline), (2) trims a draft longer than the length check allows: the unit's name
+section was left out of the outline), (2) says the unit by its short name after its first mention
+(``shorten_unit_names``), (3) trims a draft longer than the length check allows: the unit's name
 said again at a sentence's start first (``verify.omit_repeated_subject``), then sentences of made-up specifics
 (drafter.checks.grounding.invented_detail), then from the end of the sections furthest over their share,
 never a figure, an item or a paragraph's first sentence (the small model overshot 8 of 17 eval targets by
-29–85%), and (3) takes out sentences of made-up specifics while the draft
-has text to spare (``drop_invented``), (4) says the unit by its short name after its first mention
-(``shorten_unit_names``); locked sections are untouched.
+29–85%), and (4) takes out sentences of made-up specifics while the draft
+has text to spare (``drop_invented``); locked sections are untouched.
 Each changed section comes back as a ``section_done`` event with ``data['updated']``.
 """
 
@@ -46,12 +46,13 @@ def finalize(run: Run) -> Iterator[Event]:
     updated = fill_missing_figures(run, facts)
     if updated is not None:  # a finished section changed: say so, like any other section's text
         yield _updated(updated, "补入其他段落未写到的事实数据")
+    # the short name first: an over-long draft loses the repeated long name before any sentence
+    for shortened in shorten_unit_names(run, facts):
+        yield _updated(shortened, f"单位名称首次出现后改用简称“{short_unit_name(facts.unit)}”")
     for trimmed in trim_to_length(run, facts, outline):
         yield _updated(trimmed, "全文超出目标字数，删去了本节末尾的概括句")
     for trimmed in drop_invented(run, facts, outline):
         yield _updated(trimmed, "删去了事实中没有的具体内容（篇幅仍够）")
-    for shortened in shorten_unit_names(run, facts):
-        yield _updated(shortened, f"单位名称首次出现后改用简称“{short_unit_name(facts.unit)}”")
 
 
 def _updated(sdraft: SectionDraft, reason: str) -> Event:
@@ -88,6 +89,8 @@ def trim_to_length(run: Run, facts: Facts, outline: Outline) -> list[SectionDraf
         known = known_text(facts, osec.title)
         # the unit's name said again at each paragraph's start goes first: that is the genre's own 精简
         shorter = verify.omit_repeated_subject(sdraft.body, facts.unit)
+        short = short_unit_name(facts.unit)
+        shorter = verify.omit_repeated_subject(shorter, short) if short else shorter
         spent = count_chars(sdraft.body) - count_chars(shorter)
         text = verify.trim_sentences(shorter, min(surplus, over) - spent, osec.figures, osec.items, known)
         if text != sdraft.body:

@@ -20,8 +20,12 @@ from vectorstore.store import CorpusStore
     ("禾屿县第二中学党支部", "学校党支部"),
     ("泊川县纪委机关党总支", "机关党总支"),
     ("县市场监管局党组", "局党组"),
-    # no party organisation at the end, or short enough already: no short name
-    ("泊川县市场监督管理局青石铺市场监管所", ""),
+    # named under its parent body: its own name
+    ("泊川县市场监督管理局青石铺市场监管所", "青石铺市场监管所"),
+    ("县公安局交警大队", "交警大队"),
+    # no party organisation at the end and no parent body, or short enough already: no short name
+    ("澄岭县人力资源和社会保障局", ""),
+    ("市委组织部", ""),
     ("县档案馆", ""),
     ("城关镇党委", ""),
 ])
@@ -55,3 +59,21 @@ def test_a_draft_names_its_unit_in_full_once_in_the_body():
     text = engine.document_text(run)
     assert bodies.count(unit) == 1 and bodies.count("街道党工委") > 2
     assert text.startswith(unit) or unit in text.split("\n")[1]  # title and opening keep the full name
+
+
+def test_an_over_long_draft_says_a_unit_named_under_its_parent_by_its_own_name():
+    """Over the length line, the long name said short is the first 精简 (before sentences go)."""
+    unit = "泊川县市场监督管理局青石铺市场监管所"
+    facts = validate_facts({
+        "genre": "工作总结", "unit": unit, "period": "2024年", "figures": [{"label": "党员", "value": 9, "unit": "名"}],
+        "activities": ["落实三会一课", "开展食品安全专项整治"], "achievements": ["群众满意度提升"],
+        "target_chars": 300})
+    paragraph = f"{unit}坚持把食品安全作为重中之重，{unit}组织党员深入市场开展检查。{unit}扎实推进各项工作。"
+    model = MockModel()
+    for _ in range(12):
+        model.enqueue(paragraph)
+    store = CorpusStore()
+    store.ingest(demo_corpus_files()[:3])
+    run = DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False).draft(facts)
+    bodies = "\n".join(s.body for s in run.sections)
+    assert bodies.count(unit) == 1 and "青石铺市场监管所" in bodies.replace(unit, "")

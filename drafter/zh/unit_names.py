@@ -2,8 +2,9 @@
 
 A summary names its unit in full in the title, the opening and the first sentence about it, then by the kind of
 body and its party organisation ("街道党工委", "局党组", "公司党委", "中心党支部"); a draft that repeats a
-ten-character name at the head of every paragraph reads as machine-made. Only a unit whose name ends on a party
-organisation and is longer than its short form has one; "县档案馆" keeps its name.
+ten-character name at the head of every paragraph reads as machine-made. A unit whose name ends on a party
+organisation has one; so has a unit named under its parent body ("泊川县市场监督管理局青石铺市场监管所" →
+"青石铺市场监管所"); "县档案馆" keeps its name.
 """
 
 from __future__ import annotations
@@ -18,16 +19,28 @@ PARTY_BODIES = ("纪工委", "党工委", "党总支", "党支部", "党委", "�
 BODY_KINDS = ("服务中心", "有限公司", "街道", "社区", "机关", "医院", "卫生院", "学院", "大学", "学校", "中学", "小学",
               "集团", "公司", "中心", "分局", "局", "院", "所", "站", "馆", "处", "厅", "委", "办", "队", "场", "行",
               "社", "镇", "乡", "村", "系", "校")
+BODY_KINDS_LAST = {k[-1] for k in BODY_KINDS}
 _SPOKEN = {"服务中心": "中心", "有限公司": "公司", "中学": "学校", "小学": "学校", "卫生院": "卫生院"}
 # shorter than this, the full name is short enough to say again
 MIN_FULL_CHARS = 6
 
 
+# A unit named under its parent body ("泊川县市场监督管理局青石铺市场监管所") is called by its own name once known, when
+# that saves at least this many characters: "青石铺市场监管所".
+MIN_SAVING = 4
+_PARENT_END = "局委厅"
+
+
 def short_unit_name(unit: str) -> str:
-    """The unit's short name, or "" when it has none (no party organisation at its end, or nothing shorter)."""
+    """The unit's short name, or "" when it has none (no party organisation at its end and no parent body before
+    its own name, or nothing shorter)."""
     unit = unit.strip()
     body = next((b for b in PARTY_BODIES if unit.endswith(b)), "")
-    if not body or len(unit) < MIN_FULL_CHARS:
+    if not body:
+        cut = max((i for i, ch in enumerate(unit[:-4]) if ch in _PARENT_END), default=-1)
+        own = unit[cut + 1:]
+        return own if cut >= 0 and own[-1:] in BODY_KINDS_LAST and len(unit) - len(own) >= MIN_SAVING else ""
+    if len(unit) < MIN_FULL_CHARS:
         return ""
     rest = unit[: -len(body)]
     kind = next((k for k in BODY_KINDS if rest.endswith(k)), "")
