@@ -145,6 +145,10 @@ PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 LESSONS = "两到三"  # how many lessons 经验体会 draws from the practices
 MAX_CUT_SHARE = 0.3  # more of an answer cut by the rules than this: the answer is rewritten (Writer.piece)
 EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever else is wrong with the retry
+# A piece shorter than this share of its target is written once more, like one that fails the prose check: the
+# 1.5B now and then answers a three-sentence prompt with the fact line alone ("与县农投公司合作建设村级光伏电站1座，
+# 年收益8.6万元。" for 250 字; the same prompt wrote 116 字 in the run before).
+RETRY_BELOW = 0.4
 # A 做法 piece shorter than this share of its target, with at least EFFECT_MIN_CHARS of it left, is carried on by
 # a sentence or two of what the work did (Writer.effect); what it adds is at most EFFECT_MAX_CHARS.
 EFFECT_BELOW, EFFECT_MIN_CHARS, EFFECT_MAX_CHARS = 0.6, 60, 120
@@ -253,7 +257,9 @@ class WritePolicy:
     passage_same_unit_type: bool = False  # a piece's passage must come from a unit of the facts' own type
     passage_frames: bool = False  # a piece's passage is given as phrase frames, its content left as gaps
     plan_measures: bool = False  # 下一步打算: the frame, each plan carried on by the model (Writer.plans)
-    practice_effects: bool = False  # a 做法 piece written short of its share carried on by its effect (Writer.effect)
+    # a 做法 piece written far short of its share written once more (Writer.best_piece), then one still short
+    # carried on by its effect (Writer.effect)
+    practice_effects: bool = False
 
     def framed(self) -> frozenset[str]:
         """The section types written by frame (drafter.frames) alone, with no model call."""
@@ -526,7 +532,7 @@ class Writer:
             sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + len(sentences)
             return verify.insert_missing(sentences, figures, [])
 
-        text = yield from self.best_piece(sdraft, facts, osec, title, attempt)
+        text = yield from self.best_piece(sdraft, facts, osec, title, attempt, target)
         text = stated(text)
         if self.policy.practice_effects and osec.section_type == "主要做法" and items and text.strip():
             text = yield from self.effect(sdraft, facts, title, text, target, examples)
@@ -534,17 +540,22 @@ class Writer:
 
     def best_piece(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection, title: str,
                    attempt: Callable[[str, float | None], Generator[Event, None, tuple[str, int]]],
-                   ) -> Generator[Event, None, str]:
-        """The piece's answer; one that fails the prose check is written once more (``WritePolicy.prose_retries``)."""
+                   target: int = 0) -> Generator[Event, None, str]:
+        """The piece's answer; one that fails the prose check, or a 做法 piece shorter than ``RETRY_BELOW`` of
+        ``target`` (with ``WritePolicy.practice_effects``), is written once more (``WritePolicy.prose_retries``)."""
         before = ([*sdraft.flags], dict(sdraft.edits))
         text, bad = yield from attempt("write", None)
-        if not bad or not self.policy.prose_retries:
+        # (with the effect step: both are for the 1.5B's short 做法 paragraphs)
+        short = (self.policy.practice_effects and osec.section_type == "主要做法"
+                 and count_chars(text) < RETRY_BELOW * target)
+        if (not bad and not short) or not self.policy.prose_retries:
             return text
         # A piece that fails the prose check (one thin sentence, a list, a repeat) or that the rules had to cut
         # heavily is written once more, warmer, rather than patched; the better of the two is kept (less bad,
         # then the longer).
         reasons = [f.message_zh for f in [*section_body_findings(text, osec.section_type, facts),
-                                          *grounding_findings(text, facts, extra=title)]] or ["大段文字不合公文文风"]
+                                          *grounding_findings(text, facts, extra=title)]]
+        reasons = reasons or ([f"只写了 {count_chars(text)} 字，远少于本段约 {target} 字"] if short else ["大段文字不合公文文风"])
         yield Event("repair", sdraft.index, data={"attempt": 1, "findings": reasons})
         first = (text, [*sdraft.flags], dict(sdraft.edits))
         sdraft.flags, sdraft.edits = [*before[0]], dict(before[1])
