@@ -149,6 +149,7 @@ EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever 
 # 1.5B now and then answers a three-sentence prompt with the fact line alone ("与县农投公司合作建设村级光伏电站1座，
 # 年收益8.6万元。" for 250 字; the same prompt wrote 116 字 in the run before).
 RETRY_BELOW = 0.4
+MAX_PIECE_PARAGRAPHS = 2  # a 做法 piece is one paragraph (two when the rules put a fact on a line of its own)
 # A 做法 piece shorter than this share of its target, with at least EFFECT_MIN_CHARS of it left, is carried on by
 # a sentence or two of what the work did (Writer.effect); what it adds is at most EFFECT_MAX_CHARS.
 EFFECT_BELOW, EFFECT_MIN_CHARS, EFFECT_MAX_CHARS = 0.6, 60, 120
@@ -520,9 +521,13 @@ class Writer:
                 clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts, title).text)
             if not text.strip():  # nothing usable (the answer was headings only): worse than any text
                 return text, EMPTY_BADNESS
-            # sentences of invented detail polish could not remove without emptying the piece count too
+            # sentences of invented detail polish could not remove without emptying the piece count too; so does
+            # a piece asked for one paragraph that came as more than two (a numbered list the rules unnumbered:
+            # "举办书记校长培训班4期。\n在每次培训班中，邀请专家教授……\n培训期间，……" from a warmer retry)
+            paragraphs = sum(1 for line in text.split("\n") if line.strip())
             return text, (len(section_body_findings(text, osec.section_type, facts)) + int(heavy)
-                          + len(grounding_findings(text, facts, extra=title)))
+                          + len(grounding_findings(text, facts, extra=title))
+                          + int(osec.section_type == "主要做法" and paragraphs > MAX_PIECE_PARAGRAPHS))
 
         def stated(text: str) -> str:
             """A piece left empty states its items as the unit's sentences (its heading alone says too little)."""
@@ -559,7 +564,8 @@ class Writer:
         yield Event("repair", sdraft.index, data={"attempt": 1, "findings": reasons})
         first = (text, [*sdraft.flags], dict(sdraft.edits))
         sdraft.flags, sdraft.edits = [*before[0]], dict(before[1])
-        warmer = min(1.0, self.clients.settings.llm_temperature + 0.4)
+        # warmer for a defect (the same prompt would give it again); a short answer is sampled again as it was
+        warmer = min(1.0, self.clients.settings.llm_temperature + 0.4) if bad else None
         again, bad_again = yield from attempt("retry", warmer)
         if (bad_again, -count_chars(again)) < (bad, -count_chars(text)):
             return again

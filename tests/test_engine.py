@@ -744,3 +744,20 @@ def test_a_practice_near_its_share_gets_no_effect_and_the_speed_model_none(store
     assert not WritePolicy.for_settings(Settings(local_model="speed")).practice_effects
     assert not WritePolicy.for_settings(Settings(llm_base_url="http://127.0.0.1:9/v1")).practice_effects
     assert WritePolicy.for_settings(Settings(local_model="quality")).practice_effects
+
+
+def test_a_practice_answered_as_paragraphs_of_a_list_is_written_once_more(facts, store):
+    """A 做法 piece is one paragraph: an answer of four long lines (a numbered list the rules unnumbered) is worse
+    than a one-paragraph answer, which is kept."""
+    listy = ("1. 全镇举办党课培训12期，党员干部普遍参加学习，理论素养进一步提升，党员的政治意识和大局意识不断增强。\n"
+             "2. 镇党委把党课培训作为加强党员教育管理的重要抓手，党员干部学习的积极性和主动性明显提高。\n"
+             "3. 坚持把学习成果转化为推动工作的实际行动，党员在各项工作中发挥先锋模范作用，形成了比学赶超的良好氛围。\n"
+             "4. 镇党委注重学用结合，推动党员干部把学习成效体现到服务群众、推动发展的实际工作之中。")
+    model = MockModel()
+    for answer in (listy, PIECES[0], PIECES[1]):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
+    practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
+    assert [a.kind for a in practice.attempts] == ["write", "retry", "write"] and model.pending == 0
+    first = practice.body.split("（二）")[0]
+    assert PIECES[0] in first and "学用结合" not in first
