@@ -90,8 +90,8 @@ FINDINGS_TAIL = "- 删除或改写上述内容；资料中没有的数字、单�
 
 def drop_clauses(text: str, findings: list[Finding], subject: str = "") -> tuple[str, list[str]]:
     """Remove the clause (between ，；。 marks) around each finding's span; returns (text, removed clauses).
-    A removed clause that opened on ``subject`` (the unit's name) leaves the subject to the clause after it: "县档案馆坚持“安全第一，预防为主”的方针，定期组织……" → "县档案馆定期组织……", not a sentence
-    without one."""
+    A removed clause that opened on ``subject`` (the unit's name) leaves the subject to the clause after it:
+    "县档案馆坚持“安全第一，预防为主”的方针，定期组织……" → "县档案馆定期组织……", not a sentence without one."""
     spans = sorted({f.span for f in findings if f.span}, reverse=True)
     removed: list[str] = []
     for start, end in spans:

@@ -550,17 +550,18 @@ class Writer:
         ``target`` (with ``WritePolicy.practice_effects``), is written once more (``WritePolicy.prose_retries``)."""
         before = ([*sdraft.flags], dict(sdraft.edits))
         text, bad = yield from attempt("write", None)
-        # (with the effect step: both are for the 1.5B's short 做法 paragraphs)
+        # a far-short 做法 piece goes with the effect step: both are for the 1.5B's short paragraphs
         short = (self.policy.practice_effects and osec.section_type == "主要做法"
                  and count_chars(text) < RETRY_BELOW * target)
         if (not bad and not short) or not self.policy.prose_retries:
             return text
-        # A piece that fails the prose check (one thin sentence, a list, a repeat) or that the rules had to cut
-        # heavily is written once more, warmer, rather than patched; the better of the two is kept (less bad,
-        # then the longer).
+        # A piece that fails the prose check (one thin sentence, a list, a repeat), that the rules had to cut
+        # heavily, or that is far short is written once more rather than patched; the better of the two is kept
+        # (less bad, then the longer).
         reasons = [f.message_zh for f in [*section_body_findings(text, osec.section_type, facts),
                                           *grounding_findings(text, facts, extra=title)]]
-        reasons = reasons or ([f"只写了 {count_chars(text)} 字，远少于本段约 {target} 字"] if short else ["大段文字不合公文文风"])
+        if not reasons:
+            reasons = [f"只写了 {count_chars(text)} 字，远少于本段约 {target} 字" if short else "大段文字不合公文文风"]
         yield Event("repair", sdraft.index, data={"attempt": 1, "findings": reasons})
         first = (text, [*sdraft.flags], dict(sdraft.edits))
         sdraft.flags, sdraft.edits = [*before[0]], dict(before[1])

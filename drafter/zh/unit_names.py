@@ -19,16 +19,14 @@ PARTY_BODIES = ("纪工委", "党工委", "党总支", "党支部", "党委", "�
 BODY_KINDS = ("服务中心", "有限公司", "街道", "社区", "机关", "医院", "卫生院", "学院", "大学", "学校", "中学", "小学",
               "集团", "公司", "中心", "分局", "局", "院", "所", "站", "馆", "处", "厅", "委", "办", "队", "场", "行",
               "社", "镇", "乡", "村", "系", "校")
-BODY_KINDS_LAST = {k[-1] for k in BODY_KINDS}
-_SPOKEN = {"服务中心": "中心", "有限公司": "公司", "中学": "学校", "小学": "学校", "卫生院": "卫生院"}
+_SPOKEN = {"服务中心": "中心", "有限公司": "公司", "中学": "学校", "小学": "学校"}
 # shorter than this, the full name is short enough to say again
 MIN_FULL_CHARS = 6
-
-
 # A unit named under its parent body ("泊川县市场监督管理局青石铺市场监管所") is called by its own name once known, when
 # that saves at least this many characters: "青石铺市场监管所".
 MIN_SAVING = 4
 _PARENT_END = "局委厅"
+_BODY_ENDS = {k[-1] for k in BODY_KINDS}  # what a unit's own name ends on (所, 站, 大队 …)
 
 
 def short_unit_name(unit: str) -> str:
@@ -39,7 +37,7 @@ def short_unit_name(unit: str) -> str:
     if not body:
         cut = max((i for i, ch in enumerate(unit[:-4]) if ch in _PARENT_END), default=-1)
         own = unit[cut + 1:]
-        return own if cut >= 0 and own[-1:] in BODY_KINDS_LAST and len(unit) - len(own) >= MIN_SAVING else ""
+        return own if cut >= 0 and own[-1:] in _BODY_ENDS and len(unit) - len(own) >= MIN_SAVING else ""
     if len(unit) < MIN_FULL_CHARS:
         return ""
     rest = unit[: -len(body)]
