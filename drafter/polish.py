@@ -95,6 +95,13 @@ _CONTINUES = re.compile(r"^(?:以及|及其|和|与|或者?|并且|而且|乃至
 _NO_MAIN_CLAUSE = re.compile(r"^(?:(?:同时|此外|另外|并且?)[，,]?$|(?:同时[，,]?)?(?:通过|为了?|围绕|按照|根据|依托|借助|针对|结合|随着))")
 
 
+# What a sentence opens on once its opening clauses are gone ("通过设立党员示范岗，" + "不仅……"): a predicate with
+# no subject. An effect sentence gives it "这一做法" (drafter.writing.effect_core); a sentence of the answer left so
+# by a cut goes ("通过组织专家讲座……，我们成功地向社区居民普及了各种健康知识，提高了他们的自我保健能力。" left
+# "提高了他们的自我保健能力。" as a sentence of its own).
+PREDICATE_START = re.compile(r"^(?:不仅|有效|进一步|推动|提升|提高|增强|促进|为|使|让|既|也|还|切实|显著|激发|带动|营造)")
+
+
 def drop_ungrounded_clauses(text: str, facts: Facts, extra: str = "") -> str:
     """``text`` without what makes its sentences fail the grounding check (drafter.checks.grounding): from each
     flagged sentence the clause with the most nouns neither the facts nor the genre has goes, then the next,
@@ -107,6 +114,7 @@ def drop_ungrounded_clauses(text: str, facts: Facts, extra: str = "") -> str:
     out = []
     for sentence in re.findall(r"[^。！？；]+[。！？；]?", text):
         clauses = re.findall(r"[^，。！？；]+[，。！？；]?", sentence)
+        head_cut = False
         while clauses and grounding_findings("".join(clauses), facts, extra=extra):
             if len(clauses) == 1:
                 clauses = []
@@ -117,11 +125,14 @@ def drop_ungrounded_clauses(text: str, facts: Facts, extra: str = "") -> str:
             while last < len(clauses) and _CONTINUES.match(clauses[last]) and not clauses[last - 1].endswith("。"):
                 last += 1
             end = clauses[last - 1][-1] if clauses[last - 1][-1] in "。！？；" else ""
+            head_cut = head_cut or worst == 0
             del clauses[worst:last]
             if end and clauses:  # the sentence keeps its end on the clause now last
                 clauses[-1] = clauses[-1].rstrip("，") + (end if worst == len(clauses) else "")
             if all(_NO_MAIN_CLAUSE.match(c) for c in clauses):  # "同时，通过开展……服务。": no sentence left
                 clauses = []
+        if head_cut and clauses and PREDICATE_START.match(clauses[0]) and not clauses[0].startswith("为"):
+            clauses = []  # its subject went with the clause cut: a predicate alone is no sentence
         out.append("".join(clauses))
     return "".join(out).strip("，")
 

@@ -32,8 +32,8 @@ from drafter.llm import (
     fit_to_budget,
     reply_tokens,
 )
-from drafter.outline import PLACEHOLDER, OutlineSection, is_short
-from drafter.polish import polish
+from drafter.outline import PLACEHOLDER, OutlineSection, is_short, short_title
+from drafter.polish import PREDICATE_START, polish
 from drafter.prompts import choice, quote_data, render
 from drafter.retrieval import Retrieval, exemplar_texts
 from drafter.run import Attempt, Event, Run, SectionDraft
@@ -164,9 +164,6 @@ EFFECT_MAX_SAID = 0.55
 _NO_EFFECT = re.compile(r"\d|[\u4e00-\u9fff]们|我[局院校所]|第[一二三]句|带来的变化是|"
                         r"^为[^，。]*，(?:为|有力|有效|进一步|推动|促进)")
 _ORDINAL_START = re.compile(r"^\s*[一二三四五六七八九十]是")
-# What an effect sentence opens on once the clause saying the practice again is gone ("通过设立党员示范岗，" +
-# "不仅……"): a predicate with no subject, which "这一做法" takes.
-_PREDICATE_START = re.compile(r"^(?:不仅|有效|进一步|推动|提升|提高|增强|促进|为|使|让|既|也|还|切实|显著|激发|带动|营造)")
 
 
 def effect_core(sentence: str, said: set[str], unit: str) -> str:
@@ -184,7 +181,7 @@ def effect_core(sentence: str, said: set[str], unit: str) -> str:
     if not dropped:
         return sentence
     rest = "，".join(clauses[dropped:])
-    return f"这一做法{rest}" if _PREDICATE_START.match(rest) else rest
+    return f"这一做法{rest}" if PREDICATE_START.match(rest) else rest
 
 
 _LEAD_VERB = re.compile(r"^(?:进一步|不断|持续|着力)?[\u4e00-\u9fff]{2}")
@@ -349,14 +346,23 @@ def section_pieces(osec: OutlineSection) -> list[tuple[str, list[str], list[str]
 # Items one model call writes at most: asked to enumerate 35 practices in one paragraph (a sub-section "其他工作"
 # of a 40-activity summary), the 1.5B model wrote 150 字 and dropped most of them.
 MAX_ITEMS_PER_CALL = 4
+# A 主要做法 piece with this much of its share per item writes each item in a call of its own (one paragraph
+# each, ``write_practice_purpose``/``_approach``): asked for 一是……；二是…… over two practices with 327 字 to fill,
+# the 1.5B said the two fact lines back (66 字, and 66 again on the retry). In a 24 + 10-case eval run, pieces
+# of several items reached a median 0.59 of their share, pieces of one item 0.71; three of the seven drafts
+# short of the length check had such a piece.
+SINGLE_CALL_CHARS = 120
 
 
 def model_calls(osec: OutlineSection) -> list[tuple[int, str, list[str], list[str], int]]:
     """(piece number, sub-heading or "", figures, items, target chars) per model call: a piece's items in
-    calls of at most ``MAX_ITEMS_PER_CALL``, its target shared by their items, its sub-heading on the first."""
+    calls of at most ``MAX_ITEMS_PER_CALL`` (of one each for a 主要做法 piece with ``SINGLE_CALL_CHARS`` or
+    more an item), its target shared by their items, its sub-heading on the first."""
     calls = []
     for j, (subheading, figures, items, target) in enumerate(section_pieces(osec)):
-        chunks = [items[i:i + MAX_ITEMS_PER_CALL] for i in range(0, len(items), MAX_ITEMS_PER_CALL)] or [items]
+        size = (1 if osec.section_type == "主要做法" and target >= SINGLE_CALL_CHARS * max(1, len(items))
+                else MAX_ITEMS_PER_CALL)
+        chunks = [items[i:i + size] for i in range(0, len(items), size)] or [items]
         for c, chunk in enumerate(chunks):
             share = target if len(chunks) == 1 else max(60, target * len(chunk) // len(items))
             calls.append((j, subheading if c == 0 else "", figures if c == 0 else [], chunk, share))
@@ -416,11 +422,18 @@ class Writer:
             parts = []
             calls = model_calls(osec)
             titles = {j: subheading for j, subheading, *_ in calls if subheading}
+            started: set[int] = set()
             for n, (j, subheading, figures, items, target) in enumerate(calls):
                 if subheading:
                     yield Event("delta", sdraft.index, document.subheading_for(j, subheading) + "\n",
                                 {"source": "outline"})
-                body = yield from self.piece(sdraft, facts, osec, titles.get(j) or osec.title, figures, items,
+                title = titles.get(j) or osec.title
+                if j in started and len(items) == 1 and osec.section_type == "主要做法":
+                    # a further practice under the piece's heading is about itself, not the heading's practice
+                    # (told "上门服务", the 1.5B wrote "为行动不便老人提供上门服务，……通过开展健康知识进社区宣讲")
+                    title = short_title(items[0], 24)
+                started.add(j)
+                body = yield from self.piece(sdraft, facts, osec, title, figures, items,
                                              exemplars, retrieval.texts(), target, retrieval.excluded,
                                              index=sdraft.index + n)
                 parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)

@@ -159,6 +159,18 @@ def test_a_clause_that_only_continues_a_cut_one_goes_with_it():
     assert drop_ungrounded_clauses(text, facts, "组建党员家庭医生团队") == "党支部组建党员家庭医生团队，得到了好评。"
 
 
+def test_a_predicate_left_without_its_subject_by_a_cut_goes():
+    from drafter.polish import drop_ungrounded_clauses
+    facts = validate_facts({"genre": "经验材料", "unit": "城南社区卫生服务中心党支部",
+                            "activities": ["开展健康知识进社区宣讲"]})
+    first = "城南社区卫生服务中心党支部开展健康知识进社区宣讲活动。"
+    fragment = "通过组织专家讲座、发放宣传资料和举办健康咨询活动，我们成功地向社区居民普及了各种健康知识，提高了他们的自我保健能力。"
+    assert drop_ungrounded_clauses(first + fragment, facts, "开展健康知识进社区宣讲") == first
+    # the subject stays: the sentence keeps its predicate
+    whole = "党支部组建宣讲队，通过组织专家讲座、发放宣传资料和举办健康咨询活动，提高了居民的自我保健能力。"
+    assert drop_ungrounded_clauses(whole, facts, "开展健康知识进社区宣讲") == "党支部组建宣讲队，提高了居民的自我保健能力。"
+
+
 def test_commentary_goes_with_the_clause_it_is_in():
     from drafter.polish import polish
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})

@@ -91,6 +91,24 @@ def test_a_piece_of_many_items_is_written_in_calls_of_a_few():
     assert sum(c[4] for c in rest) <= max(3000 // 6, 60 * len(rest))  # the share is shared (60 字 at least a call)
 
 
+def test_practices_with_room_each_are_written_one_call_each():
+    from drafter.outline import OutlineSection
+    from drafter.writing import SINGLE_CALL_CHARS, model_calls
+
+    items = ["为行动不便老人提供上门服务", "开展健康知识进社区宣讲"]
+    roomy = OutlineSection(key="practice2", section_type="主要做法", title="上门服务", items=items,
+                           target_chars=2 * SINGLE_CALL_CHARS + 10, figures=["上门服务4300人次"])
+    calls = model_calls(roomy)
+    assert [c[3] for c in calls] == [[items[0]], [items[1]]]
+    assert [c[2] for c in calls] == [["上门服务4300人次"], []]  # the figures go with the first call only
+    assert sum(c[4] for c in calls) == roomy.target_chars
+    tight = OutlineSection(key="practice", section_type="主要做法", title="主要做法", items=items,
+                           target_chars=2 * SINGLE_CALL_CHARS - 10)
+    assert [c[3] for c in model_calls(tight)] == [items]  # 一是……二是…… in one call
+    other = OutlineSection(key="problems", section_type="存在问题", title="存在问题", items=items, target_chars=400)
+    assert len(model_calls(other)) == 1
+
+
 def test_a_plan_said_back_at_the_start_of_its_measures_goes():
     from drafter.writing import measure_after
     assert measure_after("推进农村学校党建提质，进一步健全制度，确保质量。", "推进农村学校党建提质") == "进一步健全制度，确保质量。"
