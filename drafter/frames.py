@@ -38,12 +38,17 @@ def theme_words(facts: Facts) -> str:
     return theme
 
 
+# What a unit wants low: 达 ("reached") would praise it ("供水管网漏损率达8.9%"); such a figure is stated with 为.
+_ADVERSE = re.compile(r"漏损|发案|事故|投诉|违纪|违法|违规|差错|不合格|失业|逾期|不良|死亡|亏损|负债|欠款|超标|返贫|辍学")
+
+
 def figure_sentence(figure_text: str) -> str:
-    """A template sentence that states a figure: 基层党组织42个 → 基层党组织达42个。"""
+    """A template sentence that states a figure: 基层党组织42个 → 基层党组织达42个。 (漏损率8.9% → 漏损率为8.9%。)"""
     m = re.match(r"^(.*?)(\d[\d.,]*.*)$", figure_text)
     if not m or not m.group(1):
         return figure_text.rstrip("。") + "。"
-    return f"{m.group(1)}达{m.group(2)}。"
+    verb = "为" if _ADVERSE.search(m.group(1)) else "达"
+    return f"{m.group(1)}{verb}{m.group(2)}。"
 
 
 def figures_sentence(figure_texts: list[str]) -> str:

@@ -252,6 +252,9 @@ def _unit_as_purpose(text: str, unit: str) -> str:
 
 
 _CORRELATIVE = re.compile(r"不仅(?=[^。！？；]*(?:还|也|而且|更|并))")
+# A sentence opening on the second half of 不仅……还…… after a cut took the first ("……顺利进行。还增强了团队的凝聚力和
+# 战斗力" once "这不仅提高了工作效率，" went): it goes on from the sentence before, as 同时还…… does.
+_ORPHAN_SECOND_HALF = re.compile(r"(?:^|(?<=[。！？]))(还|也)(?!有|是|就|要|需|应|存在)(?=[\u4e00-\u9fff])", re.M)
 
 
 def _unpaired_correlatives(text: str) -> str:
@@ -277,6 +280,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _unit_as_purpose(out, facts.unit)
     out = _drop_sentences(out, section_type, facts, known)
     out = _unpaired_correlatives(out)
+    out = _ORPHAN_SECOND_HALF.sub(r"同时\1", out)
     out = _drop_repeated_figures(out)
     out = _BARE_ORDINAL.sub("", out)
     out = renumber(out)

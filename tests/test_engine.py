@@ -89,6 +89,9 @@ def test_problems_come_by_frame_as_the_clerk_gave_them_and_the_model_sections_sh
     # 取得成效: the result figures in the order given as the unit's sentence, then the achievements as given
     assert results(two, ["评选优秀共产党员56名", "群众满意度96.3%"], ["获评县级先进基层党组织"]) == (
         "2024年，城关镇党委评选优秀共产党员56名，群众满意度达96.3%。获评县级先进基层党组织。")
+    # a figure the unit wants low is stated, not praised as reached
+    assert results(two, ["供水管网漏损率8.9%", "客户满意度97.2%"], []) == (
+        "2024年，供水管网漏损率为8.9%，客户满意度达97.2%。")
     assert results(two, [], ["获评县级先进基层党组织"], brief=True) == "2024年，城关镇党委各项工作取得了明显成效：获评县级先进基层党组织。"
     plain, framed = build_outline(two), build_outline(two, FRAMED)
     by_type = {s.section_type: s.target_chars for s in framed.sections}

@@ -171,6 +171,14 @@ def test_a_predicate_left_without_its_subject_by_a_cut_goes():
     assert drop_ungrounded_clauses(whole, facts, "开展健康知识进社区宣讲") == "党支部组建宣讲队，提高了居民的自我保健能力。"
 
 
+def test_a_sentence_left_on_the_second_half_of_buJin_goes_on_from_the_one_before():
+    facts = validate_facts({"genre": "工作总结", "unit": "市水务集团有限公司党委", "activities": ["组建党员突击队"]})
+    text = "党委组建了党员突击队，推动了项目顺利进行。还增强了团队的凝聚力和战斗力。"
+    assert polish(text, "主要做法", facts).text == "党委组建了党员突击队，推动了项目顺利进行。同时还增强了团队的凝聚力和战斗力。"
+    kept = "部分党员学习不够深入。还有部分党员作用发挥不明显。"
+    assert polish(kept, "存在问题", facts).text == kept  # 还有 opens a sentence of its own
+
+
 def test_commentary_goes_with_the_clause_it_is_in():
     from drafter.polish import polish
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})
