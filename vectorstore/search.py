@@ -4,8 +4,8 @@
   (``RRF_K``); filters (section type, genre, unit type, excluded documents or sources) are masks over the side
   index. Among the fused candidates, passages about the same kind of work as the query (classify.py's
   ``classify_work``) come first, in fused order, then the rest; a whole section made of sub-section records
-  comes last (the piece wants the sub-section). bench_heldout.py, dev split: work P@3 0.792 with a bonus of one
-  first rank (1/61) → 0.812 with same-work first.
+  comes last (the piece wants the sub-section), among the ``WORK_POOL`` best fused. bench_heldout.py, dev split:
+  work P@3 0.792 with a bonus of one first rank (1/61) → 0.812 with same-work first.
 - ``section_type="auto"``: the type the query reads as — its own cue words, with the types of its nearest
   sections as a weighted vote that breaks near-ties (``infer_section_type``).
 - Documents: dense over whole-document embeddings, with Chroma's own filter.
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 RRF_K = 60
 AUTO = "auto"  # section_type that means: the type the query text reads as
 AUTO_NEIGHBOURS = 5  # nearest sections whose types vote (bench_retrieval.py: top 5 beat top 10)
+# Candidates (from each ranking, and fused) among which same-work passages come first: the same-work passage the
+# piece wants may rank low in both lists (bench_heldout.py, dev split: 30 → 120 took work P@3 0.807 → 0.814 and
+# nDCG@5 0.797 → 0.821; 300 gave no more).
+WORK_POOL = 120
 AUTO_VOTE_WEIGHT = 0.15  # the vote against the text's own cue words (bench_retrieval.py: cues alone beat the vote)
 
 
@@ -95,7 +99,8 @@ def search(store: CorpusStore, query: str, k: int = 5, *, kind: str = "section",
                                           exclude_doc_ids=exclude_doc_ids, exclude_sources=exclude_sources)
     if kind == "document":
         return _search_documents(store, query, k, genre, unit_type, exclude_doc_ids, exclude_sources)
-    fetch_k = fetch_k or max(30, 4 * k)
+    work = classify_work(query) if mode == "hybrid" and kind == "section" else None
+    fetch_k = fetch_k or max(WORK_POOL if work else 30, 4 * k)
     index = store.side_index()
     mask = index.mask({"section_type": section_type, "genre": genre, "unit_type": unit_type},
                       {"doc_id": exclude_doc_ids, "source": exclude_sources})
@@ -110,8 +115,7 @@ def search(store: CorpusStore, query: str, k: int = 5, *, kind: str = "section",
         for rid, r in ranks.items():
             fused[rid] = fused.get(rid, 0.0) + 1.0 / (RRF_K + r)
     ranked = sorted(fused, key=lambda rid: (-fused[rid], rid))
-    work = classify_work(query) if mode == "hybrid" else None
-    top = ranked[: (6 * k + 10) if work else k + 5]  # spares: another process may have removed some
+    top = ranked[: max(WORK_POOL, 6 * k + 10) if work else k + 5]  # spares: another process may have removed some
     if not top:
         return []
     got = store.collection.get(ids=top, include=["documents", "metadatas"])
