@@ -251,6 +251,15 @@ def _unit_as_purpose(text: str, unit: str) -> str:
     return re.sub(r"(?:^|(?<=[。！？；]))为([^，,。；！？\n]{2,40})[，,]\s*", subject, text, flags=re.M)
 
 
+_SELF = re.compile(r"我([局院校所馆委站队厂处科])")
+
+
+def _wrong_self_reference(text: str, unit: str) -> str:
+    """"我局" in a 县档案馆's draft ("为我局提供了有力的支撑"): a self-reference of another kind of unit is the unit's
+    name; one the name bears out (我局 of a 县市场监管局党组) stays."""
+    return _SELF.sub(lambda m: m.group(0) if m.group(1) in unit else unit, text) if unit else text
+
+
 _CORRELATIVE = re.compile(r"不仅(?=[^。！？；]*(?:还|也|而且|更|并))")
 # A sentence opening on the second half of 不仅……还…… after a cut took the first ("……顺利进行。还增强了团队的凝聚力和
 # 战斗力" once "这不仅提高了工作效率，" went): it goes on from the sentence before, as 同时还…… does.
@@ -278,6 +287,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _bare_lines_to_prose(out)
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
     out = _unit_as_purpose(out, facts.unit)
+    out = _wrong_self_reference(out, facts.unit)
     out = _drop_sentences(out, section_type, facts, known)
     out = _unpaired_correlatives(out)
     out = _ORPHAN_SECOND_HALF.sub(r"同时\1", out)

@@ -179,6 +179,14 @@ def test_a_sentence_left_on_the_second_half_of_buJin_goes_on_from_the_one_before
     assert polish(kept, "存在问题", facts).text == kept  # 还有 opens a sentence of its own
 
 
+def test_a_self_reference_of_another_kind_of_unit_is_the_units_name():
+    archive = validate_facts({"genre": "工作总结", "unit": "县档案馆", "activities": ["开展档案安全检查"]})
+    text = "县档案馆开展档案安全检查，为我局提供了有力的支撑。"
+    assert polish(text, "主要做法", archive).text == "县档案馆开展档案安全检查，为县档案馆提供了有力的支撑。"
+    bureau = validate_facts({"genre": "工作总结", "unit": "县市场监管局党组", "activities": ["开展专项检查"]})
+    assert "我局" in polish("我局开展专项检查，守住了安全底线。", "主要做法", bureau).text
+
+
 def test_commentary_goes_with_the_clause_it_is_in():
     from drafter.polish import polish
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})
