@@ -7,6 +7,7 @@ import re
 from drafter.checks.base import INFO, CheckResult, Finding
 from drafter.checks.rules import LENGTH_MAX_RATIO, LENGTH_MIN_RATIO
 from drafter.facts import Facts
+from drafter.zh.instructions import looks_like_instruction
 
 _NOT_COUNTED = re.compile(r"\s|[#*>_`]")
 
@@ -42,7 +43,7 @@ CHARS_PER_ACTIVITY = 250
 def thin_material_hint(facts: Facts) -> str:
     """What to add when the facts cannot carry the target: the writer states them with the genre's phrasing
     and does not pad them with invented activities, so a short draft asks the clerk for material."""
-    activities = [a for a in facts.activities if a.strip()]
+    activities = [a for a in facts.activities if a.strip() and not looks_like_instruction(a)]  # set aside: not drafted
     framed = sum(len(x) for x in [*facts.achievements, *facts.problems, *facts.plans]) + 40 * len(facts.figures)
     if (facts.target_chars or 0) - framed <= CHARS_PER_ACTIVITY * max(1, len(activities)):
         return ""
