@@ -251,6 +251,22 @@ def _unit_as_purpose(text: str, unit: str) -> str:
     return re.sub(r"(?:^|(?<=[。！？；]))为([^，,。；！？\n]{2,40})[，,]\s*", subject, text, flags=re.M)
 
 
+# "坚持“在职党员到社区报到认领岗位”作为推动……的重要抓手": 作为 takes 把, not 坚持 (坚持把/以……作为 stay).
+_JIANCHI_ZUOWEI = re.compile(r"坚持(?![把以将])([^，。；！？]{2,30}?)作为")
+
+
+def _quoted_items_unquoted(text: str, facts: Facts) -> str:
+    """A practice the clerk gave put in quotes as if it were a slogan ("坚持“为行动不便老人提供上门服务”这一工作
+    思路"): quotes mark names, so a quoted span the facts give unquoted, of six characters or more, loses them."""
+    known = facts.all_text()
+
+    def unquoted(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        return inner if len(inner) >= 6 and inner in known and m.group(0) not in known else m.group(0)
+
+    return re.sub(r"“([^“”\n]+)”", unquoted, text)
+
+
 _SELF = re.compile(r"我([局院校所馆委站队厂处科])")
 
 
@@ -288,6 +304,8 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
     out = _unit_as_purpose(out, facts.unit)
     out = _wrong_self_reference(out, facts.unit)
+    out = _quoted_items_unquoted(out, facts)
+    out = _JIANCHI_ZUOWEI.sub(r"把\1作为", out)
     out = _drop_sentences(out, section_type, facts, known)
     out = _unpaired_correlatives(out)
     out = _ORPHAN_SECOND_HALF.sub(r"同时\1", out)

@@ -187,6 +187,17 @@ def test_a_self_reference_of_another_kind_of_unit_is_the_units_name():
     assert "我局" in polish("我局开展专项检查，守住了安全底线。", "主要做法", bureau).text
 
 
+def test_a_practice_quoted_as_a_slogan_loses_its_quotes_and_zuowei_takes_ba():
+    facts = validate_facts({"genre": "经验材料", "unit": "城南社区卫生服务中心党支部",
+                            "activities": ["为行动不便老人提供上门服务", "推行“网格吹哨、部门报到”工作机制"]})
+    text = "城南社区卫生服务中心党支部坚持“为行动不便老人提供上门服务”这一工作思路，推行“网格吹哨、部门报到”工作机制。"
+    assert polish(text, "主要做法", facts).text == (
+        "城南社区卫生服务中心党支部坚持为行动不便老人提供上门服务这一工作思路，推行“网格吹哨、部门报到”工作机制。")
+    text = "城南社区卫生服务中心党支部坚持为行动不便老人提供上门服务作为重要抓手，坚持把服务作为根本。"
+    assert polish(text, "主要做法", facts).text == (
+        "城南社区卫生服务中心党支部把为行动不便老人提供上门服务作为重要抓手，坚持把服务作为根本。")
+
+
 def test_commentary_goes_with_the_clause_it_is_in():
     from drafter.polish import polish
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})
