@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from drafter.checks.grounding import body_findings as grounding_findings
 from drafter.checks.grounding import known_text, ungrounded
 from drafter.checks.length import count_chars
-from drafter.checks.prose import bare_list_spans, rules, section_body_findings
+from drafter.checks.prose import bare_list_spans, rules, section_body_findings, sentence_tail
 from drafter.facts import Facts
 from drafter.zh.numerals import to_chinese
 from drafter.zh.sentences import sentence_pieces
@@ -90,6 +90,7 @@ def _delete_words(text: str) -> str:
     return r.hedges.sub(hedge, text)
 
 
+_BARE_CONNECTIVE = re.compile(r"(?:^|(?<=[。！？；]))(?:同时|此外|另外|并且|而且|因此|总之)[，,]?(?:[。！？；]|$)", re.M)
 _CONTINUES = re.compile(r"^(?:以及|及其|和|与|或者?|并且|而且|乃至|还|也)")
 # a clause that cannot stand as the sentence's main clause: a link word alone, or a 通过/为/围绕…… phrase
 _NO_MAIN_CLAUSE = re.compile(r"^(?:(?:同时|此外|另外|并且?)[，,]?$|(?:同时[，,]?)?(?:通过|为了?|围绕|按照|根据|依托|借助|针对|结合|随着))")
@@ -315,8 +316,33 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = re.sub(r"([。！？；])[，、；]+", r"\1", out)  # "不足。，当前" left by a cut clause
     out = re.sub(r"^[，、；]+", "", out, flags=re.M)
     out = re.sub(r"[，、；]+$", "。", out, flags=re.M).strip()
+    out = _BARE_CONNECTIVE.sub("", out).strip()  # "……优点和不足。同时。": the clause after it was cut
     after = count_chars(out)
     # the ordinal words 一是/二是 are what the rules insert; everything else that changed was cut
     inserted = len(re.findall(r"[一二三四五六七八九十]+是", out)) * 2 - len(re.findall(r"[一二三四五六七八九十]+是", text)) * 2
     inserted = max(0, inserted)
     return Polished(out, cut=max(0, before - after + inserted), inserted=inserted)
+
+
+def without_said_endings(text: str, before: str) -> tuple[str, int]:
+    """``text`` (a piece) without the closing formula an earlier piece of its section (``before``) already ended a
+    sentence on: its last clause goes, or the sentence when it is one clause ("……，为教育事业的发展奠定了坚实的
+    基础。" closed four of six 做法 pieces of one draft; each piece is written on its own). What stays keeps at least
+    ``MIN_KEPT_CHARS``; returns the text and the characters cut."""
+    said = {t for m in re.finditer(r"[^。！？\n]+[。！？]", before) if (t := sentence_tail(m.group(0)))}
+    if not said:
+        return text, 0
+    out = text
+    for m in reversed(list(re.finditer(r"[^。！？\n]+[。！？]", text))):
+        sentence = m.group(0)
+        tail = sentence_tail(sentence)
+        if not tail or tail not in said:
+            continue
+        head = sentence.rsplit("，", 1)[0] + sentence[-1] if "，" in sentence else ""
+        if head and all(_NO_MAIN_CLAUSE.match(c) for c in head.rstrip("。！？").split("，")):
+            head = ""  # "通过这样的工作。": no sentence without the clause
+        shorter = out[:m.start()] + head + out[m.end():]
+        if count_chars(shorter) >= MIN_KEPT_CHARS:
+            out = shorter
+    return out, count_chars(text) - count_chars(out)
+

@@ -33,7 +33,7 @@ from drafter.llm import (
     reply_tokens,
 )
 from drafter.outline import PLACEHOLDER, OutlineSection, is_short, short_title
-from drafter.polish import PREDICATE_START, polish
+from drafter.polish import PREDICATE_START, polish, without_said_endings
 from drafter.prompts import choice, quote_data, render
 from drafter.retrieval import Retrieval, exemplar_texts
 from drafter.run import Attempt, Event, Run, SectionDraft
@@ -161,7 +161,7 @@ EFFECT_MAX_SAID = 0.55
 # 医生团队18个，不仅……" after "……组建党员家庭医生团队18个。"), persons ("我们及时发现……", "他们", "党员们"), the
 # prompt said back ("第二句：", "这项工作带来的变化是，"), or an opening purpose clause with no subject after it
 # ("为推动……，有力推动了……").
-_NO_EFFECT = re.compile(r"\d|[\u4e00-\u9fff]们|我[局院校所]|第[一二三]句|带来的变化是|"
+_NO_EFFECT = re.compile(r"\d|[\u4e00-\u9fff]们|我[局院校所]|第[一二三]句|带来的变化|变化和意义|"
                         r"^为[^，。]*，(?:为|有力|有效|进一步|推动|促进)")
 _ORDINAL_START = re.compile(r"^\s*[一二三四五六七八九十]是")
 
@@ -436,6 +436,8 @@ class Writer:
                 body = yield from self.piece(sdraft, facts, osec, title, figures, items,
                                              exemplars, retrieval.texts(), target, retrieval.excluded,
                                              index=sdraft.index + n)
+                body, cut = without_said_endings(body, "\n".join(parts))
+                sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + cut
                 parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)
             sdraft.body = "\n".join(parts)
         sdraft.status, sdraft.error = "done", ""

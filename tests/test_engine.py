@@ -695,10 +695,11 @@ def test_a_practice_written_short_is_carried_on_by_its_effect_and_only_by_senten
     repeat = PIECES[1]  # the paragraph said over again: passed over
     figure = "共服务群众1200人次。"  # a figure (and an invented one): passed over
     reworded = "通过开展党员志愿服务活动，党员走进村组办实事，党群干群关系更加密切。"  # said again in other words
+    echo = "这次工作带来的变化和意义是：干部作风明显转变。"  # the prompt said back
     effect = "党员的宗旨意识和服务意识进一步增强，基层党组织的凝聚力明显提升。"
     model = MockModel()
     # each piece is far short of its share: written once more (no longer: the first stays), then carried on
-    for answer in (PIECES[0], PIECES[0], "好的。", PIECES[1], PIECES[1], repeat + figure + reworded + effect):
+    for answer in (PIECES[0], PIECES[0], "好的。", PIECES[1], PIECES[1], repeat + figure + reworded + echo + effect):
         model.enqueue(answer)
     engine = DraftEngine(store=store, model=model, plan_measures=False)
     sections = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections
@@ -708,6 +709,7 @@ def test_a_practice_written_short_is_carried_on_by_its_effect_and_only_by_senten
     assert first.rstrip().endswith(PIECES[0])  # "好的。" carried nothing: the piece stays as written
     assert second.endswith(PIECES[1] + effect)  # the same paragraph, carried on
     assert "1200" not in practice.body and practice.body.count(PIECES[1]) == 1 and reworded not in practice.body
+    assert "变化和意义" not in practice.body
     assert practice.attempts[2].findings and not practice.attempts[5].findings
     prompt = practice.attempts[5].prompt[-1]["content"]
     assert PIECES[1] in prompt and "开展党员志愿服务活动" in prompt  # it sees the paragraph it carries on

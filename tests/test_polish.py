@@ -198,6 +198,27 @@ def test_a_practice_quoted_as_a_slogan_loses_its_quotes_and_zuowei_takes_ba():
         "城南社区卫生服务中心党支部把为行动不便老人提供上门服务作为重要抓手，坚持把服务作为根本。")
 
 
+def test_a_closing_formula_an_earlier_piece_ended_on_goes_from_the_next():
+    from drafter.polish import without_said_endings
+    before = "教育系统组织会议集中点评，增强了师生之间的沟通和信任，为教育系统的持续发展奠定了坚实的基础。"
+    piece = ("教育系统坚持深入细致的个别谈话，重点点评教师的教学方法和学生的学习态度，推动教学质量提升。"
+             "通过这样的工作，提升了教师的专业水平和学生的综合素质，为教育事业的发展奠定了坚实的基础。")
+    kept, cut = without_said_endings(piece, before)
+    assert kept == piece.replace("，为教育事业的发展奠定了坚实的基础。", "。") and cut == 17
+    assert without_said_endings(piece, "教育系统组织会议集中点评，推动工作落实。") == (piece, 0)  # first time: stays
+    # a sentence of that clause alone goes whole, unless too little would be left
+    lone = "教育系统坚持深入细致的个别谈话，重点点评教师的教学方法和学生的学习态度，推动教学质量提升。这一做法为教育事业的发展奠定了坚实的基础。"
+    assert without_said_endings(lone, before)[0] == lone[:lone.index("这一做法")]
+    short = "教育系统坚持个别谈话。这一做法为教育事业的发展奠定了坚实的基础。"
+    assert without_said_endings(short, before)[0] == short
+
+
+def test_a_connective_left_alone_by_a_cut_goes():
+    facts = validate_facts({"genre": "工作总结", "unit": "县教育局党组", "activities": ["开展党员相互点评"]})
+    for text in ("通过党员之间的相互点评，发现了彼此的优点和不足。同时。", "通过党员之间的相互点评，发现了彼此的优点和不足。同时，"):
+        assert polish(text, "主要做法", facts).text == "通过党员之间的相互点评，发现了彼此的优点和不足。"
+
+
 def test_commentary_goes_with_the_clause_it_is_in():
     from drafter.polish import polish
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})

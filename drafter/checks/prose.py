@@ -325,16 +325,25 @@ def prose_findings(draft: str, facts: Facts | None = None) -> list[Finding]:
     return found
 
 
+def sentence_tail(sentence: str) -> str:
+    """The last ``repeat_tail_chars`` characters a sentence ends on, as the repeat check compares them ("实的基础"),
+    or "" for a sentence too short to count and a point of a parallel enumeration, which shares its ending on
+    purpose ("……上实现突破；" in a real 实施方案)."""
+    r = rules()
+    cjk = re.sub(r"[^\u4e00-\u9fff]", "", sentence)
+    if len(cjk) < 3 * r.repeat_tail_chars or sentence.rstrip()[-1:] in "；;":
+        return ""
+    return cjk[-r.repeat_tail_chars:]
+
+
 def _same_endings(sentences: list[tuple[int, str]], r: ProseRules) -> list[Finding]:
     """Sentences of a section that end on the same words, from the ``repeat_tail_times``-th on: a frame's tail
     stuck to every point ("……比学赶超。" three times in one 几点启示), or one closing formula for every paragraph."""
     found, counts = [], {}
     for start, sentence in sentences:
-        cjk = re.sub(r"[^\u4e00-\u9fff]", "", sentence)
-        # points of a parallel enumeration share their ending on purpose ("……上实现突破；" in a real 实施方案)
-        if len(cjk) < 3 * r.repeat_tail_chars or sentence.rstrip()[-1:] in "；;":
+        tail = sentence_tail(sentence)
+        if not tail:
             continue
-        tail = cjk[-r.repeat_tail_chars:]
         counts[tail] = counts.get(tail, 0) + 1
         if counts[tail] >= r.repeat_tail_times:
             found.append(Finding("PROSE_REPEAT", f"又一句以“{tail}”结尾，句尾雷同", (start, start + len(sentence)), WARNING))
