@@ -231,6 +231,29 @@ def renumber(text: str) -> str:
     return "".join(out) + text[last:]
 
 
+MAX_LESSON_POINTS = 4  # the lessons prompt asks for two or three; seven came back, one per practice
+_POINT_START = re.compile(r"(?<=[。；])(?=[一二三四五六七八九十]是)")
+
+
+def _lessons_not_practices(text: str) -> str:
+    """几点启示 as lessons: a point that carries a figure is a practice told again ("三是设立党员创新工作室5个，推动技术
+    创新；……七是设立困难职工帮扶基金50万元……"), and goes while two points without one stay; at most
+    ``MAX_LESSON_POINTS`` points are kept. The markers are renumbered after."""
+    lines = []
+    for line in text.split("\n"):
+        parts = _POINT_START.split(line)
+        points = [i for i, x in enumerate(parts) if _ORDINAL.match(x)]
+        figured = {i for i in points if re.search(r"\d", parts[i])}
+        drop = figured if len(points) - len(figured) >= 2 else set()
+        keep = [i for i in points if i not in drop][:MAX_LESSON_POINTS]
+        if len(keep) < len(points):
+            kept = [x for i, x in enumerate(parts) if i not in points or i in keep]
+            line = "".join(kept)
+            line = line[:-1] + "。" if line.endswith("；") else line
+        lines.append(line)
+    return "\n".join(lines)
+
+
 _RUN_IN_MARKER = re.compile(r"(?<=[。；！？])(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)(?=[^\s，。])")
 
 
@@ -312,6 +335,8 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _ORPHAN_SECOND_HALF.sub(r"同时\1", out)
     out = _drop_repeated_figures(out)
     out = _BARE_ORDINAL.sub("", out)
+    if section_type == "经验体会":
+        out = _lessons_not_practices(out)
     out = renumber(out)
     out = re.sub(r"([。！？；])[，、；]+", r"\1", out)  # "不足。，当前" left by a cut clause
     out = re.sub(r"^[，、；]+", "", out, flags=re.M)

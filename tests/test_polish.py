@@ -219,6 +219,20 @@ def test_a_connective_left_alone_by_a_cut_goes():
         assert polish(text, "主要做法", facts).text == "通过党员之间的相互点评，发现了彼此的优点和不足。"
 
 
+def test_lessons_that_tell_a_practice_again_with_its_figure_go_and_at_most_four_stay():
+    facts = validate_facts({"genre": "经验材料", "unit": "公司党委", "activities": ["设立党员创新工作室5个"]})
+    points = ["坚持党建引领，确保发展方向正确", "注重人才培养，提高队伍综合素质", "设立党员创新工作室5个，推动技术创新",
+              "强化制度建设，形成长效机制", "突出群众路线，凝聚发展合力", "坚持问题导向，提升工作实效"]
+    text = "；".join(f"{n}是{p}" for n, p in zip("一二三四五六", points, strict=True)) + "。"
+    out = polish(text, "经验体会", facts).text
+    assert "5个" not in out and out.count("是") == 4 and out.startswith("一是坚持党建引领") and out.endswith("凝聚发展合力。")
+    assert "四是突出群众路线" in out  # renumbered after the cut
+    # fewer than two lessons without a figure: nothing goes
+    two = "一是坚持党建引领，确保发展方向正确；二是设立党员创新工作室5个，推动技术创新。"
+    assert polish(two, "经验体会", facts).text == two
+    assert polish(text, "主要做法", facts).text.count("是") == 6  # only 几点启示
+
+
 def test_commentary_goes_with_the_clause_it_is_in():
     from drafter.polish import polish
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})

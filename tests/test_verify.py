@@ -95,3 +95,15 @@ def test_a_dropped_opening_clause_leaves_the_unit_as_subject():
     assert removed == ["县档案馆坚持“安全第一，预防为主”的方针"]
     # without a subject to keep, the clause goes whole
     assert verify.drop_clauses(text, invented_names(text, facts))[0].startswith("为确保档案安全，定期组织")
+
+
+def test_what_an_item_lacks_goes_where_the_text_names_it_not_after_it_again():
+    from drafter.verify import insert_missing
+    text = "二是建立“党员+新员工”师徒结对机制，通过师傅带徒弟的方式，培养年轻员工的技能；三是企业重大决策前听取党委意见。"
+    assert insert_missing(text, [], ["建立“党员+新员工”师徒结对机制，结对216对"]) == text.replace(
+        "师徒结对机制，", "师徒结对机制，结对216对，")
+    assert insert_missing("党委坚持设立党员示范岗，发挥作用。", [], ["设立党员示范岗58个"]) == "党委坚持设立党员示范岗58个，发挥作用。"
+    # the text does not name it: the item is stated after it, as before
+    assert insert_missing("党委开展工作。", [], ["设立党员示范岗58个"]) == "党委开展工作。设立党员示范岗58个。"
+    long_rest = "设立困难职工帮扶基金，每年从企业利润中提取专项资金用于帮扶生活困难的职工家庭"
+    assert insert_missing("党委设立困难职工帮扶基金。", [], [long_rest]).endswith(long_rest + "。")
