@@ -291,6 +291,11 @@ def _quoted_items_unquoted(text: str, facts: Facts) -> str:
     return re.sub(r"“([^“”\n]+)”", unquoted, text)
 
 
+# A named programme explained with 即…… the facts do not give: the explanation is the model's ("坚持“双向进入、交叉
+# 任职”制度，即不干预企业的经营决策，不参与企业的日常管理" — the opposite of what it means).
+_DEFINED_NAME = re.compile(r"(”[^，。；！？“]{0,6})[，,]\s*即[^。！？；]*")
+
+
 _SELF = re.compile(r"我([局院校所馆委站队厂处科])")
 
 
@@ -329,6 +334,9 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _unit_as_purpose(out, facts.unit)
     out = _wrong_self_reference(out, facts.unit)
     out = _quoted_items_unquoted(out, facts)
+    known = facts.all_text()
+    out = _DEFINED_NAME.sub(lambda m: m.group(0) if m.group(0)[len(m.group(1)):].lstrip("，, ") in known
+                            else m.group(1), out)
     out = _JIANCHI_ZUOWEI.sub(r"把\1作为", out)
     out = _drop_sentences(out, section_type, facts, known)
     out = _unpaired_correlatives(out)

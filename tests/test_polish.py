@@ -233,6 +233,17 @@ def test_lessons_that_tell_a_practice_again_with_its_figure_go_and_at_most_four_
     assert polish(text, "主要做法", facts).text.count("是") == 6  # only 几点启示
 
 
+def test_a_named_programme_explained_with_ji_loses_the_explanation_the_facts_do_not_give():
+    facts = validate_facts({"genre": "经验材料", "unit": "公司党委",
+                            "activities": ["推行党委班子与管理层“双向进入、交叉任职”"]})
+    text = "公司党委坚持“双向进入、交叉任职”制度，即不干预企业的经营决策，不参与企业的日常管理。通过这一制度，推动了管理提升。"
+    assert polish(text, "主要做法", facts).text == "公司党委坚持“双向进入、交叉任职”制度。通过这一制度，推动了管理提升。"
+    given = validate_facts({"genre": "经验材料", "unit": "公司党委",
+                            "activities": ["推行“三张清单”，即责任清单、任务清单、问题清单"]})
+    kept = "公司党委推行“三张清单”，即责任清单、任务清单、问题清单。"
+    assert polish(kept, "主要做法", given).text == kept
+
+
 def test_commentary_goes_with_the_clause_it_is_in():
     from drafter.polish import polish
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})
