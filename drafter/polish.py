@@ -357,25 +357,34 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     return Polished(out, cut=max(0, before - after + inserted), inserted=inserted)
 
 
+# How many characters a closing an earlier piece used must share with a sentence's end to count as said again: 4
+# (the prose check's tail) took "……，提高工作人员的工作效率" and "……，取得了显著成效" off LOO drafts, 6 keeps them.
+SAID_ENDING_CHARS = 6
+
+
 def without_said_endings(text: str, before: str) -> tuple[str, int]:
     """``text`` (a piece) without the closing formula an earlier piece of its section (``before``) already ended a
-    sentence on: its last clause goes, or the sentence when it is one clause ("……，为教育事业的发展奠定了坚实的
-    基础。" closed four of six 做法 pieces of one draft; each piece is written on its own). What stays keeps at least
-    ``MIN_KEPT_CHARS``; returns the text and the characters cut."""
-    said = {t for m in re.finditer(r"[^。！？\n]+[。！？]", before) if (t := sentence_tail(m.group(0)))}
+    sentence on (their last ``SAID_ENDING_CHARS`` characters alike): its last clause goes, or the sentence when it
+    is one clause ("……，为教育事业的发展奠定了坚实的基础。" closed four of six 做法 pieces of one draft; each piece is
+    written on its own). A cut that would leave the sentence ending on a clause with no main verb ("……，通过定期会议
+    和培训。"), or the piece under ``MIN_KEPT_CHARS``, is not made; returns the text and the characters cut."""
+    def ending(sentence: str) -> str:
+        cjk = re.sub(r"[^\u4e00-\u9fff]", "", sentence)
+        return cjk[-SAID_ENDING_CHARS:] if sentence_tail(sentence) else ""
+
+    said = {e for m in re.finditer(r"[^。！？\n]+[。！？]", before) if (e := ending(m.group(0)))}
     if not said:
         return text, 0
     out = text
     for m in reversed(list(re.finditer(r"[^。！？\n]+[。！？]", text))):
         sentence = m.group(0)
-        tail = sentence_tail(sentence)
-        if not tail or tail not in said:
+        if ending(sentence) not in said:
             continue
-        head = sentence.rsplit("，", 1)[0] + sentence[-1] if "，" in sentence else ""
-        if head and all(_NO_MAIN_CLAUSE.match(c) for c in head.rstrip("。！？").split("，")):
-            head = ""  # "通过这样的工作。": no sentence without the clause
+        clauses = sentence[:-1].split("，")
+        if len(clauses) > 1 and _NO_MAIN_CLAUSE.match(clauses[-2]):
+            continue  # "……，通过定期会议和培训，提高了……": what would be left ends on no sentence
+        head = "，".join(clauses[:-1]) + sentence[-1] if len(clauses) > 1 else ""
         shorter = out[:m.start()] + head + out[m.end():]
         if count_chars(shorter) >= MIN_KEPT_CHARS:
             out = shorter
     return out, count_chars(text) - count_chars(out)
-

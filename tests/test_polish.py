@@ -211,6 +211,11 @@ def test_a_closing_formula_an_earlier_piece_ended_on_goes_from_the_next():
     assert without_said_endings(lone, before)[0] == lone[:lone.index("这一做法")]
     short = "教育系统坚持个别谈话。这一做法为教育事业的发展奠定了坚实的基础。"
     assert without_said_endings(short, before)[0] == short
+    # a cut that would end the sentence on a 通过 phrase is not made; an ending alike in four characters only stays
+    dangling = lone.replace("这一做法为", "通过定期会议和培训，为")
+    assert without_said_endings(dangling, before)[0] == dangling
+    common = piece.replace("为教育事业的发展奠定了坚实的基础", "提高了工作效率")
+    assert without_said_endings(common, "教育系统组织点评，提高员工的工作效率。")[0] == common
 
 
 def test_a_connective_left_alone_by_a_cut_goes():
