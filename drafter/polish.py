@@ -296,6 +296,13 @@ def _quoted_items_unquoted(text: str, facts: Facts) -> str:
 _DEFINED_NAME = re.compile(r"(”[^，。；！？“]{0,6})[，,]\s*即[^。！？；]*")
 
 
+def _explanations_given(text: str, facts: Facts) -> str:
+    """``text`` without the 即…… explanations of named programmes that the facts do not give (``_DEFINED_NAME``)."""
+    given = facts.all_text()
+    return _DEFINED_NAME.sub(lambda m: m.group(0) if m.group(0)[len(m.group(1)):].lstrip("，, ") in given
+                             else m.group(1), text)
+
+
 _SELF = re.compile(r"我([局院校所馆委站队厂处科])")
 
 
@@ -334,9 +341,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _unit_as_purpose(out, facts.unit)
     out = _wrong_self_reference(out, facts.unit)
     out = _quoted_items_unquoted(out, facts)
-    known = facts.all_text()
-    out = _DEFINED_NAME.sub(lambda m: m.group(0) if m.group(0)[len(m.group(1)):].lstrip("，, ") in known
-                            else m.group(1), out)
+    out = _explanations_given(out, facts)
     out = _JIANCHI_ZUOWEI.sub(r"把\1作为", out)
     out = _drop_sentences(out, section_type, facts, known)
     out = _unpaired_correlatives(out)

@@ -249,6 +249,13 @@ def test_a_named_programme_explained_with_ji_loses_the_explanation_the_facts_do_
     assert polish(kept, "主要做法", given).text == kept
 
 
+def test_words_of_what_the_piece_may_draw_on_are_not_cut_as_invented():
+    facts = validate_facts({"genre": "工作总结", "unit": "县图书馆党支部", "activities": ["开展志愿服务"]})
+    text = "县图书馆党支部开展志愿服务。党支部组建红帆讲习团，走进乡村书屋开展领读活动，推动全民阅读。"
+    assert "乡村书屋" not in polish(text, "主要做法", facts).text  # made up: cut
+    assert polish(text, "主要做法", facts, "组建红帆讲习团走进乡村书屋开展领读活动").text == text  # its heading says so
+
+
 def test_commentary_goes_with_the_clause_it_is_in():
     from drafter.polish import polish
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})
