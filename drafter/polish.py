@@ -103,6 +103,28 @@ _NO_MAIN_CLAUSE = re.compile(r"^(?:(?:同时|此外|另外|并且?)[，,]?$|(?:�
 PREDICATE_START = re.compile(r"^(?:不仅|有效|进一步|推动|提升|提高|增强|促进|为|使|让|既|也|还|切实|显著|激发|带动|营造)")
 
 
+# A sentence's last clause that is a 通过/围绕…… phrase with no verb of its own after it ("……，通过与社区工作人员密切
+# 合作。" once a cut took the clause it led into): no sentence ends so.
+_DANGLING = re.compile(r"^(?:通过|围绕|按照|根据|依托|借助|针对|结合|随着)(?!.*(?:了|推动|促进|提高|提升|增强|实现|确保|形成|"
+                       r"带动|解决|完成|达到|使|让))")
+
+
+def without_dangling_phrases(text: str) -> str:
+    """``text`` with no sentence ending on a phrase that leads into nothing (``_DANGLING``): the phrase goes, or
+    the sentence when it is all such phrases."""
+    def fixed(m: re.Match[str]) -> str:
+        sentence = m.group(0)
+        end = sentence[-1] if sentence[-1] in "。！？" else ""
+        clauses = sentence[:len(sentence) - len(end)].split("，")
+        if not _DANGLING.match(clauses[-1].strip()):
+            return sentence
+        while clauses and (_DANGLING.match(clauses[-1].strip()) or _NO_MAIN_CLAUSE.match(clauses[-1].strip())):
+            clauses.pop()
+        return "，".join(clauses) + end if clauses else ""
+
+    return re.sub(r"[^。！？\n]+[。！？]?", fixed, text)
+
+
 def drop_ungrounded_clauses(text: str, facts: Facts, extra: str = "") -> str:
     """``text`` without what makes its sentences fail the grounding check (drafter.checks.grounding): from each
     flagged sentence the clause with the most nouns neither the facts nor the genre has goes, then the next,
@@ -355,6 +377,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = re.sub(r"^[，、；]+", "", out, flags=re.M)
     out = re.sub(r"[，、；]+$", "。", out, flags=re.M).strip()
     out = _BARE_CONNECTIVE.sub("", out).strip()  # "……优点和不足。同时。": the clause after it was cut
+    out = without_dangling_phrases(out)
     after = count_chars(out)
     # the ordinal words 一是/二是 are what the rules insert; everything else that changed was cut
     inserted = len(re.findall(r"[一二三四五六七八九十]+是", out)) * 2 - len(re.findall(r"[一二三四五六七八九十]+是", text)) * 2

@@ -29,7 +29,7 @@ from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
 from drafter.frames import figures_sentence
-from drafter.polish import renumber
+from drafter.polish import renumber, without_dangling_phrases
 from drafter.prompts import quote_data, render
 from drafter.run import Attempt, Event, SectionDraft
 from drafter.zh.instructions import looks_like_instruction
@@ -145,8 +145,8 @@ _ITEM_SPLIT = re.compile(r"[，,]|(?=\d)")
 
 def _inline(text: str, item: str) -> str | None:
     """``text`` with the rest of ``item`` put right after the longest opening part of it that ``text`` has (six
-    characters or more, ending before a comma or a number), or None when there is no such part or the rest is
-    long."""
+    characters or more, ending before a comma or a number, and ending a clause of ``text``), or None when there is
+    no such part or the rest is long."""
     item = item.strip().rstrip("。；;，,")
     for m in sorted(_ITEM_SPLIT.finditer(item), key=lambda x: -x.start()):
         head, rest = item[:m.start()], item[m.start():]
@@ -156,7 +156,8 @@ def _inline(text: str, item: str) -> str | None:
         end = at + len(head)
         if rest[0] == ",":
             rest = "，" + rest[1:]
-        if text[end:end + 1].isdigit() or text.startswith(rest, end):
+        # only where the phrase ends a clause: "坚持为行动不便老人提供上门服务这一工作思路" takes no "4300人次" inside
+        if text[end:end + 1] not in ("", "，", "。", "；", "、", "\n") or text.startswith(rest, end):
             continue
         return text[:end] + rest + text[end:]
     return None
@@ -296,6 +297,7 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
         text, removed = drop_clauses(text, findings, subject=facts.unit)
         text = re.sub(r"[，、；]+$", "。", text, flags=re.M)  # a paragraph the cut left on a comma
         text = renumber(text)  # "二是……" alone after its 一是 went: the enumeration's markers follow the cut
+        text = without_dangling_phrases(text)  # "……，通过与社区工作人员密切合作。": what it led into was cut
         sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + sum(len(r) for r in removed)
         sdraft.attempts.append(Attempt(kind="fallback", prompt=None, output=text,
                                        findings=[{"removed": r} for r in removed]))

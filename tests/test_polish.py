@@ -256,6 +256,15 @@ def test_words_of_what_the_piece_may_draw_on_are_not_cut_as_invented():
     assert polish(text, "主要做法", facts, "组建红帆讲习团走进乡村书屋开展领读活动").text == text  # its heading says so
 
 
+def test_a_sentence_does_not_end_on_a_phrase_that_leads_into_nothing():
+    from drafter.polish import without_dangling_phrases
+    text = "党支部坚持上门服务，通过与社区工作人员密切合作。通过这种方式，推动了服务普及。"
+    assert without_dangling_phrases(text) == "党支部坚持上门服务。通过这种方式，推动了服务普及。"
+    assert without_dangling_phrases("通过定期会议和培训。党支部开展宣讲。") == "党支部开展宣讲。"
+    kept = "党支部开展工作，通过这种方式推动发展。党支部坚持定期走访，围绕群众需求提供了服务。"
+    assert without_dangling_phrases(kept) == kept  # the phrase has its verb
+
+
 def test_commentary_goes_with_the_clause_it_is_in():
     from drafter.polish import polish
     facts = validate_facts({"unit": "派出所党支部", "activities": ["社区民警进网格"]})

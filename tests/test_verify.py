@@ -103,6 +103,9 @@ def test_what_an_item_lacks_goes_where_the_text_names_it_not_after_it_again():
     assert insert_missing(text, [], ["建立“党员+新员工”师徒结对机制，结对216对"]) == text.replace(
         "师徒结对机制，", "师徒结对机制，结对216对，")
     assert insert_missing("党委坚持设立党员示范岗，发挥作用。", [], ["设立党员示范岗58个"]) == "党委坚持设立党员示范岗58个，发挥作用。"
+    # only where the phrase ends a clause of the text
+    inside = "党支部坚持为行动不便老人提供上门服务这一工作思路。"
+    assert insert_missing(inside, [], ["为行动不便老人提供上门服务4300人次"]) == inside + "为行动不便老人提供上门服务4300人次。"
     # the text does not name it: the item is stated after it, as before
     assert insert_missing("党委开展工作。", [], ["设立党员示范岗58个"]) == "党委开展工作。设立党员示范岗58个。"
     long_rest = "设立困难职工帮扶基金，每年从企业利润中提取专项资金用于帮扶生活困难的职工家庭"
