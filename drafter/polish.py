@@ -254,26 +254,22 @@ def renumber(text: str) -> str:
 
 
 MAX_LESSON_POINTS = 4  # the lessons prompt asks for two or three; seven came back, one per practice
-_POINT_START = re.compile(r"(?<=[。；])(?=[一二三四五六七八九十]是)")
+_POINT_START = re.compile(r"(?<=[。；\n])(?=[一二三四五六七八九十]是)")
 
 
 def _lessons_not_practices(text: str) -> str:
     """几点启示 as lessons: a point that carries a figure is a practice told again ("三是设立党员创新工作室5个，推动技术
     创新；……七是设立困难职工帮扶基金50万元……"), and goes while two points without one stay; at most
-    ``MAX_LESSON_POINTS`` points are kept. The markers are renumbered after."""
-    lines = []
-    for line in text.split("\n"):
-        parts = _POINT_START.split(line)
-        points = [i for i, x in enumerate(parts) if _ORDINAL.match(x)]
-        figured = {i for i in points if re.search(r"\d", parts[i])}
-        drop = figured if len(points) - len(figured) >= 2 else set()
-        keep = [i for i in points if i not in drop][:MAX_LESSON_POINTS]
-        if len(keep) < len(points):
-            kept = [x for i, x in enumerate(parts) if i not in points or i in keep]
-            line = "".join(kept)
-            line = line[:-1] + "。" if line.endswith("；") else line
-        lines.append(line)
-    return "\n".join(lines)
+    ``MAX_LESSON_POINTS`` points are kept, in one paragraph or a paragraph each. The markers are renumbered after."""
+    parts = _POINT_START.split(text)
+    points = [i for i, x in enumerate(parts) if _ORDINAL.match(x)]
+    figured = {i for i in points if re.search(r"\d", parts[i])}
+    drop = figured if len(points) - len(figured) >= 2 else set()
+    keep = [i for i in points if i not in drop][:MAX_LESSON_POINTS]
+    if len(keep) == len(points):
+        return text
+    out = "".join(x for i, x in enumerate(parts) if i not in points or i in keep).rstrip()
+    return out[:-1] + "。" if out.endswith("；") else out
 
 
 _RUN_IN_MARKER = re.compile(r"(?<=[。；！？])(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)(?=[^\s，。])")

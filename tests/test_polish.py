@@ -236,6 +236,10 @@ def test_lessons_that_tell_a_practice_again_with_its_figure_go_and_at_most_four_
     two = "一是坚持党建引领，确保发展方向正确；二是设立党员创新工作室5个，推动技术创新。"
     assert polish(two, "经验体会", facts).text == two
     assert polish(text, "主要做法", facts).text.count("是") == 6  # only 几点启示
+    # a paragraph a point
+    lines = "\n\n".join(f"{n}是{p}。" for n, p in zip("一二三四五六", points, strict=True))
+    out = polish(lines, "经验体会", facts).text
+    assert "5个" not in out and out.count("是") == 4 and out.endswith("凝聚发展合力。") and "\n" in out
 
 
 def test_a_named_programme_explained_with_ji_loses_the_explanation_the_facts_do_not_give():
