@@ -277,8 +277,8 @@ _RUN_IN_MARKER = re.compile(r"(?<=[。；！？])(?:[一二三四五六七八九
 
 def _unit_as_purpose(text: str, unit: str) -> str:
     """"为城关镇党委，城关镇党委坚持……" / "为红星村党支部，成立……" / "为青崖县税务局党委，国家税务总局青崖县税务局
-    党委开展……": asked to open on a purpose (为……，), the model put the unit, or the unit's name shortened,
-    there; the unit is the subject."""
+    党委开展……", "为澄岭县人力资源和社会保障局举办招聘会，……": asked to open on a purpose (为……，), the model put
+    the unit, the unit's name shortened, or a clause naming the unit there; the unit is the subject."""
     if not unit:
         return text
 
@@ -286,7 +286,8 @@ def _unit_as_purpose(text: str, unit: str) -> str:
         return name == unit or name in unit or (len(name) >= 4 and set(name) <= set(unit))
 
     def subject(m: re.Match[str]) -> str:
-        if not is_unit(m.group(1)):
+        # the unit as what the work is for ("为澄岭县人力资源和社会保障局举办招聘会，") is no purpose either
+        if not is_unit(m.group(1)) and unit not in m.group(1):
             return m.group(0)
         return "" if text.startswith(unit, m.end()) else unit
 

@@ -128,6 +128,8 @@ def test_the_unit_put_where_a_purpose_goes_becomes_the_subject():
     long_name = validate_facts({"unit": "国家税务总局青崖县税务局党委", "activities": ["开展春风行动"]})
     assert polish("为青崖县税务局党委，国家税务总局青崖县税务局党委开展春风行动。", "主要做法", long_name).text == (
         "国家税务总局青崖县税务局党委开展春风行动。")  # the unit's name shortened is the unit too
+    assert polish("为幸福里社区党委推行网格管理，幸福里社区党委选派党员担任网格员。", "主要做法", facts).text == (
+        "幸福里社区党委选派党员担任网格员。")  # a clause naming the unit is no purpose either
 
 
 def test_clauses_of_words_neither_the_facts_nor_the_genre_has_go_until_the_sentence_passes():
