@@ -16,7 +16,7 @@ BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|
 RATE_LABEL = re.compile(r"(率|度|比例|占比|指数|得分)$")
 
 # A label that opens with an action is something done (a result), whatever noun follows: 评选优秀共产党员56名.
-ACTION_LABEL = re.compile(r"^(评选|评出|评为|举办|开展|新发展|发展|培训|组织|办理|化解|为民|帮扶|走访|受理|破获|完成|实现|"
+ACTION_LABEL = re.compile(r"^(评选|评出|评为|举办|开展|新发展|发展|培训|组织|办理|化解|为民|帮扶|帮助|走访|受理|破获|完成|实现|"
                           r"签约|服务|上门|创建|建成|设立|累计|新增|吸纳|表彰|慰问|调解|排查|整改|结对|征集|收集|接待|办结|"
                           r"处理|解决|回访|争取|引进|投入|流转)")
 
@@ -26,7 +26,7 @@ MONEY = re.compile(r"元$")
 
 # A count of people is part of what the unit is when its label names people and nothing they did: 辅警46名,
 # 教职工216名; "在职党员到社区报到2350名" is something done.
-HEADCOUNT_UNITS = ("名", "人", "位")
+HEADCOUNT_UNITS = ("名", "人", "位", "万人", "万名")  # 1.86万人 counts people as 1860人 does
 HEADCOUNT_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,6}(警|员|师|工|生|者|干部|人员|代表|委员)$")
 
 

@@ -104,6 +104,11 @@ def test_a_headcount_is_basic_and_a_count_of_people_who_did_something_is_a_resul
     basic, results = split_figures(facts)
     assert basic == ["民警28名", "辅警46名", "教职工216名"]
     assert results == ["在职党员到社区报到2350名", "结对帮扶学生120名"]
+    # people counted in 万人 are people too; a label opening on 帮助 is something done
+    bureau = validate_facts({"unit": "县人社局", "activities": ["开展招聘"], "figures": [
+        {"label": "农村劳动力转移就业", "value": "1.86", "unit": "万人"}, {"label": "帮助讨薪农民工", "value": "2140", "unit": "名"},
+        {"label": "从业人员", "value": "3.2", "unit": "万人"}]})
+    assert split_figures(bureau) == (["从业人员3.2万人"], ["农村劳动力转移就业1.86万人", "帮助讨薪农民工2140名"])
 
 
 def test_money_is_a_result_and_an_experience_materials_counts_are_what_the_unit_has():
