@@ -141,9 +141,8 @@ def build_store(root: Path, name: str, ef, files: list[Path]) -> tuple[CorpusSto
 
 
 def queries_from(store: CorpusStore, shared: Path | None) -> list[Query]:
-    got = store.collection.get(include=["documents", "metadatas"])
     out = []
-    for rid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+    for rid, text, meta in store.section_records():
         if meta.get("section_type") not in TYPED:
             continue
         heading = meta.get("heading", "")

@@ -219,14 +219,14 @@ def shape(doc) -> tuple:
 
 def stored_sections(store: CorpusStore, source: str) -> list[tuple]:
     """Top-level section records of one source (passage records of sub-sections are compared separately)."""
-    got = store.collection.get(where={"source": source}, include=["metadatas"])
+    metas = [m for _, _, m in store.section_records() if m["source"] == source]
     return sorted((m["position"], m["heading"], m["section_type"], m["figures"], m["subheadings"])
-                  for m in got["metadatas"] if m.get("level", 1) <= 1)
+                  for m in metas if m.get("level", 1) <= 1)
 
 
 def stored_passages(store: CorpusStore, source: str) -> list[tuple]:
-    got = store.collection.get(where={"source": source}, include=["metadatas"])
-    return sorted((m["position"], m["heading"], m["section_type"]) for m in got["metadatas"] if m.get("level", 1) > 1)
+    metas = [m for _, _, m in store.section_records() if m["source"] == source]
+    return sorted((m["position"], m["heading"], m["section_type"]) for m in metas if m.get("level", 1) > 1)
 
 
 # ---------------------------------------------------------------- tests

@@ -55,9 +55,7 @@ def _store(tmp_path: Path) -> CorpusStore:
 
 def test_paragraphs_of_a_section_without_sub_headings_are_passages(tmp_path: Path):
     store = _store(tmp_path)
-    records = store.collection.get(include=["documents", "metadatas"])
-    paragraphs = [(doc, meta) for doc, meta in zip(records["documents"], records["metadatas"], strict=True)
-                  if meta.get("paragraph")]
+    paragraphs = [(text, meta) for _, text, meta in store.section_records() if meta.get("paragraph")]
     assert [doc[:8] for doc, _ in paragraphs] == ["干部作风明显转变", "职工群众得到实惠"]
     assert {meta["section_type"] for _, meta in paragraphs} == {"取得成效"}
     # a section with sub-sections gets sub-section records, not paragraph records; 存在问题 none at all
@@ -180,5 +178,5 @@ def test_a_file_indexed_under_an_earlier_record_layout_is_indexed_again(tmp_path
     store.files.update(ids=[source], metadatas=[{**meta, "records_version": 1}])  # as an older drafter wrote it
     again = store.ingest([tmp_path / "linchang.txt"])
     assert again.unchanged == 0 and again.files_read == 1
-    records = store.collection.get(include=["metadatas"])["metadatas"]
+    records = [meta for _, _, meta in store.section_records()]
     assert sum(1 for m in records if m.get("paragraph")) == 2  # its paragraph passages, once each

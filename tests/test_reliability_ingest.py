@@ -9,12 +9,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from drafter.settings import Settings
 from vectorstore.decoding import decode_text
 from vectorstore.ingest import source_name
 from vectorstore.loading import LoadedFile, Skipped, load_path
@@ -43,9 +45,7 @@ def malformed(tmp_path_factory: pytest.TempPathFactory):
 
 def _stored(store: CorpusStore) -> dict[str, dict]:
     """id → (document text, metadata) of every section and document record."""
-    got = store.collection.get(include=["documents", "metadatas"])
-    out = {rid: {"text": doc, "meta": meta} for rid, doc, meta in
-           zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+    out = {rid: {"text": text, "meta": meta} for rid, text, meta in store.section_records()}
     # A document's whole text is kept with its file; get() puts it back in the hit.
     out.update({h.id: {"text": h.text, "meta": h.metadata} for h in store.get(store.docs.get()["ids"])})
     return out
@@ -221,3 +221,56 @@ def test_a_docx_that_is_a_zip_of_junk(tmp_path: Path) -> None:
         z.writestr("readme.txt", "不是 Word 文档")
     result = load_path(path)
     assert isinstance(result, Skipped) and "Word" in result.reason
+
+
+def test_files_prepared_in_worker_processes_are_stored_as_prepared_here(malformed, tmp_path: Path) -> None:
+    """The parallel path (files read, parsed and embedded in spawned workers, written here) stores exactly what
+    the serial one does: the same records, texts, metadata and vectors, and the same files skipped for the same
+    reasons."""
+    folder, _plan = malformed
+    stores, reports = [], []
+    for workers in (0, 1):
+        home = tmp_path / f"w{workers}"
+        store = CorpusStore(Settings(home=home, chroma_path=home / "chroma"))
+        reports.append(store.ingest([folder], workers=workers))
+        stores.append(store)
+    serial, parallel = reports
+    assert serial.files_read > 20 and serial.skipped
+    assert (parallel.files_read, parallel.documents, parallel.sections, sorted(parallel.skipped)) == (
+        serial.files_read, serial.documents, serial.sections, sorted(serial.skipped))
+
+    def snapshot(store: CorpusStore) -> dict:
+        got = store.collection.get(include=["embeddings"])
+        vectors = {rid: [round(float(x), 6) for x in v] for rid, v in zip(got["ids"], got["embeddings"], strict=True)}
+        return {rid: (text, meta, vectors[rid]) for rid, text, meta in store.section_records()}
+
+    assert snapshot(stores[1]) == snapshot(stores[0])
+    assert [h.text for h in stores[1].search("党支部 主题党日", k=5)] == [h.text for h in stores[0].search("党支部 主题党日", k=5)]
+
+
+UNGUARDED = """
+import sys
+from pathlib import Path
+from drafter.settings import Settings
+from vectorstore.cli import demo_corpus_files
+from vectorstore.store import CorpusStore
+report = CorpusStore(Settings(home=Path(sys.argv[1]))).ingest(demo_corpus_files(), workers=1)
+print("RESULT", report.files_read, report.documents, report.sections, len(report.skipped))
+"""
+
+
+def test_an_unguarded_script_still_ingests_everything(tmp_path: Path) -> None:
+    """A script without ``if __name__ == "__main__"`` breaks the spawned worker (it re-runs the script): the
+    files are then prepared in the main process and nothing is lost."""
+    from vectorstore.cli import demo_corpus_files
+
+    script = tmp_path / "ingest_script.py"
+    script.write_text(UNGUARDED, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "home")], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "bootstrapping phase" in run.stderr  # the worker did break
+    serial = CorpusStore(Settings(home=tmp_path / "serial")).ingest(demo_corpus_files(), workers=0)
+    expected = f"RESULT {serial.files_read} {serial.documents} {serial.sections} {len(serial.skipped)}"
+    assert expected in run.stdout.splitlines()

@@ -1,22 +1,31 @@
 """Ingest: files and folders on disk → the store's records, with a report and per-file progress.
 
-Each file is read once: its bytes give the content hash (an unchanged file is skipped with no writes) and are
-handed to the corpus pipeline (``pipeline.process_file``: load → clean → split → parse). A changed file's
+A file's content hash decides whether it changed (an unchanged file is skipped with no writes); a changed
+file goes through the corpus pipeline (``pipeline.process_file``: load → clean → split → parse). A changed file's
 records are replaced and a file gone from an ingested folder is removed. Records are written in batches;
 a file's record is written after its sections and documents, so an interrupted ingest is redone cleanly next
 time. The legacy word-processor files that changed are told to the ``Loader`` up front, so LibreOffice converts
 them a chunk per run.
+
+Reading, cleaning, parsing and embedding a file is Python work; writing it is Chroma's (which holds the GIL).
+With many changed files and more than one core, files are prepared in worker processes (``prepare``) while the
+main process writes the records of the files before them, so the two overlap.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import pickle
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vectorstore.embedding import NgramEmbeddingFunction
 from vectorstore.loading import (
     SUPPORTED_SUFFIXES,
     Loader,
@@ -33,6 +42,10 @@ if TYPE_CHECKING:
     from vectorstore.store import CorpusStore
 
 Progress = Callable[[int, int, str], None]
+PARALLEL_MIN_FILES = 24  # fewer changed files than this: starting worker processes costs more than it saves
+MAX_WORKERS = 4
+CHUNK_FILES = 8  # files a worker prepares and hands over at a time
+CHUNKS_AHEAD = 64  # prepared chunks waiting for the writer, at most
 
 
 @dataclass
@@ -85,6 +98,117 @@ def source_name(path: Path) -> str:
     return str(Path(*parts))
 
 
+@dataclass
+class Prepared:
+    """A changed file made ready to write: its records, and their vectors when the embedder is the built-in one
+    (made where the file was prepared, so a worker process does that work too)."""
+
+    source: str
+    digest: str = ""
+    encoding: str = ""
+    skipped: str | None = None
+    sections: list[Record] = field(default_factory=list)
+    docs: list[tuple[str, str, dict, str]] = field(default_factory=list)  # (id, outline, metadata, whole text)
+    file: tuple[str, dict, str] | None = None  # (source, metadata, packed texts)
+    section_vectors: list | None = None
+    doc_vectors: list | None = None
+
+
+def prepare(path: Path, source: str, loader: Loader | None = None, embed: bool = False) -> Prepared:
+    """Read → clean → split → parse a file and pack its records (``embed``: with the ``ngram`` vectors)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Prepared(source, skipped=f"无法打开（{exc.strerror or exc}）")
+    digest = file_sha1(data)
+    result = process_file(path, source, loader=loader, data=data)
+    out = Prepared(source, digest, result.encoding, result.skipped)
+    if result.skipped:
+        return out
+    texts: dict[str, str] = {}
+    for doc in result.documents:
+        (doc_id, text, meta), *section_records = document_records(doc, digest)
+        out.docs.append((doc_id, document_outline(doc), meta, text))
+        texts[doc_id] = text
+        out.sections.extend(section_records)
+    out.file = file_record(source, digest, result.encoding, result.documents, texts)
+    if embed:
+        embedder = NgramEmbeddingFunction()
+        out.section_vectors = embedder([r[1] for r in out.sections])
+        out.doc_vectors = embedder([d[3] for d in out.docs])
+    return out
+
+
+def _prepare_share(tasks: list[tuple[int, list[tuple[Path, str]]]], out_dir: str) -> None:
+    """In a worker: prepare its share of the chunks, each pickled to ``<out_dir>/<chunk no>.pkl`` (written, then
+    renamed), staying at most ``CHUNKS_AHEAD`` files ahead of the writer, which deletes each file it reads.
+    Results go through files, not the pool's pipe: that pipe is drained by a thread of the parent that needs the
+    GIL, which Chroma holds while it writes, and the worker would stall exactly when it should be working."""
+    try:
+        for number, jobs in tasks:
+            while len(os.listdir(out_dir)) >= CHUNKS_AHEAD:
+                time.sleep(0.02)
+            items = [prepare(path, source, embed=True) for path, source in jobs]
+            part = os.path.join(out_dir, f"{number:07d}.part")
+            with open(part, "wb") as fh:
+                pickle.dump(items, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(part, os.path.join(out_dir, f"{number:07d}.pkl"))
+    except FileNotFoundError:
+        return  # the writer stopped (an error, or the ingest was interrupted) and removed the folder
+
+
+def _prepared(jobs: list[tuple[Path, str]], loader: Loader, workers: int, embed: bool) -> Iterator[Prepared]:
+    """The jobs prepared, in order: by ``workers`` processes, a chunk of files at a time (a file LibreOffice
+    converts is prepared here, where the loader batches conversions), or all here when ``workers`` is 0."""
+    if not workers or not embed:
+        for path, source in jobs:
+            yield prepare(path, source, loader, embed)
+        return
+    chunks: list[list[tuple[Path, str]]] = []  # consecutive files of a chunk; a file to convert alone
+    for job in jobs:
+        if chunks and len(chunks[-1]) < CHUNK_FILES and not needs_conversion(job[0]) \
+                and not needs_conversion(chunks[-1][0][0]):
+            chunks[-1].append(job)
+        else:
+            chunks.append([job])
+    remote = [(no, chunk) for no, chunk in enumerate(chunks) if not needs_conversion(chunk[0][0])]
+    out_dir = tempfile.TemporaryDirectory(prefix="drafter-ingest-")
+    # spawn: the parent may run threads (Chroma's, the web server's), which a forked child must not inherit.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    shares = [pool.submit(_prepare_share, remote[w::workers], out_dir.name) for w in range(workers)]
+    share_of = {no: shares[i % workers] for i, (no, _) in enumerate(remote)}
+    done = False
+    try:
+        for no, chunk in enumerate(chunks):
+            if needs_conversion(chunk[0][0]):
+                yield prepare(*chunk[0], loader, embed)
+                continue
+            path = Path(out_dir.name) / f"{no:07d}.pkl"
+            while not path.exists():
+                if share_of[no].done() and not path.exists():
+                    # Its worker ended without it: it died (out of memory; or a caller's script, unguarded,
+                    # re-run by the spawned child) or failed. The rest is prepared here, nothing is lost.
+                    for rest in chunks[no:]:
+                        for job in rest:
+                            yield prepare(*job, loader, embed)
+                    return
+                time.sleep(0.005)
+            with open(path, "rb") as fh:
+                items = pickle.load(fh)
+            path.unlink()
+            yield from items
+        done = True
+    finally:
+        out_dir.cleanup()  # a worker still at work stops at its next chunk (``_prepare_share``)
+        pool.shutdown(wait=done, cancel_futures=True)
+
+
+def parallel_workers(changed: int) -> int:
+    """Worker processes for an ingest of ``changed`` files: none for few files or one core."""
+    cores = os.cpu_count() or 1
+    return 0 if changed < PARALLEL_MIN_FILES or cores < 2 else min(MAX_WORKERS, cores - 1)
+
+
 class _Batch:
     """Records waiting to be written; the corpus gets a new version before the first write of an ingest."""
 
@@ -93,6 +217,8 @@ class _Batch:
         self.sections: list[Record] = []
         self.docs: list[tuple[str, str, dict, str]] = []  # (id, outline, metadata, whole text to embed)
         self.files: list[tuple[str, dict, str]] = []  # (source, metadata, packed texts)
+        self.section_vectors: list | None = None  # vectors made with the records, else the store embeds
+        self.doc_vectors: list | None = None
         self.stamped = False
 
     def __len__(self) -> int:
@@ -104,20 +230,31 @@ class _Batch:
             self.store.stamp()
             self.stamped = True
 
+    def add(self, item: Prepared) -> None:
+        self.sections.extend(item.sections)
+        self.docs.extend(item.docs)
+        if item.file:
+            self.files.append(item.file)
+        if item.section_vectors is not None:
+            self.section_vectors = [*(self.section_vectors or []), *item.section_vectors]
+            self.doc_vectors = [*(self.doc_vectors or []), *(item.doc_vectors or [])]
+
     def flush(self) -> None:
         if not (self.sections or self.docs or self.files):
             return
         self.stamp_once()
-        self.store.write(self.sections, self.docs, self.files)
+        self.store.write(self.sections, self.docs, self.files, self.section_vectors, self.doc_vectors)
         self.report.records_written += len(self)
         self.sections.clear()
         self.docs.clear()
         self.files.clear()
+        self.section_vectors = self.doc_vectors = None
 
 
 def ingest(store: CorpusStore, paths: Iterable[Path | str], progress: Progress | None = None,
-           batch_records: int = 2000) -> IngestReport:
-    """Bring the store up to date with ``paths`` (files and folders); ``progress(i, n, file name)`` per file."""
+           batch_records: int = 1000, workers: int | None = None) -> IngestReport:
+    """Bring the store up to date with ``paths`` (files and folders); ``progress(i, n, file name)`` per file
+    as it is read; ``workers``: processes preparing files (default: ``parallel_workers``; 0: none)."""
     started = time.perf_counter()
     report = IngestReport()
     report.legacy_dropped = store.drop_legacy()
@@ -130,43 +267,39 @@ def ingest(store: CorpusStore, paths: Iterable[Path | str], progress: Progress |
     known = store.known_files()
     report.files_seen = len(by_source)
     batch = _Batch(store, report)
-    # The .doc/.wps/.rtf/.odt files that changed: LibreOffice converts them a chunk per run.
-    loader = Loader(expect=[p for s, p in by_source.items()
-                            if needs_conversion(p) and known.get(s, {}).get("file_hash") != file_digest(p)])
-    for i, (source, path) in enumerate(by_source.items(), 1):
-        if progress:
-            progress(i, len(by_source), Path(source).name)
+    jobs: list[tuple[Path, str]] = []
+    for source, path in by_source.items():
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             report.skipped.append((source, unsupported_reason(path.suffix)))
             continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.skipped.append((source, f"无法打开（{exc.strerror or exc}）"))
-            continue
-        digest = file_sha1(data)
         seen = known.get(source, {})
-        if seen.get("file_hash") == digest and seen.get("records_version") == RECORDS_VERSION:
+        if seen.get("records_version") == RECORDS_VERSION and seen.get("file_hash") == file_digest(path):
             report.unchanged += 1
             continue
-        result = process_file(path, source, loader=loader, data=data)
-        if source in known:
+        jobs.append((path, source))
+    # The .doc/.wps/.rtf/.odt files that changed: LibreOffice converts them a chunk per run.
+    loader = Loader(expect=[path for path, _ in jobs if needs_conversion(path)])
+    workers = parallel_workers(len(jobs)) if workers is None else workers
+    embed = isinstance(store.embedder, NgramEmbeddingFunction)
+    queued = {source for _, source in jobs}
+    results = _prepared(jobs, loader, workers, embed)
+    for i, source in enumerate(by_source, 1):
+        if progress:
+            progress(i, len(by_source), Path(source).name)
+        if source not in queued:
+            continue
+        item = next(results)
+        if item.source in known:
             batch.stamp_once()
-            store.delete_source(source)
-        if result.skipped:
-            report.skipped.append((source, result.skipped))
+            store.delete_source(item.source)
+        if item.skipped:
+            report.skipped.append((item.source, item.skipped))
             continue
         report.files_read += 1
-        report.encodings[source] = result.encoding
-        texts: dict[str, str] = {}
-        for doc in result.documents:
-            (doc_id, text, meta), *section_records = document_records(doc, digest)
-            batch.docs.append((doc_id, document_outline(doc), meta, text))
-            texts[doc_id] = text
-            batch.sections.extend(section_records)
-            report.documents += 1
-            report.sections += len(section_records)
-        batch.files.append(file_record(source, digest, result.encoding, result.documents, texts))
+        report.encodings[item.source] = item.encoding
+        report.documents += len(item.docs)
+        report.sections += len(item.sections)
+        batch.add(item)
         if len(batch) >= batch_records:
             batch.flush()
     batch.flush()

@@ -22,10 +22,18 @@ from pathlib import Path
 from vectorstore.structure import ParsedDocument
 
 PACKED = "packed"  # metadata key of a text record's packed texts
+# A section record as Chroma keeps it: the metadata keys Chroma itself filters on, and one packed blob of the
+# text and the whole metadata (``STORED``). Chroma's local store indexes every document for full-text search
+# (trigram FTS) and every metadata value, which search never uses (filters are masks over the side index,
+# lexical ranking is BM25 over jieba tokens: lexical.py); that indexing took about 60 % of ingest time
+# (bench/bench_corpus.py).
+STORED = "record"
+FILTER_KEYS = ("source", "doc_id", "section_type", "genre", "unit_type")
 # What the records of a file look like; a file indexed under an earlier version is indexed again at the next
 # ingest even when unchanged (2: paragraph passages of 做法/成效/体会 sections without sub-headings;
-# 3: a section record counts its paragraph passages, "paragraph_passages").
-RECORDS_VERSION = 3
+# 3: a section record counts its paragraph passages, "paragraph_passages"; 4: a section's text and metadata
+# packed, ``STORED``).
+RECORDS_VERSION = 4
 PARAGRAPH_TYPES = ("主要做法", "取得成效", "经验体会")  # sections whose paragraphs are passages of their own
 PASSAGE_MIN_CHARS = 40  # shorter sub-sections are headings with a line, not passages worth retrieving
 
@@ -52,12 +60,30 @@ class Hit:
         return Path(self.source).name
 
 
-def hit_from_record(rid: str, doc: str, meta: dict, score: float) -> Hit:
-    meta = meta or {}
+def stored_metadata(text: str, meta: dict) -> dict:
+    """A section record's metadata as written to Chroma (``STORED``)."""
+    return {**{key: meta[key] for key in FILTER_KEYS if key in meta}, STORED: pack({"text": text, "meta": meta})}
+
+
+def read_record(doc: str | None, stored: dict | None) -> tuple[str, dict]:
+    """(text, metadata) of a record as read from Chroma: a section's from its packed blob; a document's (and a
+    section's in a store ingested before version 4) as Chroma holds them."""
+    stored = stored or {}
+    if STORED in stored:
+        record = unpack(stored[STORED])
+        return record["text"], record["meta"]
+    return doc or "", stored
+
+
+def hit_from_record(rid: str, doc: str | None, stored: dict | None, score: float) -> Hit:
+    return make_hit(rid, *read_record(doc, stored), score)
+
+
+def make_hit(rid: str, text: str, meta: dict, score: float) -> Hit:
     return Hit(
         id=rid, doc_id=meta.get("doc_id", rid), kind=meta.get("kind", ""), title=meta.get("title", ""),
         source=meta.get("source", ""), section_type=meta.get("section_type", ""),
-        heading=meta.get("heading_path", meta.get("heading", "")), text=doc or "", score=score, metadata=meta,
+        heading=meta.get("heading_path", meta.get("heading", "")), text=text, score=score, metadata=meta,
     )
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from vectorstore.classify import SECTION_TYPES, classify_work, section_type_scores
 from vectorstore.lexical import LexicalIndex
-from vectorstore.records import Hit, hit_from_record
+from vectorstore.records import Hit, hit_from_record, make_hit, read_record
 
 if TYPE_CHECKING:
     from vectorstore.store import CorpusStore
@@ -119,8 +119,8 @@ def search(store: CorpusStore, query: str, k: int = 5, *, kind: str = "section",
     if not top:
         return []
     got = store.collection.get(ids=top, include=["documents", "metadatas"])
-    known = {rid: (doc, meta) for rid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"],
-                                                         strict=True)}
+    known = {rid: read_record(doc, stored)
+             for rid, doc, stored in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
     if len(known) < len(top):
         store.invalidate_index()  # the corpus changed under us: rebuild the side index next time
     if work:  # passages about the same kind of work as the query first, then the rest, each in fused order
@@ -137,7 +137,7 @@ def search(store: CorpusStore, query: str, k: int = 5, *, kind: str = "section",
             fused[rid] = ceiling = min(ceiling, fused[rid] + (1 / (RRF_K + 1) if tier.get(rid) == 0 else 0.0))
     hits = []
     for rid in [r for r in top if r in known][:k]:
-        hit = hit_from_record(rid, *known[rid], fused[rid])
+        hit = make_hit(rid, *known[rid], fused[rid])
         hit.dense_rank, hit.lexical_rank = dense_rank.get(rid), lex_rank.get(rid)
         hits.append(hit)
     return hits

@@ -3,7 +3,7 @@
 - ``PersistentClient`` on ``settings.chroma_dir`` by default, ``HttpClient`` when ``settings.chroma_url`` is set
   (a team sharing one ``chroma run`` server). Telemetry is off; the embedder is ours (see embedding.py).
 - ``<name>_sections``: one record per top-level section (preamble included as 导语) and per passage, the
-  retrieval units. ``<name>_docs``: one record per document (its outline as text, the whole text's embedding).
+  retrieval units (text and metadata packed, not indexed by Chroma: records.STORED). ``<name>_docs``: one record per document (its outline as text, the whole text's embedding).
   ``<name>_sources``: one record per source file (hash, encoding). ``<name>_texts``: per source file, packed
   (zlib) in metadata, its raw text (provenance) and its documents' texts — kept once, not full-text indexed a
   second time. What the records hold: records.py.
@@ -31,7 +31,7 @@ from vectorstore import search as searching
 from vectorstore.embedding import NgramEmbeddingFunction, make_embedding_function
 from vectorstore.ingest import IngestReport, Progress
 from vectorstore.lexical import LexicalIndex
-from vectorstore.records import PACKED, Hit, Record, hit_from_record, unpack
+from vectorstore.records import PACKED, Hit, Record, hit_from_record, read_record, stored_metadata, unpack
 
 _PAGE = 5000
 SECTIONS, DOCS, FILES, TEXTS = "_sections", "_docs", "_sources", "_texts"  # collection name suffixes
@@ -163,31 +163,36 @@ class CorpusStore:
         return out
 
     def ingest(self, paths: Iterable[Path | str], progress: Progress | None = None,
-               batch_records: int = 2000) -> IngestReport:
+               batch_records: int = 1000, workers: int | None = None) -> IngestReport:
         """Bring the store up to date with files and folders (ingest.py)."""
-        return ingesting.ingest(self, paths, progress, batch_records)
+        return ingesting.ingest(self, paths, progress, batch_records, workers)
 
     def write(self, sections: Sequence[Record], docs: Sequence[tuple[str, str, dict, str]],
-              files: Sequence[tuple[str, dict, str]]) -> None:
+              files: Sequence[tuple[str, dict, str]], section_vectors: Sequence | None = None,
+              doc_vectors: Sequence | None = None) -> None:
         """Write a batch of records: sections, documents (id, outline, metadata, whole text to embed), then the
-        files' records (source, metadata, packed texts) — last, so a file cut short is read again next time."""
-        self._add(self.collection, sections)
+        files' records (source, metadata, packed texts) — last, so a file cut short is read again next time.
+        Vectors made with the records are written as given; otherwise the store's embedder makes them."""
+        self._add(self.collection, sections, section_vectors)
         if docs:
+            vectors = doc_vectors if doc_vectors is not None else self.embedder([d[3] for d in docs])
             self.docs.upsert(ids=[d[0] for d in docs], documents=[d[1] for d in docs],
-                             metadatas=[d[2] for d in docs], embeddings=self.embedder([d[3] for d in docs]))
+                             metadatas=[d[2] for d in docs], embeddings=vectors)
         if files:
             ids, zero = [s for s, _, _ in files], [[0.0] for _ in files]
             self.texts.upsert(ids=ids, metadatas=[{PACKED: p} for _, _, p in files], embeddings=zero)
             self.files.upsert(ids=ids, metadatas=[m for _, m, _ in files], embeddings=zero)
 
-    def _add(self, collection, records: Sequence[Record]) -> None:
+    def _add(self, collection, records: Sequence[Record], vectors: Sequence | None = None) -> None:
         if not records:
             return
         step = max(1, min(self.client.get_max_batch_size(), 1000))
         for start in range(0, len(records), step):
             chunk = records[start : start + step]
-            collection.upsert(ids=[r[0] for r in chunk], documents=[r[1] for r in chunk],
-                              metadatas=[r[2] for r in chunk])
+            # The text is packed in metadata (records.STORED): its vectors are made here when none were given.
+            embeddings = self.embedder([r[1] for r in chunk]) if vectors is None else vectors[start : start + step]
+            collection.upsert(ids=[r[0] for r in chunk], metadatas=[stored_metadata(r[1], r[2]) for r in chunk],
+                              embeddings=embeddings)
 
     def delete_source(self, source: str) -> None:
         """Every record of a source file (the corpus version is the caller's to stamp)."""
@@ -246,6 +251,13 @@ class CorpusStore:
                     encoding=files.get(m.get("source", ""), {}).get("encoding", ""),
                 ))
         return sorted(out, key=lambda d: (d.source, d.title))
+
+    def section_records(self) -> list[Record]:
+        """Every section and passage record as (id, text, metadata)."""
+        out: list[Record] = []
+        for ids, metas, docs in self._paged(self.collection, include=["documents", "metadatas"]):
+            out += [(rid, *read_record(doc, stored)) for rid, stored, doc in zip(ids, metas, docs, strict=True)]
+        return out
 
     def get(self, ids: Sequence[str]) -> list[Hit]:
         """Records by id, sections and documents alike, in the order asked (unknown ids left out)."""
@@ -310,8 +322,10 @@ class CorpusStore:
             for page_ids, page_meta, page_docs, page_vectors in self._paged(
                     self.collection, include=["documents", "metadatas", "embeddings"], vectors=True):
                 ids.extend(page_ids)
-                metas.extend(m or {} for m in page_meta)
-                texts.extend(d or "" for d in page_docs)
+                for doc, stored in zip(page_docs, page_meta, strict=True):
+                    text, meta = read_record(doc, stored)
+                    texts.append(text)
+                    metas.append(meta)
                 vectors.append(np.asarray(page_vectors, dtype=np.float32))
             return ids, texts, metas, np.concatenate(vectors) if vectors else None
 
