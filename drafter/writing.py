@@ -164,6 +164,11 @@ EFFECT_MAX_SAID = 0.55
 _NO_EFFECT = re.compile(r"\d|[\u4e00-\u9fff]们|我[局院校所]|第[一二三]句|带来的变化|变化和意义|"
                         r"^为[^，。]*，(?:为|有力|有效|进一步|推动|促进)")
 _ORDINAL_START = re.compile(r"^\s*[一二三四五六七八九十]是")
+# A 经验体会 answer shorter than this share of its target is carried on point by point (Writer.lesson_reasons):
+# each point gets a sentence or two of what it was learned from, about its share of what is missing, within these.
+LESSON_BELOW = 0.7
+LESSON_REASON_MIN, LESSON_REASON_MAX = 30, 90
+_POINT = re.compile(r"(?:^|(?<=[。；;\n]))\s*(?=[一二三四五六七八九十]是)")
 
 
 def effect_core(sentence: str, said: set[str], unit: str) -> str:
@@ -256,7 +261,8 @@ class WritePolicy:
     passage_frames: bool = False  # a piece's passage is given as phrase frames, its content left as gaps
     plan_measures: bool = False  # 下一步打算: the frame, each plan carried on by the model (Writer.plans)
     # a 做法 piece written far short of its share written once more (Writer.best_piece), then one still short
-    # carried on by its effect (Writer.effect)
+    # carried on by its effect (Writer.effect); 几点启示 written as a line of headlines carried on point by point
+    # (Writer.lesson_reasons)
     practice_effects: bool = False
 
     def framed(self) -> frozenset[str]:
@@ -556,7 +562,72 @@ class Writer:
         text = stated(text)
         if self.policy.practice_effects and osec.section_type == "主要做法" and items and text.strip():
             text = yield from self.effect(sdraft, facts, title, text, target, examples)
+        if self.policy.practice_effects and osec.section_type == "经验体会" and text.strip():
+            text = yield from self.lesson_reasons(sdraft, facts, text, target, examples, block)
         return text
+
+    def lesson_reasons(self, sdraft: SectionDraft, facts: Facts, text: str, target: int, examples: list[str],
+                       block: str) -> Generator[Event, None, str]:
+        """几点启示 written as a line of headlines, well short of its target, made a paragraph a point: each point
+        carried on by a sentence or two of what it was learned from (``write_lesson_reason``). A point with no
+        reason that passes the checks stays as it was; so does the whole when fewer than two points are found."""
+        if count_chars(text) >= LESSON_BELOW * target:
+            return text
+        points = [p.strip() for p in _POINT.split(text.replace("\n", "")) if p.strip()]
+        if len(points) < 2 or not all(_ORDINAL_START.match(p) for p in points):
+            return text
+        each = max(LESSON_REASON_MIN, min(LESSON_REASON_MAX, (target - count_chars(text)) // len(points)))
+        paragraphs = []
+        for point in points:
+            head = point.rstrip("；;。，, ") + "。"
+            reason = "" if count_chars(point) >= each + 20 else \
+                (yield from self.lesson_reason(sdraft, facts, head, block, each, examples, text))
+            paragraphs.append(head + reason)
+        if not any(p not in text for p in paragraphs):
+            return text
+        return "\n".join(paragraphs)  # the section's text as streamed is replaced when the section is done
+
+    def lesson_reason(self, sdraft: SectionDraft, facts: Facts, head: str, block: str, size: int,
+                      examples: list[str], section: str) -> Generator[Event, None, str]:
+        """The sentences (at most two) that say where a lesson (``head``) came from, or "": each must pass what an
+        effect sentence passes (no number, person, name, political term, echo, invented detail, prose defect)
+        and not say the lesson or an earlier point again."""
+        lesson = _ORDINAL_START.sub("", head)
+        values = dict(genre=facts.genre, unit=quote_data(facts.unit), lesson=quote_data(lesson),
+                      facts_block=block, target_chars=size)
+        instructions = "\n".join(m["content"] for m in render("write_lesson_reason",
+                                                               **{**values, "lesson": "", "facts_block": ""}))
+        answer = yield from self.stream(self.clients.model, render("write_lesson_reason", **values), "lesson",
+                                        size, sdraft, emit=False)
+        known = f"{section}\n{block}"
+        body = polished(sdraft, sanitize(answer.output, "几点启示").replace("\n", ""), facts, known)
+        said = bigrams(section.replace(facts.unit, ""))
+        added, rejected = "", []
+        for sentence in re.findall(r"[^。！？]*[。！？]", body):
+            sentence = without_echoes(sentence).strip()
+            if count_chars(added) >= size or not sentence.strip("。！？"):
+                break
+            if _NO_EFFECT.search(sentence) or _ORDINAL_START.match(sentence) or sentence.count("，") >= 6:
+                rejected.append({"code": "lesson_form", "text": sentence})
+                continue
+            pairs = bigrams(sentence.replace(facts.unit, ""))
+            if len(pairs & said) >= EFFECT_MAX_SAID * max(1, len(pairs)):
+                rejected.append({"code": "lesson_said_before", "text": sentence})
+                continue
+            found = [*verify.section_findings(sentence, facts, examples, instructions),
+                     *grounding_findings(sentence, facts, extra=known),
+                     *section_body_findings(head + added + sentence, "经验体会", facts, thin=False)]
+            if found:
+                rejected += [f.to_dict() for f in found]
+                continue
+            added += sentence
+            said |= pairs
+            if len(re.findall(r"[。！？]", added)) >= 2:
+                break
+        if count_chars(added) < LESSON_REASON_MIN // 2:
+            answer.findings = rejected or [{"code": "lesson_short"}]  # kept for inspection
+            return ""
+        return added
 
     def best_piece(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection, title: str,
                    attempt: Callable[[str, float | None], Generator[Event, None, tuple[str, int]]],

@@ -206,3 +206,40 @@ def test_an_effect_that_opens_on_the_practice_and_its_figure_keeps_what_it_adds(
     sdraft = SectionDraft(index=1, key="practice", section_type="主要做法", heading="主要做法")
     out = returned(writer.effect(sdraft, facts, "开展党员志愿服务", paragraph, 260, []))
     assert out == paragraph + "党员的宗旨意识和服务意识进一步增强，基层党组织的凝聚力明显提升。"
+
+
+def test_lessons_written_as_a_line_of_headlines_get_a_paragraph_a_point():
+    """几点启示 as one line of short points, far short of its target: each point becomes a paragraph carried on
+    by the reason the model gives for it; a reason with a figure, or one that says the point again, is left out
+    and its point stands as it was."""
+    from generators import returned
+
+    from drafter.clients import Clients
+    from drafter.facts import validate_facts
+    from drafter.llm import MockModel
+    from drafter.run import SectionDraft
+    from drafter.settings import Settings
+    from drafter.writing import Streamer, WritePolicy, Writer
+
+    settings = Settings(local_model="quality")
+    facts = validate_facts({"genre": "经验材料", "unit": "幸福里社区党委", "activities": [
+        "把党支部建在网格上，选派党员担任网格员", "开展“党员包楼栋”志愿服务"]})
+    line = "一是坚持党建引领，确保网格管理高效；二是注重志愿服务，提升居民幸福感；三是坚持党建引领，确保网格管理高效。"
+    model = MockModel()
+    model.enqueue("把党支部建在网格上，让党组织的触角延伸到居民身边，群众的急难愁盼有人听、有人管。")
+    model.enqueue("党员包楼栋服务居民320户。")  # a figure the facts do not have: no reason for this point
+    model.enqueue("坚持党建引领，确保网格管理高效。")  # the point said again
+    writer = Writer(Clients(settings, model=model), WritePolicy.for_settings(settings), Streamer(settings))
+    sdraft = SectionDraft(index=4, key="lessons", section_type="经验体会", heading="几点启示")
+    block = "1. 把党支部建在网格上，选派党员担任网格员\n2. 开展“党员包楼栋”志愿服务"
+    out = returned(writer.lesson_reasons(sdraft, facts, line, 200, [], block))
+    assert out.split("\n") == [
+        "一是坚持党建引领，确保网格管理高效。把党支部建在网格上，让党组织的触角延伸到居民身边，群众的急难愁盼有人听、有人管。",
+        "二是注重志愿服务，提升居民幸福感。",
+        "三是坚持党建引领，确保网格管理高效。",
+    ]
+    assert "坚持党建引领" in model.history[-1][0][-1]["content"] and model.pending == 0
+    # long enough already, or not points at all: unchanged, no model call (nothing is enqueued)
+    assert returned(writer.lesson_reasons(sdraft, facts, line, len(line), [], block)) == line
+    assert returned(writer.lesson_reasons(sdraft, facts, "坚持党建引领，确保网格管理高效。", 200, [], block)) == (
+        "坚持党建引领，确保网格管理高效。")

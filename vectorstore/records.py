@@ -167,11 +167,18 @@ def file_record(source: str, file_hash: str, encoding: str, docs: list[ParsedDoc
     return source, meta, pack({"original": docs[0].original if docs else "", "docs": texts})
 
 
+_B64 = "b64:"  # what a blob packed with base64 starts with (":" is not a base85 character)
+
+
 def pack(data: dict) -> str:
-    """JSON → zlib → base85: large texts kept in metadata without Chroma indexing them word by word."""
+    """JSON → zlib → base64: large texts kept in metadata without Chroma indexing them word by word. (base64, not
+    the denser base85 used before, whose pure-Python decoding of a search's candidate records cost more than the
+    search itself at 140,000 records.)"""
     raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    return base64.b85encode(zlib.compress(raw, 6)).decode("ascii")
+    return _B64 + base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
 
 
 def unpack(blob: str) -> dict:
-    return json.loads(zlib.decompress(base64.b85decode(blob)).decode("utf-8"))
+    """What ``pack`` packed; also a blob of a store written before, in base85."""
+    raw = base64.b64decode(blob[len(_B64):]) if blob.startswith(_B64) else base64.b85decode(blob)
+    return json.loads(zlib.decompress(raw).decode("utf-8"))
