@@ -578,23 +578,25 @@ class Writer:
             return text
         each = max(LESSON_REASON_MIN, min(LESSON_REASON_MAX, (target - count_chars(text)) // len(points)))
         paragraphs = []
-        for point in points:
+        for number, point in enumerate(points):
             head = point.rstrip("；;。，, ") + "。"
             reason = "" if count_chars(point) >= each + 20 else \
-                (yield from self.lesson_reason(sdraft, facts, head, block, each, examples, text))
+                (yield from self.lesson_reason(sdraft, facts, head, block, each, examples,
+                                              "\n".join([text, *paragraphs]), number))
             paragraphs.append(head + reason)
         if not any(p not in text for p in paragraphs):
             return text
         return "\n".join(paragraphs)  # the section's text as streamed is replaced when the section is done
 
     def lesson_reason(self, sdraft: SectionDraft, facts: Facts, head: str, block: str, size: int,
-                      examples: list[str], section: str) -> Generator[Event, None, str]:
-        """The sentences (at most two) that say where a lesson (``head``) came from, or "": each must pass what an
-        effect sentence passes (no number, person, name, political term, echo, invented detail, prose defect)
-        and not say the lesson or an earlier point again."""
+                      examples: list[str], section: str, number: int = 0) -> Generator[Event, None, str]:
+        """The sentences (at most two) that give a lesson's (``head``) grounds in the practices, or "": each must
+        pass what an effect sentence passes (no number, person, name, political term, echo, invented detail,
+        prose defect) and not say the lesson or an earlier point again. The prompt's shape goes in turn
+        (``number``)."""
         lesson = _ORDINAL_START.sub("", head)
         values = dict(genre=facts.genre, unit=quote_data(facts.unit), lesson=quote_data(lesson),
-                      facts_block=block, target_chars=size)
+                      facts_block=block, target_chars=size, shape=choice("write_lesson_reason", "shape", number))
         instructions = "\n".join(m["content"] for m in render("write_lesson_reason",
                                                                **{**values, "lesson": "", "facts_block": ""}))
         answer = yield from self.stream(self.clients.model, render("write_lesson_reason", **values), "lesson",
@@ -607,7 +609,9 @@ class Writer:
             sentence = without_echoes(sentence).strip()
             if count_chars(added) >= size or not sentence.strip("。！？"):
                 break
-            if _NO_EFFECT.search(sentence) or _ORDINAL_START.match(sentence) or sentence.count("，") >= 6:
+            # grounds run longer than an effect ("实践证明，坚持……，确保……，关键在于……，……，……。" of 84 字 is the genre)
+            if _NO_EFFECT.search(sentence) or _ORDINAL_START.match(sentence) or sentence.count("，") >= 8 \
+                    or count_chars(sentence) > LESSON_REASON_MAX + 30:
                 rejected.append({"code": "lesson_form", "text": sentence})
                 continue
             pairs = bigrams(sentence.replace(facts.unit, ""))
