@@ -171,6 +171,18 @@ LESSON_REASON_MIN, LESSON_REASON_MAX = 30, 90
 _POINT = re.compile(r"(?:^|(?<=[。；;\n]))\s*(?=[一二三四五六七八九十]是)")
 
 
+def said_or_faulted(sentence: str, said: set[str], facts: Facts, examples: list[str], instructions: str,
+                    known: str, code: str) -> list[dict]:
+    """Why a sentence cannot carry a paragraph on (an effect, a lesson's grounds), or []: it says again what is
+    said (``said``: character pairs; finding ``code``), or fails what a plan's measure fails (a number, a name,
+    a political term, the prompt said back, invented detail)."""
+    pairs = bigrams(sentence.replace(facts.unit, ""))
+    if len(pairs & said) >= EFFECT_MAX_SAID * max(1, len(pairs)):
+        return [{"code": code, "text": sentence}]
+    return [f.to_dict() for f in [*verify.section_findings(sentence, facts, examples, instructions),
+                                  *grounding_findings(sentence, facts, extra=known)]]
+
+
 def effect_core(sentence: str, said: set[str], unit: str) -> str:
     """``sentence`` without its opening clauses that say the paragraph (``said``: its character pairs) again:
     asked for what the work changed, the model opens on the practice ("通过开展党员志愿服务，青龙乡党委不仅……")
@@ -614,18 +626,13 @@ class Writer:
                     or count_chars(sentence) > LESSON_REASON_MAX + 30:
                 rejected.append({"code": "lesson_form", "text": sentence})
                 continue
-            pairs = bigrams(sentence.replace(facts.unit, ""))
-            if len(pairs & said) >= EFFECT_MAX_SAID * max(1, len(pairs)):
-                rejected.append({"code": "lesson_said_before", "text": sentence})
-                continue
-            found = [*verify.section_findings(sentence, facts, examples, instructions),
-                     *grounding_findings(sentence, facts, extra=known),
-                     *section_body_findings(head + added + sentence, "经验体会", facts, thin=False)]
-            if found:
-                rejected += [f.to_dict() for f in found]
+            faults = said_or_faulted(sentence, said, facts, examples, instructions, known, "lesson_said_before") or \
+                [f.to_dict() for f in section_body_findings(head + added + sentence, "经验体会", facts, thin=False)]
+            if faults:
+                rejected += faults
                 continue
             added += sentence
-            said |= pairs
+            said |= bigrams(sentence.replace(facts.unit, ""))
             if len(re.findall(r"[。！？]", added)) >= 2:
                 break
         if count_chars(added) < LESSON_REASON_MIN // 2:
@@ -695,15 +702,10 @@ class Writer:
                 continue
             if sentence.startswith("这一做法") and "这一做法" in added:  # not twice in a row
                 continue
-            pairs = bigrams(sentence.replace(facts.unit, ""))
-            if len(pairs & said) >= EFFECT_MAX_SAID * max(1, len(pairs)):
-                rejected.append({"code": "effect_said_before", "text": sentence})
-                continue
-            found = [*verify.section_findings(sentence, facts, examples, instructions),
-                     *grounding_findings(sentence, facts, extra=known)]
-            prose = section_body_findings(text.rstrip() + added + sentence, "主要做法", facts)
-            if found or len(prose) > baseline:
-                rejected += [f.to_dict() for f in [*found, *prose[baseline:]]]
+            prose = section_body_findings(text.rstrip() + added + sentence, "主要做法", facts)[baseline:]
+            faults = said_or_faulted(sentence, said, facts, examples, instructions, known, "effect_said_before")
+            if faults or prose:
+                rejected += faults or [f.to_dict() for f in prose]
                 continue
             added += sentence
             if len(re.findall(r"[。！？]", added)) >= 2:
