@@ -109,16 +109,26 @@ _DANGLING = re.compile(r"^(?:通过|围绕|按照|根据|依托|借助|针对|�
                        r"带动|解决|完成|达到|使|让))")
 
 
+# A purpose with nothing done for it ("为提高档案管理水平。" once a cut took the clause after it): no sentence ends so.
+# "……，为提高……水平打下基础" and "为乡村振兴提供保障" say what was done.
+_BARE_PURPOSE = re.compile(r"^为了?(?:进一步|切实|全面|深入|更好地|不断)?(?:提高|提升|加强|推进|推动|促进|确保|做好|强化|落实|"
+                           r"规范|完善|解决|满足|增强|实现)(?!.*(?:打下|奠定|提供|创造|作出|做出|贡献|保障|基础|条件|营造))"
+                           r"[^，。！？；]{1,24}$")
+
+
 def without_dangling_phrases(text: str) -> str:
-    """``text`` with no sentence ending on a phrase that leads into nothing (``_DANGLING``): the phrase goes, or
-    the sentence when it is all such phrases."""
+    """``text`` with no sentence ending on a phrase that leads into nothing (``_DANGLING``, ``_BARE_PURPOSE``):
+    the phrase goes, or the sentence when it is all such phrases."""
+    def dangling(clause: str) -> bool:
+        return bool(_DANGLING.match(clause) or _BARE_PURPOSE.match(clause))
+
     def fixed(m: re.Match[str]) -> str:
         sentence = m.group(0)
         end = sentence[-1] if sentence[-1] in "。！？" else ""
         clauses = sentence[:len(sentence) - len(end)].split("，")
-        if not _DANGLING.match(clauses[-1].strip()):
+        if not dangling(clauses[-1].strip()):
             return sentence
-        while clauses and (_DANGLING.match(clauses[-1].strip()) or _NO_MAIN_CLAUSE.match(clauses[-1].strip())):
+        while clauses and (dangling(clauses[-1].strip()) or _NO_MAIN_CLAUSE.match(clauses[-1].strip())):
             clauses.pop()
         return "，".join(clauses) + end if clauses else ""
 

@@ -285,3 +285,16 @@ def test_a_cut_second_half_takes_its_不仅_with_it():
             "还增强了居民的参与感和归属感。不仅如此，团队还坚持每月走访。")
     out = polish(text, "主要做法", FACTS).text
     assert "这项工作提高了服务效率。" in out and "归属感" not in out and "不仅如此" in out
+
+
+def test_a_purpose_left_without_what_was_done_for_it_goes():
+    """A dev draft began "为提高档案管理水平。通过加强……" once the clause after the purpose was cut as invented; a
+    purpose that something is done for, or a 为 of who benefits, stays."""
+    from drafter.polish import without_dangling_phrases
+
+    assert without_dangling_phrases("为提高档案管理水平。通过加强与上级部门的沟通和协调，确保了工作的顺利进行。") == (
+        "通过加强与上级部门的沟通和协调，确保了工作的顺利进行。")
+    assert without_dangling_phrases("完成了重点档案扫描，为提高档案管理水平。") == "完成了重点档案扫描。"
+    for kept in ("完成了重点档案扫描，为提高档案管理水平打下基础。", "为乡村振兴提供坚强保障。",
+                 "为进一步提升服务水平，社区党委开展志愿服务。", "党员干部为群众办实事。"):
+        assert without_dangling_phrases(kept) == kept
