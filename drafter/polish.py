@@ -269,17 +269,37 @@ _POINT_START = re.compile(r"(?<=[。；\n])(?=[一二三四五六七八九十]�
 
 def _lessons_not_practices(text: str) -> str:
     """几点启示 as lessons: a point that carries a figure is a practice told again ("三是设立党员创新工作室5个，推动技术
-    创新；……七是设立困难职工帮扶基金50万元……"), and goes while two points without one stay; at most
+    创新；……七是设立困难职工帮扶基金50万元……"): its clauses with figures go, or the point when it is all figures and
+    two points without one stay; at most
     ``MAX_LESSON_POINTS`` points are kept, in one paragraph or a paragraph each. The markers are renumbered after."""
     parts = _POINT_START.split(text)
     points = [i for i, x in enumerate(parts) if _ORDINAL.match(x)]
+    # a point's clauses that hold a figure go when a clause without one is left ("二是注重把党员培养成技术骨干，全年
+    # 发展党员11名。" → "二是注重把党员培养成技术骨干。"); a point that is all figures is a practice told again
+    before = list(parts)
+    parts = [_without_figure_clauses(x) if i in points else x for i, x in enumerate(parts)]
     figured = {i for i in points if re.search(r"\d", parts[i])}
     drop = figured if len(points) - len(figured) >= 2 else set()
     keep = [i for i in points if i not in drop][:MAX_LESSON_POINTS]
-    if len(keep) == len(points):
+    if len(keep) == len(points) and parts == before:
         return text
     out = "".join(x for i, x in enumerate(parts) if i not in points or i in keep).rstrip()
     return out[:-1] + "。" if out.endswith("；") else out
+
+
+def _without_figure_clauses(point: str) -> str:
+    """A lesson point without its clauses that hold a figure; a sentence all of figures stays whole, and so does
+    the point when its opening clause (the lesson itself, after 一是) holds one: it is a practice told again."""
+    if re.search(r"\d", re.split(r"[，。；！？\n]", point, maxsplit=1)[0]):
+        return point
+
+    def fixed(m: re.Match[str]) -> str:
+        sentence, end = m.group(1), m.group(2)
+        clauses = sentence.split("，")
+        kept = [c for c in clauses if not re.search(r"\d", c)]
+        return ("，".join(kept) if kept and len(kept) < len(clauses) else sentence) + end
+
+    return re.sub(r"([^。；！？\n]+)([。；！？\n]?)", fixed, point)
 
 
 _RUN_IN_MARKER = re.compile(r"(?<=[。；！？])(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)(?=[^\s，。])")

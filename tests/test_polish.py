@@ -298,3 +298,22 @@ def test_a_purpose_left_without_what_was_done_for_it_goes():
     for kept in ("完成了重点档案扫描，为提高档案管理水平打下基础。", "为乡村振兴提供坚强保障。",
                  "为进一步提升服务水平，社区党委开展志愿服务。", "党员干部为群众办实事。"):
         assert without_dangling_phrases(kept) == kept
+
+
+def test_a_lesson_point_loses_the_figures_of_the_practice_it_tells_again():
+    """A held-out 经验材料's 几点启示 (a paragraph a point) had one lesson and three practices with their figures:
+    a point whose lesson is followed by a figure clause loses the clause, and then the two points of all figures
+    go because two lessons stay."""
+    from drafter.facts import validate_facts
+
+    facts = validate_facts({"genre": "经验材料", "unit": "恒锐公司党委", "activities": ["实施“双培养”工程"]})
+    text = ("一是坚持党管干部。实践证明，坚持党管干部是企业发展的根本保证。\n"
+            "二是注重培养党员、把党员培养成技术骨干，全年发展党员11名。\n"
+            "三是设立党员创新工作室5个，认领技术攻关项目32项，完成29项。\n"
+            "四是在生产车间划定党员责任区24个、设立党员示范岗58个。")
+    out = polish(text, "经验体会", facts).text
+    assert out.split("\n") == ["一是坚持党管干部。实践证明，坚持党管干部是企业发展的根本保证。",
+                               "二是注重培养党员、把党员培养成技术骨干。"]
+    # a point whose lesson itself holds the figure is not cut into: it stays whole, or goes as a practice
+    out = polish("一是坚持党建引领，确保方向正确；二是设立岗位5个，推动创新；三是注重制度建设，保障长效。", "经验体会", facts).text
+    assert out == "一是坚持党建引领，确保方向正确；二是注重制度建设，保障长效。"
