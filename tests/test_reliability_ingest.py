@@ -274,3 +274,26 @@ def test_an_unguarded_script_still_ingests_everything(tmp_path: Path) -> None:
     serial = CorpusStore(Settings(home=tmp_path / "serial")).ingest(demo_corpus_files(), workers=0)
     expected = f"RESULT {serial.files_read} {serial.documents} {serial.sections} {len(serial.skipped)}"
     assert expected in run.stdout.splitlines()
+
+
+def test_the_stores_own_embedder_makes_the_vectors_on_either_path(tmp_path: Path) -> None:
+    """Vectors made while files are prepared come from the store's embedder, not a default one: a 1,024-dim
+    n-gram embedder (rebuilt from its config in a worker) and a subclass (kept in process) alike."""
+    import numpy as np
+
+    from vectorstore.cli import demo_corpus_files
+    from vectorstore.embedding import NgramEmbeddingFunction
+
+    class Doubled(NgramEmbeddingFunction):
+        def embed_one(self, text: str) -> np.ndarray:
+            return super().embed_one(text + text[:10])
+
+    for n, (embedder, workers) in enumerate([(NgramEmbeddingFunction(dim=1024), 1), (Doubled(), 1),
+                                             (NgramEmbeddingFunction(dim=1024), 0)]):
+        home = tmp_path / f"s{n}"
+        store = CorpusStore(Settings(home=home, chroma_path=home / "chroma"), embedding_function=embedder)
+        store.ingest(demo_corpus_files()[:3], workers=workers)
+        got = store.collection.get(include=["embeddings"])
+        texts = {rid: text for rid, text, _ in store.section_records()}
+        for rid, vector in zip(got["ids"][:5], got["embeddings"][:5], strict=True):
+            assert np.allclose(vector, embedder([texts[rid]])[0], atol=1e-6), (type(embedder).__name__, workers)

@@ -104,7 +104,6 @@ class Prepared:
     (made where the file was prepared, so a worker process does that work too)."""
 
     source: str
-    digest: str = ""
     encoding: str = ""
     skipped: str | None = None
     sections: list[Record] = field(default_factory=list)
@@ -114,15 +113,15 @@ class Prepared:
     doc_vectors: list | None = None
 
 
-def prepare(path: Path, source: str, loader: Loader | None = None, embed: bool = False) -> Prepared:
-    """Read → clean → split → parse a file and pack its records (``embed``: with the ``ngram`` vectors)."""
+def prepare(path: Path, source: str, loader: Loader | None = None, embedder=None) -> Prepared:
+    """Read → clean → split → parse a file and pack its records, with their vectors when ``embedder`` is given."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         return Prepared(source, skipped=f"无法打开（{exc.strerror or exc}）")
     digest = file_sha1(data)
     result = process_file(path, source, loader=loader, data=data)
-    out = Prepared(source, digest, result.encoding, result.skipped)
+    out = Prepared(source, result.encoding, result.skipped)
     if result.skipped:
         return out
     texts: dict[str, str] = {}
@@ -132,23 +131,23 @@ def prepare(path: Path, source: str, loader: Loader | None = None, embed: bool =
         texts[doc_id] = text
         out.sections.extend(section_records)
     out.file = file_record(source, digest, result.encoding, result.documents, texts)
-    if embed:
-        embedder = NgramEmbeddingFunction()
+    if embedder is not None:
         out.section_vectors = embedder([r[1] for r in out.sections])
         out.doc_vectors = embedder([d[3] for d in out.docs])
     return out
 
 
-def _prepare_share(tasks: list[tuple[int, list[tuple[Path, str]]]], out_dir: str) -> None:
+def _prepare_share(tasks: list[tuple[int, list[tuple[Path, str]]]], out_dir: str, embedder_config: dict) -> None:
     """In a worker: prepare its share of the chunks, each pickled to ``<out_dir>/<chunk no>.pkl`` (written, then
     renamed), staying at most ``CHUNKS_AHEAD`` files ahead of the writer, which deletes each file it reads.
     Results go through files, not the pool's pipe: that pipe is drained by a thread of the parent that needs the
     GIL, which Chroma holds while it writes, and the worker would stall exactly when it should be working."""
+    embedder = NgramEmbeddingFunction.build_from_config(embedder_config)
     try:
         for number, jobs in tasks:
             while len(os.listdir(out_dir)) >= CHUNKS_AHEAD:
                 time.sleep(0.02)
-            items = [prepare(path, source, embed=True) for path, source in jobs]
+            items = [prepare(path, source, embedder=embedder) for path, source in jobs]
             part = os.path.join(out_dir, f"{number:07d}.part")
             with open(part, "wb") as fh:
                 pickle.dump(items, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -157,12 +156,13 @@ def _prepare_share(tasks: list[tuple[int, list[tuple[Path, str]]]], out_dir: str
         return  # the writer stopped (an error, or the ingest was interrupted) and removed the folder
 
 
-def _prepared(jobs: list[tuple[Path, str]], loader: Loader, workers: int, embed: bool) -> Iterator[Prepared]:
-    """The jobs prepared, in order: by ``workers`` processes, a chunk of files at a time (a file LibreOffice
-    converts is prepared here, where the loader batches conversions), or all here when ``workers`` is 0."""
-    if not workers or not embed:
+def _prepared(jobs: list[tuple[Path, str]], loader: Loader, workers: int, embedder) -> Iterator[Prepared]:
+    """The jobs prepared, in order, with ``embedder``'s vectors: by ``workers`` processes, a chunk of files at a
+    time (a file LibreOffice converts is prepared here, where the loader batches conversions), or all here when
+    ``workers`` is 0 or the embedder is not the built-in one (a worker rebuilds that one from its config)."""
+    if not workers or type(embedder) is not NgramEmbeddingFunction:
         for path, source in jobs:
-            yield prepare(path, source, loader, embed)
+            yield prepare(path, source, loader, embedder)
         return
     chunks: list[list[tuple[Path, str]]] = []  # consecutive files of a chunk; a file to convert alone
     for job in jobs:
@@ -175,13 +175,14 @@ def _prepared(jobs: list[tuple[Path, str]], loader: Loader, workers: int, embed:
     out_dir = tempfile.TemporaryDirectory(prefix="drafter-ingest-")
     # spawn: the parent may run threads (Chroma's, the web server's), which a forked child must not inherit.
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    shares = [pool.submit(_prepare_share, remote[w::workers], out_dir.name) for w in range(workers)]
+    shares = [pool.submit(_prepare_share, remote[w::workers], out_dir.name, embedder.get_config())
+              for w in range(workers)]
     share_of = {no: shares[i % workers] for i, (no, _) in enumerate(remote)}
     done = False
     try:
         for no, chunk in enumerate(chunks):
             if needs_conversion(chunk[0][0]):
-                yield prepare(*chunk[0], loader, embed)
+                yield prepare(*chunk[0], loader, embedder)
                 continue
             path = Path(out_dir.name) / f"{no:07d}.pkl"
             while not path.exists():
@@ -190,7 +191,7 @@ def _prepared(jobs: list[tuple[Path, str]], loader: Loader, workers: int, embed:
                     # re-run by the spawned child) or failed. The rest is prepared here, nothing is lost.
                     for rest in chunks[no:]:
                         for job in rest:
-                            yield prepare(*job, loader, embed)
+                            yield prepare(*job, loader, embedder)
                     return
                 time.sleep(0.005)
             with open(path, "rb") as fh:
@@ -236,8 +237,10 @@ class _Batch:
         if item.file:
             self.files.append(item.file)
         if item.section_vectors is not None:
-            self.section_vectors = [*(self.section_vectors or []), *item.section_vectors]
-            self.doc_vectors = [*(self.doc_vectors or []), *(item.doc_vectors or [])]
+            self.section_vectors = self.section_vectors or []
+            self.doc_vectors = self.doc_vectors or []
+            self.section_vectors.extend(item.section_vectors)
+            self.doc_vectors.extend(item.doc_vectors or [])
 
     def flush(self) -> None:
         if not (self.sections or self.docs or self.files):
@@ -280,9 +283,8 @@ def ingest(store: CorpusStore, paths: Iterable[Path | str], progress: Progress |
     # The .doc/.wps/.rtf/.odt files that changed: LibreOffice converts them a chunk per run.
     loader = Loader(expect=[path for path, _ in jobs if needs_conversion(path)])
     workers = parallel_workers(len(jobs)) if workers is None else workers
-    embed = isinstance(store.embedder, NgramEmbeddingFunction)
     queued = {source for _, source in jobs}
-    results = _prepared(jobs, loader, workers, embed)
+    results = _prepared(jobs, loader, workers, store.embedder)
     for i, source in enumerate(by_source, 1):
         if progress:
             progress(i, len(by_source), Path(source).name)
