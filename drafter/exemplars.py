@@ -22,7 +22,7 @@ from drafter.facts import Facts
 from drafter.retrieval import search_exemplars, style_only
 from drafter.zh.instructions import strip_instructions
 from drafter.zh.sentences import split_sentences
-from vectorstore.classify import classify_work
+from vectorstore.classify import classify_work, work_cue_scores
 
 # Another unit's proper name: a place (桐川市, 黄茅岭, 青溪镇 …) and then a body word (党委, 林场党委, 医院 …).
 _BODY = (r"(?:党委|党工委|党组(?!织)|党总支|党支部|委员会|公司|集团|学院|医院|卫生院|支行|法院|林场|派出所|边检站|"
@@ -135,9 +135,10 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
     if not query.strip():
         return None
     # A passage about another kind of work is what the small model copied into the wrong place (an 教育局's
-    # 述职评议 paragraph in a 派出所's 示范岗 item): a piece whose kind of work is known only gets a passage
-    # about the same kind; the 成效/问题/打算 pieces, which name no kind, get the best passage of their type.
-    kind = classify_work(query)
+    # 述职评议 paragraph in a 派出所's 示范岗 item): a piece whose words name kinds of work only gets a passage
+    # about one of them (the store ranks first the one it reads the piece as: search.query_work); the
+    # 成效/问题/打算 pieces, which name no kind, get the best passage of their type.
+    kinds = {work for work, weight in work_cue_scores(query).items() if weight > 0}
     try:
         filters = {"unit_type": facts.unit_type} if same_unit_type and facts.unit_type else {}
         found = search_exemplars(store, query, 4, section_type=section_type, exclude_doc_ids=list(excluded),
@@ -145,14 +146,14 @@ def piece_exemplar(store, facts: Facts, section_type: str, title: str, items: li
         # frames carry little content of their own: another kind of unit's will do next — but not for a piece of
         # no kind of work (几点启示), whose best passage of another unit type is that unit's work ("脱贫……关键在基层"
         # from a 镇 gave "确保扶贫政策落实到位" in a 社区's 启示)
-        if frames and filters and kind:
+        if frames and filters and kinds:
             seen = {ex.id for ex in found}
             found += [ex for ex in search_exemplars(store, query, 4, section_type=section_type,
                                                     exclude_doc_ids=list(excluded)) if ex.id not in seen]
     except Exception:  # the corpus is an aid here: a broken store must not stop the draft
         return None
     for ex in found:
-        if ex.id in used or (kind and classify_work(ex.text[:400]) != kind):
+        if ex.id in used or (kinds and classify_work(ex.text[:400]) not in kinds):
             continue
         text = delexicalise(ex.text, facts, 4 * max_chars if frames else max_chars, section_type)
         if frames:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from drafter.checks.prose import section_body_findings
-from drafter.exemplars import delexicalise
+from drafter.exemplars import delexicalise, piece_exemplar
 from drafter.facts import validate_facts
-from vectorstore.classify import classify_work
+from vectorstore.classify import classify_work, work_cue_scores
+from vectorstore.search import query_work
 from vectorstore.store import CorpusStore
 
 FACTS = validate_facts({
@@ -76,6 +77,45 @@ def test_a_piece_gets_the_paragraph_not_the_section_of_paragraphs_containing_it(
     hits = store.search("职工群众得到实惠，干部作风明显转变，群众满意", k=3, section_type="取得成效")
     # the whole 取得成效 section holds both paragraphs and matches more words: it ranks below its own passage
     assert hits[0].text.startswith("职工群众得到实惠"), [h.text[:12] for h in hits]
+
+
+VISITS = """柏溪县石门村党支部2024年工作总结
+一、基本情况
+村党支部共有党员38名。
+二、主要做法
+（一）上门走访农户，帮助解决实际困难
+党员每月上门走访农户，面对面了解农户在生产生活中遇到的难题，能当场解决的当场解决，不能当场解决的带回支部研究、限期答复。
+（二）开通便民窗口，群众办事少跑路
+在村部开通便民服务窗口，党员轮流值班，为农户代办社保、医保等事项。
+（三）开展上门服务，解决群众急难愁盼
+党员上门为行动不便的老人办理事项，帮助解决看病、出行等难题。
+（四）领办合作社，发展特色产业
+党支部领办蔬菜合作社，带动农户发展特色种植，合作社经营收入增长三成。
+"""
+
+
+def test_query_work_weighs_the_named_kinds_by_the_nearest_passages():
+    cues = work_cue_scores("党员上门走访农户，帮助解决生产经营难题")
+    assert classify_work("党员上门走访农户，帮助解决生产经营难题") == "业务融合"  # 生产 and 经营 outweigh 走访
+    assert query_work(cues, []) == "业务融合"
+    near = [("服务群众", 0.016), ("服务群众", 0.016), ("服务群众", 0.015), ("业务融合", 0.015)]
+    assert query_work(cues, near) == "服务群众"
+    # the neighbours never bring in a kind the query does not name; a query that names none has none
+    assert query_work(cues, [("阵地建设", 0.016)] * 5) == "业务融合"
+    assert query_work(work_cue_scores("全年接待来访120人次"), near) is None
+
+
+def test_a_piece_naming_a_kind_in_passing_gets_the_passage_its_nearest_passages_are_about(tmp_path: Path):
+    path = tmp_path / "shimen.txt"
+    path.write_text(VISITS, encoding="utf-8")
+    store = CorpusStore()
+    store.ingest([path])
+    piece = "党员上门走访农户，帮助解决生产经营难题"
+    hits = store.search(piece, k=2, section_type="主要做法")
+    assert hits[0].heading.endswith("上门走访农户，帮助解决实际困难"), [h.heading for h in hits]
+    village = validate_facts({**FACTS.model_dump(), "unit": "青石村党支部", "unit_type": "村"})
+    found = piece_exemplar(store, village, "主要做法", piece, [piece], 150)
+    assert found is not None and found.heading.endswith("上门走访农户，帮助解决实际困难")
 
 
 def test_delexicalise_replaces_proper_names_and_keeps_generic_phrases():

@@ -164,19 +164,22 @@ WORK_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def classify_work(text: str) -> str | None:
-    """The kind of work a text is mostly about, or None: the cue words of its first line (a passage's heading)
-    decide when they name a kind; otherwise the most cue-word hits in the whole text (ties to the earlier kind).
+def work_cue_scores(text: str) -> dict[str, int]:
+    """Cue-word weight per kind of work (each occurrence of a cue counts its length, so a specific term outweighs
+    a generic one): of the text's first line (a passage's heading) when it names a kind, else of the whole text.
     A heading says what the passage is about; its body names other kinds in passing (a 考核评议 passage
     "检验学习成效" mentions 学习 more often than 评议)."""
     head = text.strip().partition("\n")[0]
-    return _most_cues(head) or _most_cues(text)
+    scores = _cue_scores(head)
+    return scores if any(scores.values()) else _cue_scores(text)
 
 
-def _most_cues(text: str) -> str | None:
-    best, best_n = None, 0
-    for kind, words in WORK_KINDS.items():
-        n = sum(text.count(w) * len(w) for w in words)
-        if n > best_n:
-            best, best_n = kind, n
-    return best
+def classify_work(text: str) -> str | None:
+    """The kind of work a text is mostly about (``work_cue_scores``; ties to the earlier kind), or None."""
+    scores = work_cue_scores(text)
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] > 0 else None
+
+
+def _cue_scores(text: str) -> dict[str, int]:
+    return {kind: sum(text.count(w) * len(w) for w in words) for kind, words in WORK_KINDS.items()}
