@@ -43,6 +43,11 @@ SKELETONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 }
 REQUIRED_KEYS_FALLBACK = ("practice", "results")
 MAX_SUBSECTIONS = 6
+# A long draft has room for more practices of their own: one sub-section per SUBSECTION_CHARS of its target, up
+# to MAX_SUBSECTIONS_LONG. The rest of the activities share the last one ("其他工作"), where a model call writes four
+# of them in a line each: a 3,000-字 summary of 40 activities was 5 practices and 35 lines (2,374 字, the 1.5B
+# writes a practice paragraph of 150–250 字 whatever its share of 513).
+SUBSECTION_CHARS, MAX_SUBSECTIONS_LONG = 375, 8
 # A draft this short or shorter gets the brief opening and 基本情况 frames; below SUBPIECE_MIN_CHARS of text
 # per item a section is one paragraph (一是……二是……), not sub-sections with headings of their own.
 SHORT_TARGET = 600
@@ -205,8 +210,9 @@ def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline
             if key == "results":
                 sec.figures = result_figs
             if key == "practice" and len(sec.items) > 1:
-                sec.subheadings = [short_title(x) for x in sec.items[:MAX_SUBSECTIONS]]
-                if len(sec.items) > MAX_SUBSECTIONS:  # the rest join the last sub-section
+                most = subsection_count(target)
+                sec.subheadings = [short_title(x) for x in sec.items[:most]]
+                if len(sec.items) > most:  # the rest join the last sub-section
                     sec.subheadings[-1] = "其他工作"
             empty = not sec.items and not sec.figures
             if empty and key not in required:
@@ -226,6 +232,36 @@ def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline
     return outline
 
 
+def subsection_count(target: int) -> int:
+    """How many sub-sections 主要做法 has at most for a draft of ``target`` characters."""
+    return max(MAX_SUBSECTIONS, min(MAX_SUBSECTIONS_LONG, target // SUBSECTION_CHARS))
+
+
+def shared_out(items: list[str], parts: int) -> list[list[str]]:
+    """``items`` in order over ``parts`` runs as even as they go (7 over 4: 2, 2, 2, 1)."""
+    size, extra = divmod(len(items), parts)
+    runs, start = [], 0
+    for i in range(parts):
+        end = start + size + (1 if i < extra else 0)
+        runs.append(items[start:end])
+        start = end
+    return runs
+
+
+TWO_CLAUSE_TITLE_CHARS = 26
+
+
+def practice_title(items: list[str]) -> str:
+    """A 经验材料 practice section's heading: its practice's, or two practices' in one ("推行……，实施……") when
+    both fit the genre's two-clause heading; with more, the first's."""
+    first = short_title(items[0], 24)
+    if len(items) == 2:
+        second = short_title(items[1], 24)
+        if len(first) + len(second) <= TWO_CLAUSE_TITLE_CHARS:  # whole titles only: never "推行党委班子，……"
+            return f"{first}，{second}"
+    return first
+
+
 def _experience_sections(facts: Facts, own: list[str], done: list[str]) -> list[OutlineSection]:
     """经验材料: one level-1 section per practice (themed heading), then 成效 and 启示. A result figure that counts
     what a practice ends on (组建党员家庭医生团队 — 家庭医生团队18个) is told with it: "组建党员家庭医生团队18个".
@@ -236,13 +272,14 @@ def _experience_sections(facts: Facts, own: list[str], done: list[str]) -> list[
     activities = [x for x in facts.activities if not looks_like_instruction(x)]
     # as many practice sections as the length has room for (a 350-字 材料 has one), at most four
     room = max(1, (facts.target_chars or 1500) // (2 * PRACTICE_MIN_CHARS)) if facts.target_chars else 4
-    practices = activities[:min(4, room)] or [PLACEHOLDER]
-    for i, item in enumerate(practices):
-        rest = activities[len(practices):] if i == len(practices) - 1 else []
-        title = "主要做法" if item == PLACEHOLDER or (len(practices) == 1 and rest) else short_title(item, 24)
-        sections.append(OutlineSection(f"practice{i + 1}", "主要做法", title,
-                                       items=[item, *rest] if item != PLACEHOLDER else [],
-                                       placeholder=item == PLACEHOLDER))
+    # the activities shared out evenly: with all the rest in the last section (7 in 4: 1, 1, 1, 4) its model call
+    # wrote four thin lines and the rules appended their figures as a string; two a section, each is a paragraph
+    runs = shared_out(activities, min(4, room, len(activities))) if activities else []
+    for i, run in enumerate(runs):
+        title = "主要做法" if len(runs) == 1 and len(run) > 1 else practice_title(run)
+        sections.append(OutlineSection(f"practice{i + 1}", "主要做法", title, items=run))
+    if not runs:
+        sections.append(OutlineSection("practice1", "主要做法", "主要做法", placeholder=True))
     achievements = [x for x in facts.achievements if not looks_like_instruction(x)]
     by_text = {f.text(): f for f in facts.figures}
     for sec in sections if own or achievements else []:  # else 成效 would be left with nothing: they are its own

@@ -22,7 +22,7 @@ from drafter.checks.grounding import known_text, ungrounded
 from drafter.checks.length import count_chars
 from drafter.checks.prose import bare_list_spans, rules, section_body_findings, sentence_tail
 from drafter.facts import Facts
-from drafter.zh.numerals import to_chinese
+from drafter.zh.numerals import parse_cn_int, to_chinese
 from drafter.zh.sentences import sentence_pieces
 
 _VOICE_ECHO = re.compile(r"^[^。！？\n]{0,40}的口吻[：:，,]", re.M)  # the prompt's "以…的口吻" said back
@@ -261,6 +261,29 @@ def renumber(text: str) -> str:
         out.append(replacement)
         last = end
     return "".join(out) + text[last:]
+
+
+MAX_ORDINAL = 10  # 十是: an enumeration numbered on past it starts again from 一是 in its next paragraph
+
+
+def continue_ordinals(text: str, after: int) -> tuple[str, int]:
+    """``text``'s enumeration (一是……四是) numbered on from ``after`` (五是……八是), when it follows paragraphs of
+    the same piece that used ``after`` ordinals ("其他工作": four practices a model call, a paragraph each, and
+    each paragraph opened on 一是 again); with the last ordinal used. An enumeration that is not one run from
+    一是, or would pass 十是, is left as it is."""
+    marks = list(_ORDINAL.finditer(text))
+    if not marks:
+        return text, after
+    numbers = [parse_cn_int(m.group(1)) for m in marks]
+    if numbers != list(range(1, len(marks) + 1)):
+        return text, after
+    if not after or after + len(marks) > MAX_ORDINAL:
+        return text, len(marks)
+    out, last = [], 0
+    for n, m in enumerate(marks, after + 1):
+        out.append(text[last:m.start()] + to_chinese(n) + "是")
+        last = m.end()
+    return "".join(out) + text[last:], after + len(marks)
 
 
 MAX_LESSON_POINTS = 4  # the lessons prompt asks for two or three; seven came back, one per practice

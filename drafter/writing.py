@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,7 +34,7 @@ from drafter.llm import (
     reply_tokens,
 )
 from drafter.outline import PLACEHOLDER, OutlineSection, is_short, short_title
-from drafter.polish import PREDICATE_START, polish, without_said_endings
+from drafter.polish import PREDICATE_START, continue_ordinals, polish, without_said_endings
 from drafter.prompts import choice, quote_data, render
 from drafter.retrieval import Retrieval, exemplar_texts
 from drafter.run import Attempt, Event, Run, SectionDraft
@@ -440,22 +441,25 @@ class Writer:
             parts = []
             calls = model_calls(osec)
             titles = {j: subheading for j, subheading, *_ in calls if subheading}
-            started: set[int] = set()
+            shared = Counter(j for j, *_ in calls)
+            numbered: dict[int, int] = {}  # per piece, the ordinals its paragraphs have used (一是……四是)
             for n, (j, subheading, figures, items, target) in enumerate(calls):
                 if subheading:
                     yield Event("delta", sdraft.index, document.subheading_for(j, subheading) + "\n",
                                 {"source": "outline"})
                 title = titles.get(j) or osec.title
-                if j in started and len(items) == 1 and osec.section_type == "主要做法":
-                    # a further practice under the piece's heading is about itself, not the heading's practice
-                    # (told "上门服务", the 1.5B wrote "为行动不便老人提供上门服务，……通过开展健康知识进社区宣讲")
+                if shared[j] > 1 and len(items) == 1 and osec.section_type == "主要做法":
+                    # a practice of several under one heading is about itself, not the heading's practice (told
+                    # "上门服务", the 1.5B wrote "为行动不便老人提供上门服务，……通过开展健康知识进社区宣讲")
                     title = short_title(items[0], 24)
-                started.add(j)
                 body = yield from self.piece(sdraft, facts, osec, title, figures, items,
                                              exemplars, retrieval.texts(), target, retrieval.excluded,
                                              index=sdraft.index + n)
                 body, cut = without_said_endings(body, "\n".join(parts))
                 sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + cut
+                # the piece's paragraphs of several practices each number on (五是…… after a paragraph's 一是……四是),
+                # not from 一是 again; a paragraph of one practice is no point of the enumeration
+                body, numbered[j] = continue_ordinals(body, numbered.get(j, 0)) if len(items) > 1 else (body, 0)
                 parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)
             sdraft.body = "\n".join(parts)
         sdraft.status, sdraft.error = "done", ""

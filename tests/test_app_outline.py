@@ -179,3 +179,36 @@ def test_plans_carried_on_by_the_model_hold_no_more_than_a_measure_each():
     assert plans.target_chars == len(section_frame(facts, plans)) + MEASURE_MAX_CHARS * len(plans.items)
     # what it could not hold goes to the practices
     assert carried["主要做法"].target_chars >= framed_only["主要做法"].target_chars - MEASURE_MAX_CHARS * len(plans.items)
+
+
+def test_an_experience_materials_practices_are_shared_out_evenly_with_whole_two_clause_headings():
+    """Seven practices in four sections were 1, 1, 1 and 4: the last section's call wrote four thin lines and the
+    rules appended their figures as a string. Shared out they are 2, 2, 2, 1, each a paragraph; a section of two
+    is headed by both when their whole titles fit one heading, else by the first's."""
+    from drafter.facts import validate_facts
+    from drafter.frames import FRAMED
+    from drafter.outline import build_outline
+    activities = ["组建党员突击队", "开展技术攻关", "推行党委班子与管理层“双向进入、交叉任职”", "实施“双培养”工程",
+                  "设立党员示范岗", "建立师徒结对机制", "设立困难职工帮扶基金"]
+    facts = validate_facts({"genre": "经验材料", "unit": "恒锐公司党委", "target_chars": 1500,
+                            "activities": activities, "achievements": ["企业效益稳步提升"]})
+    practices = [s for s in build_outline(facts, FRAMED).sections if s.section_type == "主要做法"]
+    assert [s.items for s in practices] == [activities[0:2], activities[2:4], activities[4:6], activities[6:]]
+    assert [s.title for s in practices] == ["组建党员突击队，开展技术攻关", "推行党委班子与管理层“双向进入、交叉任职”",
+                                            "设立党员示范岗，建立师徒结对机制", "设立困难职工帮扶基金"]
+
+
+def test_a_long_summary_gives_more_practices_a_sub_section_of_their_own():
+    from drafter.facts import validate_facts
+    from drafter.frames import FRAMED
+    from drafter.outline import MAX_SUBSECTIONS, MAX_SUBSECTIONS_LONG, build_outline
+    activities = [f"开展第{n}项专项工作" for n in range(1, 41)]
+
+    def practice(target: int):
+        facts = validate_facts({"unit": "青龙乡党委", "activities": activities, "target_chars": target})
+        return next(s for s in build_outline(facts, FRAMED).sections if s.section_type == "主要做法")
+
+    assert len(practice(1500).subheadings) == MAX_SUBSECTIONS
+    long = practice(3000)
+    assert len(long.subheadings) == MAX_SUBSECTIONS_LONG and long.subheadings[-1] == "其他工作"
+    assert long.subheadings[:-1] == activities[:MAX_SUBSECTIONS_LONG - 1] and long.items == activities

@@ -766,3 +766,19 @@ def test_a_practice_answered_as_paragraphs_of_a_list_is_written_once_more(facts,
     assert [a.kind for a in practice.attempts] == ["write", "retry", "write"] and model.pending == 0
     first = practice.body.split("（二）")[0]
     assert PIECES[0] in first and "学用结合" not in first
+
+
+def test_the_paragraphs_of_other_work_number_on_from_one_another(store):
+    """"其他工作" is written four practices a call, a paragraph a call: the second paragraph's points go on from the
+    first's (五是……), not from 一是 again; the model wrote each 一是……四是."""
+    activities = [f"开展第{n}项专项工作" for n in range(1, 14)]  # 5 with sub-sections of their own, 8 other
+    facts = validate_facts({**FACTS, "activities": activities, "target_chars": 1200})
+    engine = DraftEngine(store=store, prose_retries=0, practice_effects=False, model=MockModel())
+    osec = next(s for s in build_outline(facts, engine.policy.framed()).sections if s.section_type == "主要做法")
+    assert osec.subheadings[-1] == "其他工作"
+    listed = "一是扎实推进相关工作，取得积极进展。二是压实工作责任，推动落实。三是健全工作机制，形成合力。四是加强督促检查，确保实效。"
+    engine.clients.model = answers(MockModel(), 40, listed)
+    run = engine.draft(facts)
+    other = engine.document_text(run).split("其他工作\n", 1)[1].split("\n三、", 1)[0].split("\n")
+    assert other[0].startswith("一是") and other[1].startswith("五是") and "八是" in other[1]
+    assert len(other) == 2

@@ -317,3 +317,12 @@ def test_a_lesson_point_loses_the_figures_of_the_practice_it_tells_again():
     # a point whose lesson itself holds the figure is not cut into: it stays whole, or goes as a practice
     out = polish("一是坚持党建引领，确保方向正确；二是设立岗位5个，推动创新；三是注重制度建设，保障长效。", "经验体会", facts).text
     assert out == "一是坚持党建引领，确保方向正确；二是注重制度建设，保障长效。"
+
+
+def test_a_paragraph_of_the_same_piece_numbers_on_and_never_past_ten():
+    from drafter.polish import continue_ordinals
+    assert continue_ordinals("一是开展甲，帮助群众。二是开展乙；三是开展丙。", 4) == ("五是开展甲，帮助群众。六是开展乙；七是开展丙。", 7)
+    assert continue_ordinals("一是开展甲。二是开展乙。", 0) == ("一是开展甲。二是开展乙。", 2)  # the first paragraph
+    assert continue_ordinals("一是开展甲。二是开展乙。三是开展丙。", 8) == ("一是开展甲。二是开展乙。三是开展丙。", 3)  # past 十是
+    assert continue_ordinals("开展甲，二是开展乙。", 3) == ("开展甲，二是开展乙。", 3)  # no run from 一是: as it was
+    assert continue_ordinals("开展甲，推动乙。", 3) == ("开展甲，推动乙。", 3)
