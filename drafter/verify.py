@@ -163,12 +163,24 @@ def _inline(text: str, item: str) -> str | None:
     return None
 
 
+def unsaid(text: str, item: str) -> str:
+    """``item`` without the clauses ``text`` already has word for word: "网格员212名常态化入户走访，排查问题隐患
+    1046条" after a paragraph that says "……排查问题隐患1046条。" is "网格员212名常态化入户走访" (stated whole, the
+    paragraph said its last clause twice); "" when it has them all."""
+    clauses = [c.strip() for c in re.split(r"[，,；;]", item.strip().rstrip("。；;，,")) if c.strip()]
+    kept = [c for c in clauses if c not in text]
+    return "，".join(kept) if len(kept) < len(clauses) else item.strip().rstrip("。；;，,")
+
+
 def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
+    """``text`` with the figures and items it lacks: an item where the text names it (``_inline``), else stated
+    after the text — the clauses of it the text does not have already (``unsaid``)."""
     additions = [figures_sentence(figure_texts)] if figure_texts else []
     for item in items:
         placed = _inline(text, item) if text.strip() else None
         if placed is None:
-            additions.append(item.strip().rstrip("。；;，,") + "。")
+            rest = unsaid(text, item)
+            additions += [rest + "。"] if rest else []
         else:
             text = placed
     if not additions:

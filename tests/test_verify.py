@@ -108,5 +108,12 @@ def test_what_an_item_lacks_goes_where_the_text_names_it_not_after_it_again():
     assert insert_missing(inside, [], ["为行动不便老人提供上门服务4300人次"]) == inside + "为行动不便老人提供上门服务4300人次。"
     # the text does not name it: the item is stated after it, as before
     assert insert_missing("党委开展工作。", [], ["设立党员示范岗58个"]) == "党委开展工作。设立党员示范岗58个。"
+    # stated after the text, an item leaves out the clauses the text already has (it said them twice)
+    said = "党支部把常态化入户走访作为有效手段，排查问题隐患1046条。"
+    assert insert_missing(said, [], ["网格员212名常态化入户走访，排查问题隐患1046条"]) == said + "网格员212名常态化入户走访。"
+    lesson = "总支书记讲专题党课3次，提升了理论水平。"
+    assert insert_missing(lesson, [], ["制定学习方案，4个党支部每月集中学习，总支书记讲专题党课3次"]) == \
+        lesson + "制定学习方案，4个党支部每月集中学习。"
     long_rest = "设立困难职工帮扶基金，每年从企业利润中提取专项资金用于帮扶生活困难的职工家庭"
-    assert insert_missing("党委设立困难职工帮扶基金。", [], [long_rest]).endswith(long_rest + "。")
+    assert insert_missing("党委设立困难职工帮扶基金。", [], [long_rest]) == \
+        "党委设立困难职工帮扶基金。每年从企业利润中提取专项资金用于帮扶生活困难的职工家庭。"
