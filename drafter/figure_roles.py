@@ -18,7 +18,7 @@ RATE_LABEL = re.compile(r"(率|度|比例|占比|指数|得分)$")
 # A label that opens with an action is something done (a result), whatever noun follows: 评选优秀共产党员56名.
 ACTION_LABEL = re.compile(r"^(评选|评出|评为|举办|开展|新发展|发展|培训|组织|办理|化解|为民|帮扶|帮助|走访|受理|破获|完成|实现|"
                           r"签约|服务|上门|创建|建成|设立|累计|新增|吸纳|表彰|慰问|调解|排查|整改|结对|征集|收集|接待|办结|"
-                          r"处理|解决|回访|争取|引进|投入|流转)")
+                          r"处理|解决|回访|争取|引进|投入|流转|检查|抽检|巡查|立案|查处|接收|核查|审批|改造)")
 
 
 # An amount of money is what the work brought in or spent (村集体经济收入52万元 names a 村, and counts nothing it has).

@@ -157,6 +157,8 @@ def test_a_result_figure_of_a_noun_label_gets_its_verb():
     assert result_clause("受理警情6125起") == "受理警情6125起"  # a label of something done says it
     assert result_clause("电信网络诈骗发案下降31.4%") == "电信网络诈骗发案下降31.4%"  # and one of a change
     assert result_clause("家庭医生团队18个") == "家庭医生团队达18个"
+    assert result_clause("检查食品经营主体3260家") == "检查食品经营主体3260家"  # not "检查……达3260家"
+    assert result_clause("立案查处案件148件") == "立案查处案件148件"
     assert result_clause("群众满意率97.6%") == "群众满意率达97.6%"
 
 
