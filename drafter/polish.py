@@ -263,20 +263,23 @@ def renumber(text: str) -> str:
     return "".join(out) + text[last:]
 
 
-MAX_ORDINAL = 10  # 十是: an enumeration numbered on past it starts again from 一是 in its next paragraph
+MAX_ORDINAL = 10  # 十是: a longer enumeration is no enumeration (continue_ordinals)
 
 
-def continue_ordinals(text: str, after: int) -> tuple[str, int]:
+def continue_ordinals(text: str, after: int, total: int = 0) -> tuple[str, int]:
     """``text``'s enumeration (一是……四是) numbered on from ``after`` (五是……八是), when it follows paragraphs of
     the same piece that used ``after`` ordinals ("其他工作": four practices a model call, a paragraph each, and
-    each paragraph opened on 一是 again); with the last ordinal used. An enumeration that is not one run from
-    一是, or would pass 十是, is left as it is."""
+    each paragraph opened on 一是 again); with the last ordinal used. A piece of more than ``MAX_ORDINAL`` items
+    (``total``) is no enumeration: its points stand as clauses, "开展……；开展……" (numbered on, a 40-activity
+    summary ran 一是……八是 four times over). An enumeration that is not one run from 一是 is left as it is."""
     marks = list(_ORDINAL.finditer(text))
     if not marks:
         return text, after
     numbers = [parse_cn_int(m.group(1)) for m in marks]
     if numbers != list(range(1, len(marks) + 1)):
         return text, after
+    if total > MAX_ORDINAL:
+        return _ORDINAL.sub("", text), after + len(marks)
     if not after or after + len(marks) > MAX_ORDINAL:
         return text, len(marks)
     out, last = [], 0

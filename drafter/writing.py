@@ -442,6 +442,9 @@ class Writer:
             calls = model_calls(osec)
             titles = {j: subheading for j, subheading, *_ in calls if subheading}
             shared = Counter(j for j, *_ in calls)
+            piece_items = Counter({j: 0 for j in shared})
+            for j, _, _, items, _ in calls:
+                piece_items[j] += len(items)
             numbered: dict[int, int] = {}  # per piece, the ordinals its paragraphs have used (一是……四是)
             for n, (j, subheading, figures, items, target) in enumerate(calls):
                 if subheading:
@@ -459,7 +462,8 @@ class Writer:
                 sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + cut
                 # the piece's paragraphs of several practices each number on (五是…… after a paragraph's 一是……四是),
                 # not from 一是 again; a paragraph of one practice is no point of the enumeration
-                body, numbered[j] = continue_ordinals(body, numbered.get(j, 0)) if len(items) > 1 else (body, 0)
+                body, numbered[j] = (continue_ordinals(body, numbered.get(j, 0), piece_items[j]) if len(items) > 1
+                                     else (body, 0))
                 parts.append(f"{document.subheading_for(j, subheading)}\n{body}" if subheading else body)
             sdraft.body = "\n".join(parts)
         sdraft.status, sdraft.error = "done", ""

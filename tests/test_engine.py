@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -782,3 +783,14 @@ def test_the_paragraphs_of_other_work_number_on_from_one_another(store):
     other = engine.document_text(run).split("其他工作\n", 1)[1].split("\n三、", 1)[0].split("\n")
     assert other[0].startswith("一是") and other[1].startswith("五是") and "八是" in other[1]
     assert len(other) == 2
+
+
+def test_other_work_of_more_than_ten_practices_is_no_enumeration(store):
+    """Numbered on, fifteen practices would run 一是……八是 and again: with more than ten they stand as clauses."""
+    activities = [f"开展第{n}项专项工作" for n in range(1, 21)]
+    facts = validate_facts({**FACTS, "activities": activities, "target_chars": 1200})
+    listed = "一是扎实推进相关工作，取得积极进展；二是压实工作责任，推动落实；三是健全工作机制，形成合力；四是加强督促检查，确保实效。"
+    engine = DraftEngine(store=store, prose_retries=0, practice_effects=False, model=answers(MockModel(), 40, listed))
+    run = engine.draft(facts)
+    other = engine.document_text(run).split("其他工作\n", 1)[1].split("\n三、", 1)[0]
+    assert "扎实推进相关工作" in other and not re.search(r"[一二三四五六七八九十]是", other)

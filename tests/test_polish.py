@@ -319,10 +319,13 @@ def test_a_lesson_point_loses_the_figures_of_the_practice_it_tells_again():
     assert out == "一是坚持党建引领，确保方向正确；二是注重制度建设，保障长效。"
 
 
-def test_a_paragraph_of_the_same_piece_numbers_on_and_never_past_ten():
+def test_a_paragraph_of_the_same_piece_numbers_on_and_a_list_of_more_than_ten_is_no_enumeration():
     from drafter.polish import continue_ordinals
     assert continue_ordinals("一是开展甲，帮助群众。二是开展乙；三是开展丙。", 4) == ("五是开展甲，帮助群众。六是开展乙；七是开展丙。", 7)
     assert continue_ordinals("一是开展甲。二是开展乙。", 0) == ("一是开展甲。二是开展乙。", 2)  # the first paragraph
     assert continue_ordinals("一是开展甲。二是开展乙。三是开展丙。", 8) == ("一是开展甲。二是开展乙。三是开展丙。", 3)  # past 十是
     assert continue_ordinals("开展甲，二是开展乙。", 3) == ("开展甲，二是开展乙。", 3)  # no run from 一是: as it was
     assert continue_ordinals("开展甲，推动乙。", 3) == ("开展甲，推动乙。", 3)
+    # a piece of more than ten items is no enumeration: its points stand as clauses
+    assert continue_ordinals("一是开展甲，帮助群众；二是开展乙。", 0, total=33) == ("开展甲，帮助群众；开展乙。", 2)
+    assert continue_ordinals("一是开展丙。二是开展丁。", 2, total=33) == ("开展丙。开展丁。", 4)
