@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from drafter.checks.figures import index_facts
 from drafter.checks.grounding import body_findings as grounding_findings
 from drafter.checks.grounding import known_text, ungrounded
 from drafter.checks.length import count_chars
 from drafter.checks.prose import bare_list_spans, rules, section_body_findings, sentence_tail
 from drafter.facts import Facts
+from drafter.zh.numbers import extract_numbers
 from drafter.zh.numerals import parse_cn_int, to_chinese
 from drafter.zh.sentences import sentence_pieces
 
@@ -206,8 +208,6 @@ def _drop_sentences(text: str, section_type: str, facts: Facts, known: str = "")
 
 def _drop_repeated_figures(text: str) -> str:
     """A later sentence whose numbers were all stated before ("居民诉求办结率为98.6%，代表了…" twice more) goes."""
-    from drafter.zh.numbers import extract_numbers
-
     seen: set = set()
     out_lines = []
     for line in text.split("\n"):
@@ -404,6 +404,30 @@ def _unpaired_correlatives(text: str) -> str:
     return re.sub(r"[^。！？；\n]+", lambda m: fixed(m.group(0)), text)
 
 
+_HEDGES = ("大约", "约", "左右")  # "about": true of the exact value too, so said of it only the hedge is wrong
+
+
+def _exact_figures_unhedged(text: str, facts: Facts) -> str:
+    """A fact's exact figure written with "约"/"大约"/"左右" loses the hedge: "投资约2.35亿元" of "投资2.35亿元" is
+    the figure blurred (the numbers check does not count a hedged mention as the figure, and a held-out draft
+    failed on it). A hedge the facts write themselves ("约1500人") stays, as do 近/超过/以上, whose direction the
+    numbers check judges."""
+    idx = index_facts(facts)
+    cuts = []
+    for n in extract_numbers(text):
+        base, unit = n.key
+        if n.approx not in _HEDGES or (base, unit) not in idx.keys or (n.approx, base, unit) in idx.approx:
+            continue
+        start, end = n.span
+        if text.startswith(n.approx, end):
+            cuts.append((end, end + len(n.approx)))
+        elif text[:start].endswith(n.approx):
+            cuts.append((start - len(n.approx), start))
+    for begin, end in sorted(cuts, reverse=True):
+        text = text[:begin] + text[end:]
+    return text
+
+
 def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polished:
     """``known``: text beyond the facts the piece may draw on (its heading; when rewriting, the current body and
     the editor's instruction) — its words are not invented."""
@@ -422,6 +446,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _unpaired_correlatives(out)
     out = _ORPHAN_SECOND_HALF.sub(r"同时\1", out)
     out = _drop_repeated_figures(out)
+    out = _exact_figures_unhedged(out, facts)
     out = _BARE_ORDINAL.sub("", out)
     if section_type == "经验体会":
         out = _lessons_not_practices(out)

@@ -329,3 +329,15 @@ def test_a_paragraph_of_the_same_piece_numbers_on_and_a_list_of_more_than_ten_is
     # a piece of more than ten items is no enumeration: its points stand as clauses
     assert continue_ordinals("一是开展甲，帮助群众；二是开展乙。", 0, total=33) == ("开展甲，帮助群众；开展乙。", 2)
     assert continue_ordinals("一是开展丙。二是开展丁。", 2, total=33) == ("开展丙。开展丁。", 4)
+
+
+def test_an_exact_figure_of_the_facts_loses_the_hedge_the_model_put_on_it():
+    """"投资约2.35亿元" of the fact "投资2.35亿元" blurs it (a held-out draft failed the numbers check on it); a hedge
+    the facts write themselves stays, and so does one on a number the facts do not have (the check judges it)."""
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+    facts = validate_facts({"unit": "公司党委", "activities": ["完成路面大中修工程12项，投资2.35亿元", "培训约1500人次"],
+                            "figures": [{"label": "党员", "value": 132, "unit": "名"}]})
+    text = "公司党委完成了12项路面大中修工程，投资约2.35亿元，提升了通行能力。现有党员132名左右。培训约1500人次，投资约3亿元。"
+    assert polish(text, "主要做法", facts).text == ("公司党委完成了12项路面大中修工程，投资2.35亿元，提升了通行能力。现有党员132名。"
+                                                "培训约1500人次，投资约3亿元。")
