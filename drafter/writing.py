@@ -458,6 +458,10 @@ class Writer:
                 body = yield from self.piece(sdraft, facts, osec, title, figures, items,
                                              exemplars, retrieval.texts(), target, retrieval.excluded,
                                              index=sdraft.index + n)
+                if osec.section_type == "主要做法" and len(items) == 1:
+                    # one practice is one paragraph: the 1.5B writes it as three or four lines of a sentence each
+                    # now and then ("通过不断优化调解流程，提升工作效率。" on a line of its own)
+                    body = "".join(line.strip() for line in body.split("\n"))
                 body, cut = without_said_endings(body, "\n".join(parts))
                 sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + cut
                 # the piece's paragraphs of several practices each number on (五是…… after a paragraph's 一是……四是),

@@ -794,3 +794,13 @@ def test_other_work_of_more_than_ten_practices_is_no_enumeration(store):
     run = engine.draft(facts)
     other = engine.document_text(run).split("其他工作\n", 1)[1].split("\n三、", 1)[0]
     assert "扎实推进相关工作" in other and not re.search(r"[一二三四五六七八九十]是", other)
+
+
+def test_one_practice_is_one_paragraph_whatever_lines_the_model_broke_it_into(facts, store):
+    lines = ("城关镇党委认真落实各项部署，扎实推进基层党建工作。班子成员带头参加。\n\n全镇党员干部积极参与，形成了良好氛围。"
+             "各支部结合实际抓好落实。\n通过不断优化工作流程，提升了工作效率。群众对此普遍认可。")
+    engine = DraftEngine(store=store, prose_retries=0, practice_effects=False, model=answers(MockModel(), 10, lines))
+    run = engine.draft(facts)
+    practice = next(s for s in run.sections if s.section_type == "主要做法").body.split("\n")
+    assert practice[0] == "（一）举办党课培训" and practice[1].startswith("城关镇党委认真落实各项部署")
+    assert "提升了工作效率。" in practice[1] and practice[2] == "（二）开展党员志愿服务活动"
