@@ -88,6 +88,9 @@ def findings_text(findings: list[Finding], text: str) -> str:
 FINDINGS_TAIL = "- 删除或改写上述内容；资料中没有的数字、单位名称、人名一律不写。"
 
 
+_PRONOUN_START = re.compile(r"^(?:我们|我局|我院|我所|我校|我委|我单位|他们)(?=[\u4e00-\u9fff])")
+
+
 def drop_clauses(text: str, findings: list[Finding], subject: str = "") -> tuple[str, list[str]]:
     """Remove the clause (between ，；。 marks) around each finding's span; returns (text, removed clauses).
     A removed clause that opened on ``subject`` (the unit's name) leaves the subject to the clause after it:
@@ -102,7 +105,8 @@ def drop_clauses(text: str, findings: list[Finding], subject: str = "") -> tuple
         removed.append(text[left:right])
         if subject and closing == "，" and text[left:right].startswith(subject) \
                 and not text[right + 1:].startswith(subject):
-            text = text[:left] + subject + text[right + 1:]
+            # the clause after it opening on a pronoun for the unit takes the name in its place ("……党委我们实施……")
+            text = text[:left] + subject + _PRONOUN_START.sub("", text[right + 1:], count=1)
             continue
         if closing in "。！？" and left > 0 and text[left - 1] == "，":
             # "…，bad clause。" → "…。": keep the sentence end on the clause before

@@ -93,6 +93,10 @@ def test_a_dropped_opening_clause_leaves_the_unit_as_subject():
     kept, removed = verify.drop_clauses(text, invented_names(text, facts), subject=facts.unit)
     assert kept == "为确保档案安全，县档案馆定期组织档案安全检查。检查中发现隐患3处。"
     assert removed == ["县档案馆坚持“安全第一，预防为主”的方针"]
+    # the clause after it opening on a pronoun takes the name in its place: not "县档案馆我们定期组织……"
+    pronoun = "县档案馆坚持“安全第一，预防为主”的方针，我们定期组织档案安全检查。"
+    assert verify.drop_clauses(pronoun, invented_names(pronoun, facts), subject=facts.unit)[0] == \
+        "县档案馆定期组织档案安全检查。"
     # without a subject to keep, the clause goes whole
     assert verify.drop_clauses(text, invented_names(text, facts))[0].startswith("为确保档案安全，定期组织")
 
