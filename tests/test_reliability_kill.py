@@ -70,6 +70,19 @@ def _counts(home: Path) -> dict[str, int]:
     return counts
 
 
+def _processes_of(home: Path) -> list[int]:
+    """Live processes started for the store at ``home`` (its ``DRAFTER_HOME``): an ingest's worker processes."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if f"DRAFTER_HOME={home}".encode() in environ and (proc / "cmdline").exists():
+            found.append(int(proc.name))
+    return found
+
+
 def _kill_when(home: Path, corpus: Path, ready) -> dict[str, int]:
     proc = subprocess.Popen([str(DRAFTER), "ingest", str(corpus), "-q"], env=_env(home),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -140,6 +153,11 @@ def test_killed_ingest_resumes_to_an_identical_store(point: str, corpus: Path, r
     else:
         at_kill = _kill_when(home, corpus, lambda c: c.get("summaries_sources", 0) > 0)
     assert 0 < at_kill.get("summaries_sections", 0) < len(reference["records"])
+    # the killed ingest's worker processes end too: they waited for their writer for ever
+    deadline = time.monotonic() + 20
+    while _processes_of(home) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_of(home), "worker processes of the killed ingest are still running"
 
     interrupted = _snapshot(home)
     known = len(interrupted["files"])

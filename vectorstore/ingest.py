@@ -17,7 +17,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -137,6 +139,22 @@ def prepare(path: Path, source: str, loader: Loader | None = None, embedder=None
     return out
 
 
+PARENT_POLL_S = 0.5  # how often a worker looks whether its writer is still there
+
+
+def _watch_parent(parent: int, out_dir: str) -> None:
+    """A worker's initializer: a thread that ends the worker, and removes its results folder, once its writer
+    (``parent``, its pid) is gone. A writer killed outright cleans nothing up, and the pool's workers wait on a
+    queue they hold both ends of, for ever: the test suite's killed ingests left workers and folders behind."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        shutil.rmtree(out_dir, ignore_errors=True)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def _prepare_share(tasks: list[tuple[int, list[tuple[Path, str]]]], out_dir: str, embedder_config: dict) -> None:
     """In a worker: prepare its share of the chunks, each pickled to ``<out_dir>/<chunk no>.pkl`` (written, then
     renamed), staying at most ``CHUNKS_AHEAD`` files ahead of the writer, which deletes each file it reads.
@@ -174,7 +192,8 @@ def _prepared(jobs: list[tuple[Path, str]], loader: Loader, workers: int, embedd
     remote = [(no, chunk) for no, chunk in enumerate(chunks) if not needs_conversion(chunk[0][0])]
     out_dir = tempfile.TemporaryDirectory(prefix="drafter-ingest-")
     # spawn: the parent may run threads (Chroma's, the web server's), which a forked child must not inherit.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_watch_parent, initargs=(os.getpid(), out_dir.name))
     shares = [pool.submit(_prepare_share, remote[w::workers], out_dir.name, embedder.get_config())
               for w in range(workers)]
     share_of = {no: shares[i % workers] for i, (no, _) in enumerate(remote)}
