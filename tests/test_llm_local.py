@@ -124,6 +124,13 @@ CHILD = textwrap.dedent(
 )
 
 
+def _ctrl_c_heard() -> None:
+    """In a child before it runs: SIGINT back to its default. A test run started in the background by a shell
+    without job control ("make test &" in a script) ignores SIGINT, its children inherit that, and Python then
+    installs no KeyboardInterrupt: the Ctrl-C tests hung there (twice in one day's clean-clone CI)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_or_explain(proc: subprocess.Popen, timeout: float, stderr: Path) -> int:
     """``proc.wait(timeout)``; a child still running then is made to dump every thread's stack (it runs with
     ``-X faulthandler``: SIGABRT prints them) and the failure shows where it hung."""
@@ -146,6 +153,7 @@ def test_server_stops_with_its_owner(how: str, tmp_path: Path) -> None:
     owner = subprocess.Popen(
         [sys.executable, "-X", "faulthandler", "-c", CHILD, how], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
         stderr=stderr.open("w"), text=True, start_new_session=True,  # its own process group, like a terminal's
+        preexec_fn=_ctrl_c_heard,
     )  # fmt: skip
     try:
         assert owner.stdout is not None
@@ -170,7 +178,7 @@ def test_drafter_serve_is_reused_then_replaced(tmp_path: Path) -> None:
     stderr = tmp_path / "serve.stderr"
     serve = subprocess.Popen(
         [sys.executable, "-X", "faulthandler", "-m", "drafter.cli", "serve"], cwd=REPO_ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=stderr.open("w"), text=True,
+        stdout=subprocess.PIPE, stderr=stderr.open("w"), text=True, preexec_fn=_ctrl_c_heard,
     )  # fmt: skip
     try:
         assert serve.stdout is not None
