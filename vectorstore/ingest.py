@@ -140,6 +140,7 @@ def prepare(path: Path, source: str, loader: Loader | None = None, embedder=None
 
 
 PARENT_POLL_S = 0.5  # how often a worker looks whether its writer is still there
+_WRITING = threading.Lock()  # in a worker: held while a chunk's file is written (``_watch_parent``)
 
 
 def _watch_parent(parent: int, out_dir: str) -> None:
@@ -149,8 +150,9 @@ def _watch_parent(parent: int, out_dir: str) -> None:
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(PARENT_POLL_S)
-        shutil.rmtree(out_dir, ignore_errors=True)
-        os._exit(0)
+        with _WRITING:  # not while a chunk is being written: it would land in the folder after it was emptied
+            shutil.rmtree(out_dir, ignore_errors=True)
+            os._exit(0)
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
@@ -167,9 +169,10 @@ def _prepare_share(tasks: list[tuple[int, list[tuple[Path, str]]]], out_dir: str
                 time.sleep(0.02)
             items = [prepare(path, source, embedder=embedder) for path, source in jobs]
             part = os.path.join(out_dir, f"{number:07d}.part")
-            with open(part, "wb") as fh:
-                pickle.dump(items, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(part, os.path.join(out_dir, f"{number:07d}.pkl"))
+            with _WRITING:
+                with open(part, "wb") as fh:
+                    pickle.dump(items, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(part, os.path.join(out_dir, f"{number:07d}.pkl"))
     except FileNotFoundError:
         return  # the writer stopped (an error, or the ingest was interrupted) and removed the folder
 
