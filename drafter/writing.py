@@ -441,8 +441,8 @@ class Writer:
             parts = []
             calls = model_calls(osec)
             titles = {j: subheading for j, subheading, *_ in calls if subheading}
-            shared = Counter(j for j, *_ in calls)
-            piece_items = Counter({j: 0 for j in shared})
+            shared = Counter(j for j, *_ in calls)  # model calls per piece
+            piece_items: Counter[int] = Counter()  # practices per piece
             for j, _, _, items, _ in calls:
                 piece_items[j] += len(items)
             numbered: dict[int, int] = {}  # per piece, the ordinals its paragraphs have used (一是……四是)
