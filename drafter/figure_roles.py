@@ -15,10 +15,15 @@ BASIC_LABELS = re.compile(r"(党组织|党委|党总支|党支部|支部|党员|
 # A rate or score is an outcome, whatever it measures (客户满意度 is no count of 户, 党员参学率 no count of 党员).
 RATE_LABEL = re.compile(r"(率|度|比例|占比|指数|得分)$")
 
-# A label that opens with an action is something done (a result), whatever noun follows: 评选优秀共产党员56名.
-ACTION_LABEL = re.compile(r"^(评选|评出|评为|举办|开展|新发展|发展|培训|组织|办理|化解|为民|帮扶|帮助|走访|受理|破获|完成|实现|"
-                          r"签约|服务|上门|创建|建成|设立|累计|新增|吸纳|表彰|慰问|调解|排查|整改|结对|征集|收集|接待|办结|"
-                          r"处理|解决|回访|争取|引进|投入|流转|检查|抽检|巡查|立案|查处|接收|核查|审批|改造)")
+# Verbs of something done to a count (评选优秀共产党员56名, 认领技术攻关项目32项): a label that opens with one is a
+# result, whatever noun follows; in a sentence, the one nearest before a number says what the number counts
+# (drafter.checks.figures.misbound_numbers).
+ACTION_VERBS = ("评选|评出|评为|举办|开展|新发展|发展|培训|组织|办理|化解|为民|帮扶|帮助|走访|受理|破获|完成|实现|"
+                "签约|服务|上门|创建|建成|设立|累计|新增|吸纳|表彰|慰问|调解|排查|整改|结对|征集|收集|接待|办结|"
+                "处理|解决|回访|争取|引进|投入|流转|检查|抽检|巡查|立案|查处|接收|核查|审批|改造|认领|划定|召开|"
+                "建立|打造|征求|选派|推荐|发放|筹集|认定|命名|招募|录用|聘请|联系|包联|挂牌")
+ACTION_LABEL = re.compile(f"^({ACTION_VERBS})")
+ACTION_VERB = re.compile(ACTION_VERBS)
 
 
 # An amount of money is what the work brought in or spent (村集体经济收入52万元 names a 村, and counts nothing it has).

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from drafter.checks.length import count_chars
 from drafter.checks.rules import genre_rule
 from drafter.facts import Facts
-from drafter.figure_roles import split_figures
+from drafter.figure_roles import ACTION_LABEL, split_figures
 from drafter.frames import MEASURE_MAX_CHARS, section_frame, theme_words
 from drafter.zh.instructions import looks_like_instruction
 
@@ -219,6 +219,7 @@ def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline
                 continue  # 存在问题 / 下一步打算 without facts: left out (see module docstring)
             sec.placeholder = empty and key in required
             sections.append(sec)
+    _counts_of_the_one_practice(sections)
     # An item that reads like an instruction to the model (prompt injection) is shown to the user, not drafted.
     set_aside = [text for _, text in facts.items() if looks_like_instruction(text)]
     outline = Outline(
@@ -230,6 +231,22 @@ def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline
         if sec.subheadings and sec.target_chars < SUBPIECE_MIN_CHARS * len(sec.subheadings):
             sec.subheadings = []
     return outline
+
+
+def _counts_of_the_one_practice(sections: list[OutlineSection]) -> None:
+    """A summary of one activity: the counts of what was done (labels that open with an action: 检查食品经营主体
+    3260家, 立案查处案件148件) are that activity's work and are told in 主要做法, as long as 取得成效 keeps something of
+    its own. Given the bare activity line ("开展食品安全“守护”专项行动") for a section of 675 字, the 1.5B made up
+    the counts a 专项行动 has (检查……1000家，查处……300起). With several activities, which one a count belongs to
+    is not known: they stay in 取得成效."""
+    practice = next((s for s in sections if s.key == "practice"), None)
+    results = next((s for s in sections if s.key == "results"), None)
+    if practice is None or results is None or len(practice.items) != 1:
+        return
+    done = [f for f in results.figures if ACTION_LABEL.match(f)]
+    if done and (results.items or len(done) < len(results.figures)):
+        practice.figures = practice.figures + done
+        results.figures = [f for f in results.figures if f not in done]
 
 
 def subsection_count(target: int) -> int:

@@ -118,11 +118,15 @@ _BARE_PURPOSE = re.compile(r"^为了?(?:进一步|切实|全面|深入|更好地
                            r"[^，。！？；]{1,24}$")
 
 
+# A time or scope phrase whose statement a cut took ("截至目前，共检查……1000家" without its invented count).
+_BARE_FRAME = re.compile(r"^(?:(?:截至|截止)[^，。！？；]{0,12}|目前|其中|全年|今年以来|近年来|一年来|同时|此外|另外)$")
+
+
 def without_dangling_phrases(text: str) -> str:
-    """``text`` with no sentence ending on a phrase that leads into nothing (``_DANGLING``, ``_BARE_PURPOSE``):
-    the phrase goes, or the sentence when it is all such phrases."""
+    """``text`` with no sentence ending on a phrase that leads into nothing (``_DANGLING``, ``_BARE_PURPOSE``,
+    ``_BARE_FRAME``): the phrase goes, or the sentence when it is all such phrases."""
     def dangling(clause: str) -> bool:
-        return bool(_DANGLING.match(clause) or _BARE_PURPOSE.match(clause))
+        return bool(_DANGLING.match(clause) or _BARE_PURPOSE.match(clause) or _BARE_FRAME.match(clause))
 
     def fixed(m: re.Match[str]) -> str:
         sentence = m.group(0)

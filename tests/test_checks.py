@@ -205,6 +205,19 @@ def test_a_fact_number_without_its_label_or_under_another_label_is_an_error() ->
     assert invented_numbers("全年共发展入党积极分子313名。", generic) == []
 
 
+def test_a_fact_number_under_the_verb_of_another_number_is_an_error() -> None:
+    f = facts(activities=["设立党员创新工作室5个，认领技术攻关项目32项，完成29项", "全年发展党员11名"],
+              figures=[{"label": "党员", "value": 132, "unit": "名"}])
+    wrong = "公司党委设立5个党员创新工作室，认领并完成32项技术攻关项目。全体党员中，今年发展党员132名。"
+    found = [(x.code, wrong[x.span[0]:x.span[1]]) for x in invented_numbers(wrong, f)]
+    assert found == [("NUM_MISBOUND", "32项"), ("NUM_MISBOUND", "132名")]
+    assert "完成的是29项" in invented_numbers(wrong, f)[0].message_zh
+    assert not check_numbers(wrong, f).passed
+    right = ("公司党委设立5个党员创新工作室，认领技术攻关项目32项，完成29项；认领32项技术攻关项目，其中29项已完成。"
+             "现有党员132名，全年发展党员11名，组织开展攻关32项。")
+    assert invented_numbers(right, f) == []
+
+
 def test_sums_are_derivable_only_when_the_rule_allows(monkeypatch: pytest.MonkeyPatch) -> None:
     from drafter.checks import rules
 

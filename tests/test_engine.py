@@ -75,6 +75,20 @@ def test_outline_follows_genre_and_facts(facts):
     assert next(s for s in bare.sections if s.key == "results").placeholder  # required, no facts: 【待补】
 
 
+def test_the_counts_of_what_was_done_go_with_the_one_activity_of_a_summary():
+    one = validate_facts({**FACTS, "activities": ["开展食品安全“守护”专项行动"],
+                          "figures": [{"label": "检查食品经营主体", "value": 3260, "unit": "家"},
+                                      {"label": "罚没款", "value": "312.6", "unit": "万元"}]})
+    by_key = {s.key: s for s in build_outline(one).sections}
+    assert by_key["practice"].figures == ["检查食品经营主体3260家"]  # what the 专项行动 did, in numbers
+    assert by_key["results"].figures == ["罚没款312.6万元"]
+    two = build_outline(validate_facts({**FACTS, "activities": ["开展专项行动", "开展学习"], "figures": one.model_dump()["figures"]}))
+    assert next(s for s in two.sections if s.key == "results").figures == ["检查食品经营主体3260家", "罚没款312.6万元"]
+    alone = validate_facts({**FACTS, "activities": ["开展专项行动"], "achievements": [],
+                            "figures": [{"label": "检查食品经营主体", "value": 3260, "unit": "家"}]})
+    assert next(s for s in build_outline(alone).sections if s.key == "results").figures  # 成效 keeps what it has
+
+
 def test_problems_come_by_frame_as_the_clerk_gave_them_and_the_model_sections_share_the_rest(facts):
     from drafter.checks.prose import section_body_findings
     from drafter.frames import FRAMED, problems, results

@@ -269,6 +269,11 @@ def test_a_sentence_does_not_end_on_a_phrase_that_leads_into_nothing():
     assert without_dangling_phrases("通过定期会议和培训。党支部开展宣讲。") == "党支部开展宣讲。"
     kept = "党支部开展工作，通过这种方式推动发展。党支部坚持定期走访，围绕群众需求提供了服务。"
     assert without_dangling_phrases(kept) == kept  # the phrase has its verb
+    # a time phrase whose statement a cut took: "截至目前，共检查各类食品企业1000家" without its invented count
+    assert without_dangling_phrases("党组加大执法力度。截至目前。坚持依法监督。") == "党组加大执法力度。坚持依法监督。"
+    assert without_dangling_phrases("党组加大执法力度，截至2024年底。") == "党组加大执法力度。"
+    kept = "截至目前，共检查食品经营主体3260家。"
+    assert without_dangling_phrases(kept) == kept
 
 
 def test_commentary_goes_with_the_clause_it_is_in():

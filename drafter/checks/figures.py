@@ -25,6 +25,8 @@ from drafter.checks.rules import (
     UNIT_FAMILIES,
 )
 from drafter.facts import Facts, Figure
+from drafter.figure_roles import ACTION_VERB
+from drafter.zh.instructions import looks_like_instruction
 from drafter.zh.numbers import NumberMention, extract_numbers
 from drafter.zh.units import canonical_unit, normalize
 
@@ -190,6 +192,63 @@ def unlabeled(n: NumberMention, text: str, idx: FactIndex, own: str = "") -> Fig
     return figures[0]
 
 
+# How far before a number the verb that governs it may stand ("认领技术攻关项目32项": 认领, 8 characters before).
+VERB_WINDOW = 14
+_CLAUSE_MARKS = "，。；：、\n,;"
+
+
+def _clause_head(text: str, at: int) -> str:
+    """The words of ``text`` from the start of the clause around position ``at`` up to ``at``."""
+    start = max(text.rfind(c, 0, at) for c in _CLAUSE_MARKS) + 1
+    return text[max(start, at - VERB_WINDOW):at]
+
+
+def _verbs(words: str) -> list[str]:
+    """The action verbs of ``words`` (drafter.figure_roles.ACTION_VERB), in order."""
+    return ACTION_VERB.findall(words)
+
+
+def figure_verbs(facts: Facts) -> dict[tuple[Decimal, str], set[str]]:
+    """Each number of the facts (its comparable key) → the verbs that govern it where the clerk wrote it: the first
+    verb of the words before it in its clause ("设立党员创新工作室5个，认领技术攻关项目32项，完成29项": 5 → 设立,
+    32 → 认领, 29 → 完成); a number written with no verb before it (党员132名) has none."""
+    texts = [text for path, text in facts.items() if not looks_like_instruction(text)]
+    texts += [f.text() for f in facts.figures]
+    bound: dict[tuple[Decimal, str], set[str]] = {}
+    for text in texts:
+        for n in extract_numbers(text):
+            if n.kind in ("date", "ordinal"):
+                continue
+            verbs = _verbs(_clause_head(text, n.span[0]))
+            bound.setdefault(n.key, set()).update(verbs[:1])
+    return bound
+
+
+def misbound_numbers(text: str, facts: Facts, bound: dict[tuple[Decimal, str], set[str]] | None = None
+                     ) -> list[Finding]:
+    """Fact numbers the draft puts under the verb of another number of the same unit: "认领并完成32项" where the
+    facts say 认领……32项，完成29项 — every number is right and the sentence is false. The verb nearest before the
+    number in its clause decides; it counts only when the facts bind it to other numbers of that unit and never to
+    this one ("发展党员132名" for 党员132名 and 发展党员11名 is false too)."""
+    bound = figure_verbs(facts) if bound is None else bound
+    findings: list[Finding] = []
+    for n in extract_numbers(text):
+        own = bound.get(n.key)
+        if n.kind in ("date", "ordinal") or own is None:
+            continue
+        others = {verb: key for key, verbs in bound.items() if key[1] == n.key[1] and key != n.key
+                  for verb in verbs if verb not in own}
+        verbs = _verbs(_clause_head(text, n.span[0]))
+        if not verbs or verbs[-1] not in others:
+            continue
+        verb = verbs[-1]
+        theirs = others[verb]
+        written = next((m.raw for m in extract_numbers(facts.all_text()) if m.key == theirs), "")
+        findings.append(Finding("NUM_MISBOUND", f"“{verb}{n.raw}”与事实不符：事实中{verb}的是{written}，"
+                                f"{n.raw}是{'、'.join(sorted(own))}的数", n.span))
+    return findings
+
+
 def invented_numbers(section_text: str, facts: Facts, index: FactIndex | None = None) -> list[Finding]:
     """Findings for numbers in ``section_text`` that the facts do not give, or give under another label
     (spans are in ``section_text``)."""
@@ -216,7 +275,7 @@ def invented_numbers(section_text: str, facts: Facts, index: FactIndex | None = 
                                     n.span))
         elif verdict == "date_unknown":
             findings.append(Finding("NUM_DATE_UNKNOWN", f"日期“{n.raw}”不在事实中，请核实", n.span, WARNING))
-    return findings
+    return findings + misbound_numbers(section_text, facts)
 
 
 def figure_present(fig: Figure, mentions: list[NumberMention]) -> NumberMention | None:
@@ -244,7 +303,8 @@ def check_numbers(draft: str, facts: Facts) -> CheckResult:
     for f in missing:
         findings.append(Finding("FIG_MISSING", f"缺少事实数据：{f.label}{f.value}{f.unit}"))
     checked = [n for n in mentions if n.kind not in ("date", "ordinal")]
-    bad = sum(f.code in ("NUM_INVENTED", "NUM_WRONG_UNIT", "NUM_APPROX_FALSE", "NUM_UNLABELED") for f in findings)
+    bad = sum(f.code in ("NUM_INVENTED", "NUM_WRONG_UNIT", "NUM_APPROX_FALSE", "NUM_UNLABELED", "NUM_MISBOUND")
+              for f in findings)
     coverage = 1 - len(missing) / len(facts.figures) if facts.figures else 1.0
     precision = 1 - bad / len(checked) if checked else 1.0
     details = {
