@@ -15,11 +15,14 @@ Prints P@3 and nDCG@5 of kind-of-work relevance and section-type P@5 per split; 
 ``held-out: work P@3=… nDCG@5=… type P@5=… (dense …, bm25 …)``. Nothing in the product was tuned on the test
 split (the dev split is for looking at; say so where figures are quoted).
 
-    .venv/bin/python bench/bench_heldout.py
+    .venv/bin/python bench/bench_heldout.py                 # both splits; the last line is the test split
+    .venv/bin/python bench/bench_heldout.py --split dev     # dev only: for choosing (test is not run)
+    .venv/bin/python bench/bench_heldout.py --split dev -v  # and each dev query the product's top 3 misses
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
@@ -77,8 +80,9 @@ def ndcg(rels: list[int], ideal_count: int, k: int = 5) -> float:
     return dcg / ideal if ideal else 0.0
 
 
-def evaluate(split: str, embedding_function=None) -> dict[str, float]:
-    """Figures of one split; ``embedding_function``: the store's embedder (None: the one the settings name)."""
+def evaluate(split: str, embedding_function=None, misses: list[str] | None = None) -> dict[str, float]:
+    """Figures of one split; ``embedding_function``: the store's embedder (None: the one the settings name);
+    ``misses``: when given, gets a line per query whose product top 3 holds an irrelevant hit."""
     labels = json.loads((HELDOUT / "labels.json").read_text(encoding="utf-8"))
     docs = [d["file"] for d in labels["documents"] if d["split"] == split]
     passages = [p for p in labels["passages"] if p["doc"] in docs]
@@ -117,6 +121,10 @@ def evaluate(split: str, embedding_function=None) -> dict[str, float]:
                 rels = [int(hit_label(h, by_doc) == (q.section_type, q.work)) for h in hits]
                 scores[f"{name}_p3"].append(sum(rels[:3]) / 3)
                 scores[f"{name}_n5"].append(ndcg(rels, relevant_total))
+                if name == "product" and misses is not None and sum(rels[:3]) < min(3, relevant_total):
+                    got = " | ".join(f"{'+' if r else '-'}{'/'.join(hit_label(h, by_doc) or ('?', '?'))} "
+                                     f"{h.heading.split(' > ')[-1][:24]}" for h, r in zip(hits[:3], rels, strict=False))
+                    misses.append(f"[{q.section_type}/{q.work}] {q.text[:60]!r}\n    {got}")
             if q.doc is not None:
                 auto = store.search(q.text, k=5, section_type="auto", exclude_doc_ids=exclude)
                 type_auto.append(sum(h.section_type == q.section_type for h in auto) / 5)
@@ -138,15 +146,30 @@ def _passage_body(store: CorpusStore, passage: dict) -> str:
     return ""
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("dev", "test", "both"), default="both",
+                        help="dev: the split choices are made on (test is not run); default both")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list each dev query the product misses")
+    args = parser.parse_args(argv)
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
     results = {}
-    for split in ("dev", "test"):
-        r = results[split] = evaluate(split)
+    for split in splits:
+        misses: list[str] | None = [] if args.verbose and split == "dev" else None
+        r = results[split] = evaluate(split, misses=misses)
+        for line in misses or ():
+            print(line)
         note = "（看过，可调）" if split == "dev" else "（未调参：产品的规则和权重从未在 test 上调整）"
         print(f"{split}{note}: {r['docs']} docs, {r['queries']} queries")
         for name in ("product", "dense", "bm25"):
             print(f"  {name:8} work P@3 {r[name + '_p3']:.3f}  nDCG@5 {r[name + '_n5']:.3f}")
         print(f"  section type P@5: auto {r['type_auto_p5']:.3f}  dense {r['type_dense_p5']:.3f}")
+    if "test" not in results:
+        d = results["dev"]
+        print(f"dev only: work P@3={d['product_p3']:.3f} nDCG@5={d['product_n5']:.3f} type P@5={d['type_auto_p5']:.3f} "
+              f"(dense {d['dense_p3']:.3f}/{d['dense_n5']:.3f}/{d['type_dense_p5']:.3f}, "
+              f"bm25 {d['bm25_p3']:.3f}/{d['bm25_n5']:.3f})")
+        return 0
     t = results["test"]
     print(f"held-out: work P@3={t['product_p3']:.3f} nDCG@5={t['product_n5']:.3f} type P@5={t['type_auto_p5']:.3f} "
           f"(dense {t['dense_p3']:.3f}/{t['dense_n5']:.3f}/{t['type_dense_p5']:.3f}, "
