@@ -35,9 +35,13 @@ DOC = """桐川市黄茅岭林场党委2014年党建工作总结
 
 
 def test_the_heading_decides_the_kind_of_work_over_words_in_passing():
-    text = "（六）严格考核评议，检验学习成效\n制定学习考评细则，学习笔记每季度检查，学习情况纳入评议。"
-    assert classify_work(text) == "考核评议"  # the body says 学习 three times, the heading names 评议
-    assert classify_work("制定学习考评细则，学习笔记每季度检查，学习情况纳入评议。") == "学习教育"  # no heading line
+    text = "（六）严格考核评议，检验学习成效\n制定学习计划，开展集中学习、专题党课和读书班，学习情况纳入评议。"
+    assert classify_work(text) == "考核评议"  # the body names 学习教育 with more cue words, the heading 评议
+    assert classify_work(text.partition("\n")[2]) == "学习教育"  # without its heading line
+    # a heading naming two kinds alike: its body breaks the tie
+    tied = "（二）学习和评议两手抓\n年底召开民主评议会，党员逐一测评打分。"
+    assert classify_work(tied) == "考核评议" and classify_work(tied.partition("\n")[0]) == "学习教育"
+
 
 
 def test_a_specific_cue_outweighs_a_generic_one():
@@ -100,9 +104,21 @@ def test_query_work_weighs_the_named_kinds_by_the_nearest_passages():
     assert query_work(cues, []) == "业务融合"
     near = [("服务群众", 0.016), ("服务群众", 0.016), ("服务群众", 0.015), ("业务融合", 0.015)]
     assert query_work(cues, near) == "服务群众"
-    # the neighbours never bring in a kind the query does not name; a query that names none has none
-    assert query_work(cues, [("阵地建设", 0.016)] * 5) == "业务融合"
-    assert query_work(work_cue_scores("全年接待来访120人次"), near) is None
+    # a kind the query does not name competes by the neighbours' vote alone: a split vote leaves the named
+    # kind, a unanimous one outweighs a query that names two kinds
+    assert query_work(cues, [("阵地建设", 0.016)] * 2 + [("业务融合", 0.015)] * 3) == "业务融合"
+    assert query_work(cues, [("阵地建设", 0.016)] * 5) == "阵地建设"
+    # a query whose words name no kind is about what its nearest passages are about; with none, about none
+    assert query_work(work_cue_scores("全年接待来访120人次"), near) == "服务群众"
+    assert query_work(work_cue_scores("全年接待来访120人次"), [(None, 0.016)]) is None
+
+
+def test_a_piece_naming_no_kind_still_gets_the_paragraph_not_its_section(tmp_path: Path):
+    store = _store(tmp_path)
+    piece = "解决安全饮水，硬化林区道路，职工得到实惠"
+    assert not any(work_cue_scores(piece).values())
+    hits = store.search(piece, k=2, section_type="取得成效")
+    assert hits[0].text.startswith("职工群众得到实惠"), [h.text[:12] for h in hits]
 
 
 def test_a_piece_naming_a_kind_in_passing_gets_the_passage_its_nearest_passages_are_about(tmp_path: Path):
