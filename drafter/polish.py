@@ -382,6 +382,20 @@ def _explanations_given(text: str, facts: Facts) -> str:
                              else m.group(1), text)
 
 
+# The paragraph shape of write_practice_* said back as content: "最后一句概括写这项工作起到的作用" came back as
+# "这项工作起到了显著的作用，提升了……", "写这项工作的目的" as "坚持支部建在网格上这一工作目的，……".
+_ROLE_EFFECT = re.compile(r"(这项工作|这一做法|此项工作)(?:起到了|发挥了)[^，。；！？]{0,6}?作用")
+_ROLE_PURPOSE = re.compile(r"这一(?:工作)?目的(?=[，。；])")
+
+
+def _prompt_roles_unsaid(text: str) -> str:
+    """``text`` without the names of the prompt's sentence roles (``_ROLE_EFFECT``, ``_ROLE_PURPOSE``): the effect
+    goes on from its subject ("这项工作提升了……"); a sentence that was nothing but the role goes."""
+    text = re.sub(r"(?:^|(?<=[。！？]))" + _ROLE_EFFECT.pattern + r"[。！？]", "", text, flags=re.M)
+    text = re.sub(r"[，,]" + _ROLE_EFFECT.pattern + r"(?=[。！？])", "", text)  # "……，这一做法发挥了积极作用。"
+    return _ROLE_PURPOSE.sub("", re.sub(_ROLE_EFFECT.pattern + r"[，,]", r"\1", text))
+
+
 _SELF = re.compile(r"我([局院校所馆委站队厂处科])")
 
 
@@ -446,6 +460,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _quoted_items_unquoted(out, facts)
     out = _explanations_given(out, facts)
     out = _JIANCHI_ZUOWEI.sub(r"把\1作为", out)
+    out = _prompt_roles_unsaid(out)
     out = _drop_sentences(out, section_type, facts, known)
     out = _unpaired_correlatives(out)
     out = _ORPHAN_SECOND_HALF.sub(r"同时\1", out)

@@ -346,3 +346,17 @@ def test_an_exact_figure_of_the_facts_loses_the_hedge_the_model_put_on_it():
     text = "公司党委完成了12项路面大中修工程，投资约2.35亿元，提升了通行能力。现有党员132名左右。培训约1500人次，投资约3亿元。"
     assert polish(text, "主要做法", facts).text == ("公司党委完成了12项路面大中修工程，投资2.35亿元，提升了通行能力。现有党员132名。"
                                                 "培训约1500人次，投资约3亿元。")
+
+
+def test_the_prompts_sentence_roles_are_not_said_back_as_content():
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+
+    facts = validate_facts({"unit": "幸福里社区党委", "activities": ["把党支部建在网格上"]})
+    text = ("幸福里社区党委坚持党支部建在网格上这一工作目的，通过定期召开会议抓落实。"
+            "这项工作起到了显著的作用，提升了社区的整体管理水平。党委开展服务，这一做法发挥了积极作用。")
+    out = polish(text, "主要做法", facts).text
+    assert "目的" not in out and "作用" not in out
+    assert "这项工作提升了社区的整体管理水平。" in out and out.endswith("党委开展服务。")
+    kept = "这项工作在推动发展中发挥了重要作用。"  # a role of its own, not the prompt's words
+    assert polish(kept, "主要做法", facts).text == kept
