@@ -351,7 +351,22 @@ def _unit_as_purpose(text: str, unit: str) -> str:
             return m.group(0)
         return "" if text.startswith(unit, m.end()) else unit
 
-    return re.sub(r"(?:^|(?<=[。！？；]))为([^，,。；！？\n]{2,40})[，,]\s*", subject, text, flags=re.M)
+    # a pronoun opening the clause after it goes with it: "为……公司党委，我们通过……" is not "公司党委我们通过……"
+    return re.sub(r"(?:^|(?<=[。！？；]))为([^，,。；！？\n]{2,40})[，,]\s*(?:" + _PRONOUN.pattern + ")?", subject, text,
+                  flags=re.M)
+
+
+# The unit speaking of itself as 我们 in a 做法 paragraph, where the genre leaves a known subject out ("同时，我们坚持
+# 定期召开……" → "同时，坚持定期召开……"; "公司党委我们通过……" → "公司党委通过……"). 存在问题's "我们也清醒地看到" is
+# its frame's, not the model's.
+_PRONOUN = re.compile(r"(?:我们|他们)(?=[\u4e00-\u9fff])(?!的)")
+_PRONOUN_SUBJECT = re.compile(r"(?:(?<=[，。；！？])|^)我们(?=[\u4e00-\u9fff])(?!的)", re.M)
+
+
+def _pronoun_subject_left_out(text: str, unit: str) -> str:
+    if unit:
+        text = re.sub(re.escape(unit) + _PRONOUN.pattern, unit, text)
+    return _PRONOUN_SUBJECT.sub("", text)
 
 
 # "坚持“在职党员到社区报到认领岗位”作为推动……的重要抓手": 作为 takes 把, not 坚持 (坚持把/以……作为 stay).
@@ -456,6 +471,8 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _bare_lines_to_prose(out)
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
     out = _unit_as_purpose(out, facts.unit)
+    if section_type == "主要做法":
+        out = _pronoun_subject_left_out(out, facts.unit)
     out = _wrong_self_reference(out, facts.unit)
     out = _quoted_items_unquoted(out, facts)
     out = _explanations_given(out, facts)

@@ -360,3 +360,17 @@ def test_the_prompts_sentence_roles_are_not_said_back_as_content():
     assert "这项工作提升了社区的整体管理水平。" in out and out.endswith("党委开展服务。")
     kept = "这项工作在推动发展中发挥了重要作用。"  # a role of its own, not the prompt's words
     assert polish(kept, "主要做法", facts).text == kept
+
+
+def test_the_unit_does_not_speak_of_itself_as_women_in_a_practice():
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+
+    facts = validate_facts({"unit": "栗川高速公路运营管理有限公司党委", "activities": ["党建考核与经营业绩考核挂钩"]})
+    text = ("为栗川高速公路运营管理有限公司党委，我们通过建立挂钩机制，推动党建工作落实。"
+            "同时，我们坚持定期召开述职会议。")
+    assert polish(text, "主要做法", facts).text == (
+        "栗川高速公路运营管理有限公司党委通过建立挂钩机制，推动党建工作落实。同时，坚持定期召开述职会议。")
+    kept = "我们的党员干部积极参与。走访职工，他们纷纷表示满意。"  # 我们的 / another subject: not the unit's 我们
+    assert polish(kept, "主要做法", facts).text == kept
+    assert "我们也清醒地看到" in polish("在肯定成绩的同时，我们也清醒地看到，工作中还存在不足。", "存在问题", facts).text
