@@ -176,6 +176,13 @@ def unsaid(text: str, item: str) -> str:
     return "，".join(kept) if len(kept) < len(clauses) else item.strip().rstrip("。；;，,")
 
 
+def appended(text: str, figure_texts: list[str], items: list[str]) -> int:
+    """How many of the figures and items ``text`` lacks ``insert_missing`` would state after it, not put where the
+    text names them."""
+    missing_figs, missing_items = missing_in(text, figure_texts, items)
+    return len(missing_figs) + sum(_inline(text, item) is None for item in missing_items)
+
+
 def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
     """``text`` with the figures and items it lacks: an item where the text names it (``_inline``), else stated
     after the text — the clauses of it the text does not have already (``unsaid``)."""

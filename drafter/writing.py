@@ -552,27 +552,31 @@ class Writer:
         instructions = "\n".join(m["content"] for m in render(template, examples_block="",
                                                                **{**values, "facts_block": ""}))
 
-        def attempt(kind: str, temperature: float | None) -> Generator[Event, None, tuple[str, int]]:
+        def attempt(kind: str, temperature: float | None) -> Generator[Event, None, tuple[str, int, int]]:
             """One answer made into body text; returns it with its badness (prose defects left, plus one when
-            the rules had to cut more than MAX_CUT_SHARE of the answer: a first-person, off-register answer)."""
+            the rules had to cut more than MAX_CUT_SHARE of the answer: a first-person, off-register answer) and
+            how many of the piece's figures and items it left for the rules to append."""
             answer = yield from self.stream(self.clients.model, messages, kind, target, sdraft,
                                             emit=kind == "write", temperature=temperature)
             cut_before = sdraft.edits.get("cut", 0)
             text = polished(sdraft, sanitize(answer.output, title), facts, title)
             heavy = sdraft.edits.get("cut", 0) - cut_before > MAX_CUT_SHARE * max(1, len(answer.output))
+            # the piece's figures and items the answer left out for the rules to append as a string: an answer
+            # written as headed lines lost all of them with the headings sanitising took out
+            lost = verify.appended(text, figures, [i for i in items if verify.missing_in(title, [], [i])[1]])
             text = yield from verify.repair(
                 self.stream, self.clients.model, sdraft, facts, title, text, block, figures, items, examples, target,
                 max_repairs=self.policy.max_repairs, instructions=instructions, phrasing=phrasing,
                 clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts, title).text)
             if not text.strip():  # nothing usable (the answer was headings only): worse than any text
-                return text, EMPTY_BADNESS
+                return text, EMPTY_BADNESS, lost
             # sentences of invented detail polish could not remove without emptying the piece count too; so does
             # a piece asked for one paragraph that came as more than two (a numbered list the rules unnumbered:
             # "举办书记校长培训班4期。\n在每次培训班中，邀请专家教授……\n培训期间，……" from a warmer retry)
             paragraphs = sum(1 for line in text.split("\n") if line.strip())
             return text, (len(section_body_findings(text, osec.section_type, facts)) + int(heavy)
                           + len(grounding_findings(text, facts, extra=title))
-                          + int(osec.section_type == "主要做法" and paragraphs > MAX_PIECE_PARAGRAPHS))
+                          + int(osec.section_type == "主要做法" and paragraphs > MAX_PIECE_PARAGRAPHS)), lost
 
         def stated(text: str) -> str:
             """A piece left empty states its items as the unit's sentences (its heading alone says too little)."""
@@ -653,12 +657,12 @@ class Writer:
         return added
 
     def best_piece(self, sdraft: SectionDraft, facts: Facts, osec: OutlineSection, title: str,
-                   attempt: Callable[[str, float | None], Generator[Event, None, tuple[str, int]]],
+                   attempt: Callable[[str, float | None], Generator[Event, None, tuple[str, int, int]]],
                    target: int = 0) -> Generator[Event, None, str]:
         """The piece's answer; one that fails the prose check, or a 做法 piece shorter than ``RETRY_BELOW`` of
         ``target`` (with ``WritePolicy.practice_effects``), is written once more (``WritePolicy.prose_retries``)."""
         before = ([*sdraft.flags], dict(sdraft.edits))
-        text, bad = yield from attempt("write", None)
+        text, bad, lost = yield from attempt("write", None)
         # a far-short 做法 piece goes with the effect step: both are for the 1.5B's short paragraphs
         short = (self.policy.practice_effects and osec.section_type == "主要做法"
                  and count_chars(text) < RETRY_BELOW * target)
@@ -666,7 +670,9 @@ class Writer:
             return text
         # A piece that fails the prose check (one thin sentence, a list, a repeat), that the rules had to cut
         # heavily, or that is far short is written once more rather than patched; the better of the two is kept
-        # (less bad, then the longer).
+        # (less bad counting the facts it left for the rules to append, then the one that left fewer, then the
+        # longer): a retry that came back as headed lines lost every figure with its headings, and the figures
+        # appended as a string read worse than the first answer's defects.
         reasons = [f.message_zh for f in [*section_body_findings(text, osec.section_type, facts),
                                           *grounding_findings(text, facts, extra=title)]]
         if not reasons:
@@ -676,8 +682,8 @@ class Writer:
         sdraft.flags, sdraft.edits = [*before[0]], dict(before[1])
         # warmer for a defect (the same prompt would give it again); a short answer is sampled again as it was
         warmer = min(1.0, self.clients.settings.llm_temperature + 0.4) if bad else None
-        again, bad_again = yield from attempt("retry", warmer)
-        if (bad_again, -count_chars(again)) < (bad, -count_chars(text)):
+        again, bad_again, lost_again = yield from attempt("retry", warmer)
+        if (bad_again + lost_again, lost_again, -count_chars(again)) < (bad + lost, lost, -count_chars(text)):
             return again
         text, sdraft.flags, sdraft.edits = first
         return text

@@ -604,6 +604,19 @@ def test_a_piece_failing_the_prose_check_is_written_once_more_and_the_better_kep
     assert [a.kind for a in sections[1].attempts] == ["write", "write", "retry"]
 
 
+def test_a_retry_that_leaves_its_facts_to_the_rules_does_not_replace_an_answer_that_carries_them(facts, store):
+    thin = "全镇举办党课培训12期。"  # one short sentence (PROSE_THIN), but the item and its figure are there
+    lost = "党员干部普遍参加学习，理论素养进一步提升，学习氛围日益浓厚，政治素质和业务能力不断增强。"  # no 12期
+    model = MockModel()
+    for answer in (thin, lost, PIECES[1]):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
+    practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
+    assert [a.kind for a in practice.attempts][:2] == ["write", "retry"] and model.pending == 0
+    assert thin in practice.body and "学习氛围" not in practice.body
+    assert practice.edits.get("inserted", 0) == 0  # nothing appended by rule
+
+
 def test_a_piece_left_empty_is_written_again_and_at_worst_states_its_item(facts, store):
     headings_only = "一、举办党课培训\n\n二、组织党员学习"
     model = MockModel()
