@@ -369,6 +369,23 @@ def _pronoun_subject_left_out(text: str, unit: str) -> str:
     return _PRONOUN_SUBJECT.sub("", text)
 
 
+# The verb a practice opens on, which the model drops after 坚持 ("坚持“不忘初心、牢记使命”主题教育" for 开展“不忘初心、
+# 牢记使命”主题教育; "坚持“双培养”工程" for 实施“双培养”工程): 坚持 takes a practice with its verb (坚持开展……).
+_ITEM_VERB = re.compile(r"^(开展|实施|推行|推进|设立|建立|组建|组织|举办|落实|深化|创建|打造|完成|划定|选派|成立)")
+ITEM_HEAD_CHARS = 6  # how much of what follows the verb identifies the practice in the draft
+
+
+def _jianchi_with_its_verb(text: str, facts: Facts) -> str:
+    """``text`` with each practice the facts open on a verb (``_ITEM_VERB``) given that verb back where it follows
+    坚持 without it."""
+    for item in facts.activities:
+        m = _ITEM_VERB.match(item.strip())
+        head = re.split(r"[，,。；]", item.strip()[m.end():] if m else "")[0][:ITEM_HEAD_CHARS]
+        if m and len(head) >= 4:
+            text = text.replace("坚持" + head, "坚持" + m.group(1) + head)
+    return text
+
+
 # "坚持“在职党员到社区报到认领岗位”作为推动……的重要抓手": 作为 takes 把, not 坚持 (坚持把/以……作为 stay).
 _JIANCHI_ZUOWEI = re.compile(r"坚持(?![把以将])([^，。；！？]{2,30}?)作为")
 
@@ -477,6 +494,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _quoted_items_unquoted(out, facts)
     out = _explanations_given(out, facts)
     out = _JIANCHI_ZUOWEI.sub(r"把\1作为", out)
+    out = _jianchi_with_its_verb(out, facts)
     out = _prompt_roles_unsaid(out)
     out = _drop_sentences(out, section_type, facts, known)
     out = _unpaired_correlatives(out)

@@ -280,7 +280,8 @@ def trim_sentences(text: str, surplus: int, figure_texts: list[str], items: list
                 break
         else:
             break  # every sentence left carries something, or opens its paragraph
-    return "\n".join(line for line in joined(sentences).split("\n") if line.strip())
+    # an enumeration cut down to one point is no enumeration ("采取了以下措施：一是明确责任和标准。这项工作……")
+    return renumber("\n".join(line for line in joined(sentences).split("\n") if line.strip()))
 
 
 def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Facts, title: str, text: str,

@@ -374,3 +374,15 @@ def test_the_unit_does_not_speak_of_itself_as_women_in_a_practice():
     kept = "我们的党员干部积极参与。走访职工，他们纷纷表示满意。"  # 我们的 / another subject: not the unit's 我们
     assert polish(kept, "主要做法", facts).text == kept
     assert "我们也清醒地看到" in polish("在肯定成绩的同时，我们也清醒地看到，工作中还存在不足。", "存在问题", facts).text
+
+
+def test_jianchi_takes_a_practice_with_its_verb():
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+
+    facts = validate_facts({"unit": "学校党支部", "activities": ["开展“不忘初心、牢记使命”主题教育，支部集中学习研讨6次",
+                                                                 "党员教师上公开示范课27节"]})
+    out = polish("学校党支部坚持“不忘初心、牢记使命”主题教育，支部集中学习研讨6次。", "主要做法", facts).text
+    assert out == "学校党支部坚持开展“不忘初心、牢记使命”主题教育，支部集中学习研讨6次。"
+    kept = "学校党支部坚持开展“不忘初心、牢记使命”主题教育。坚持党员教师上公开示范课的工作机制。"  # verb there / none given
+    assert polish(kept, "主要做法", facts).text == kept

@@ -121,3 +121,13 @@ def test_what_an_item_lacks_goes_where_the_text_names_it_not_after_it_again():
     long_rest = "设立困难职工帮扶基金，每年从企业利润中提取专项资金用于帮扶生活困难的职工家庭"
     assert insert_missing("党委设立困难职工帮扶基金。", [], [long_rest]) == \
         "党委设立困难职工帮扶基金。每年从企业利润中提取专项资金用于帮扶生活困难的职工家庭。"
+
+
+def test_trimming_an_enumeration_down_to_one_point_leaves_no_lone_ordinal():
+    from drafter.verify import trim_sentences
+
+    text = ("所党支部坚持依法行政，采取了以下措施：一是明确责任和标准，严格执法程序；二是通过培训和宣传提高执法人员的"
+            "法律意识和操作能力；三是坚持依法处理，确保案件公正裁决。这项工作首违免罚19件。")
+    out = trim_sentences(text, 60, [], ["首违免罚19件"])
+    assert "二是" not in out and "一是" not in out and "首违免罚19件" in out
+    assert out.startswith("所党支部坚持依法行政，采取了以下措施：明确责任和标准")
