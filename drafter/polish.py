@@ -119,7 +119,9 @@ _BARE_PURPOSE = re.compile(r"^为了?(?:进一步|切实|全面|深入|更好地
 
 
 # A time or scope phrase whose statement a cut took ("截至目前，共检查……1000家" without its invented count).
-_BARE_FRAME = re.compile(r"^(?:(?:截至|截止)[^，。！？；]{0,12}|目前|其中|全年|今年以来|近年来|一年来|同时|此外|另外)$")
+_BARE_FRAME = re.compile(r"^(?:(?:截至|截止)[^，。！？；]{0,12}|目前|其中|全年|今年以来|近年来|一年来|同时|此外|另外)$"
+                         # ... or a practice named as a noun, its statement cut ("党员示范岗的设立。")
+                         r"|^[^，。！？；]{2,14}的(?:设立|建立|开展|实施|推进|落实|推行)$")
 
 
 def without_dangling_phrases(text: str) -> str:
@@ -372,17 +374,20 @@ def _pronoun_subject_left_out(text: str, unit: str) -> str:
 # The verb a practice opens on, which the model drops after 坚持 ("坚持“不忘初心、牢记使命”主题教育" for 开展“不忘初心、
 # 牢记使命”主题教育; "坚持“双培养”工程" for 实施“双培养”工程): 坚持 takes a practice with its verb (坚持开展……).
 _ITEM_VERB = re.compile(r"^(开展|实施|推行|推进|设立|建立|组建|组织|举办|落实|深化|创建|打造|完成|划定|选派|成立)")
-ITEM_HEAD_CHARS = 6  # how much of what follows the verb identifies the practice in the draft
 
 
 def _jianchi_with_its_verb(text: str, facts: Facts) -> str:
-    """``text`` with each practice the facts open on a verb (``_ITEM_VERB``) given that verb back where it follows
-    坚持 without it."""
+    """``text`` with each practice the facts open on a verb (``_ITEM_VERB``) given that verb back where 坚持 is
+    followed by the whole of what the verb governs (its first clause, without a closing figure): "坚持困难职工帮扶
+    工作" is no 设立困难职工帮扶基金50万元, and stays."""
     for item in facts.activities:
         m = _ITEM_VERB.match(item.strip())
-        head = re.split(r"[，,。；]", item.strip()[m.end():] if m else "")[0][:ITEM_HEAD_CHARS]
-        if m and len(head) >= 4:
-            text = text.replace("坚持" + head, "坚持" + m.group(1) + head)
+        if not m:
+            continue
+        what = re.split(r"[，,。；]", item.strip()[m.end():])[0]
+        what = re.sub(r"\d+(?:\.\d+)?[^\d\s，。]{0,3}$", "", what)
+        if len(what) >= 4:
+            text = re.sub("坚持" + re.escape(what), "坚持" + m.group(1) + what, text)
     return text
 
 

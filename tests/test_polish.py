@@ -272,6 +272,7 @@ def test_a_sentence_does_not_end_on_a_phrase_that_leads_into_nothing():
     # a time phrase whose statement a cut took: "截至目前，共检查各类食品企业1000家" without its invented count
     assert without_dangling_phrases("党组加大执法力度。截至目前。坚持依法监督。") == "党组加大执法力度。坚持依法监督。"
     assert without_dangling_phrases("党组加大执法力度，截至2024年底。") == "党组加大执法力度。"
+    assert without_dangling_phrases("提高业务素质。党员示范岗的设立。这项工作……") == "提高业务素质。这项工作……"
     kept = "截至目前，共检查食品经营主体3260家。"
     assert without_dangling_phrases(kept) == kept
 
@@ -386,3 +387,7 @@ def test_jianchi_takes_a_practice_with_its_verb():
     assert out == "学校党支部坚持开展“不忘初心、牢记使命”主题教育，支部集中学习研讨6次。"
     kept = "学校党支部坚持开展“不忘初心、牢记使命”主题教育。坚持党员教师上公开示范课的工作机制。"  # verb there / none given
     assert polish(kept, "主要做法", facts).text == kept
+    fund = validate_facts({"unit": "公司党委", "activities": ["设立困难职工帮扶基金50万元"]})
+    assert polish("公司党委坚持困难职工帮扶基金制度。", "主要做法", fund).text == "公司党委坚持设立困难职工帮扶基金制度。"
+    other = "公司党委坚持困难职工帮扶工作。"  # not the practice the facts name: no verb is added
+    assert polish(other, "主要做法", fund).text == other
