@@ -154,8 +154,9 @@ def default_opening(facts: Facts) -> str:
         what = f"{words}工作" if words and not words.endswith(("工作", "活动")) else (words or "工作")
         verb = "汇报" if facts.genre == "汇报材料" else "总结"
         return f"现将{facts.unit}{facts.period or ''}{what}情况{verb}如下："
-    period = f"{facts.period}以来，" if facts.period and not facts.period.endswith("以来") else (
-        f"{facts.period}，" if facts.period else "")
+    # "2024年以来" for a year; a half-year, quarter or month is not a start to count from ("2025年上半年，")
+    since = facts.period and not re.search(r"(以来|半年|季度|月)$", facts.period)
+    period = f"{facts.period}以来，" if since else (f"{facts.period}，" if facts.period else "")
     return f"{period}{facts.unit}认真贯彻落实上级部署要求，{theme}，统筹推进各项工作，取得了积极成效。{frame}"
 
 

@@ -421,7 +421,7 @@ def _explanations_given(text: str, facts: Facts) -> str:
 
 # The paragraph shape of write_practice_* said back as content: "最后一句概括写这项工作起到的作用" came back as
 # "这项工作起到了显著的作用，提升了……", "写这项工作的目的" as "坚持支部建在网格上这一工作目的，……".
-_ROLE_EFFECT = re.compile(r"(这项工作|这一做法|此项工作)(?:起到了|发挥了)[^，。；！？]{0,6}?作用")
+_ROLE_EFFECT = re.compile(r"(这项工作|这一做法|此项工作)(?:起到了?|发挥了?)[^，。；！？]{0,6}?作用")
 _ROLE_PURPOSE = re.compile(r"这一(?:工作)?目的(?=[，。；])")
 
 

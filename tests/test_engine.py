@@ -58,7 +58,9 @@ def test_outline_follows_genre_and_facts(facts):
     assert practice.subheadings == ["举办党课培训", "开展党员志愿服务活动"]
     assert outline.opening == "现将城关镇党委2024年创先争优活动情况总结如下："  # a short draft: brief opening
     longer = build_outline(validate_facts({**FACTS, "target_chars": 1500}))
-    assert longer.opening.endswith("现将有关情况总结如下：")
+    assert longer.opening.endswith("现将有关情况总结如下：") and longer.opening.startswith("2024年以来，")
+    half = build_outline(validate_facts({**FACTS, "period": "2025年上半年", "target_chars": 1500}))
+    assert half.opening.startswith("2025年上半年，城关镇党委")  # no "上半年以来": a half-year is no start
     assert 1500 < sum(s.target_chars for s in longer.sections) + frame_chars(longer) <= 1500 * LENGTH_AIM
     # too little text per item for sub-sections: one paragraph (一是……二是……)
     tiny = build_outline(validate_facts({**FACTS, "target_chars": 250}))

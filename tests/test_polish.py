@@ -358,6 +358,8 @@ def test_the_prompts_sentence_roles_are_not_said_back_as_content():
             "这项工作起到了显著的作用，提升了社区的整体管理水平。党委开展服务，这一做法发挥了积极作用。")
     out = polish(text, "主要做法", facts).text
     assert "目的" not in out and "作用" not in out
+    assert polish("党委开展服务。这项工作起到显著的推动作用，提升了居民的生活质量。", "主要做法", facts).text == (
+        "党委开展服务。这项工作提升了居民的生活质量。")
     assert "这项工作提升了社区的整体管理水平。" in out and out.endswith("党委开展服务。")
     kept = "这项工作在推动发展中发挥了重要作用。"  # a role of its own, not the prompt's words
     assert polish(kept, "主要做法", facts).text == kept
