@@ -59,9 +59,10 @@ def test_check_share_and_pass():
 def test_polish_removes_invented_sentences_but_not_the_editors_words():
     text = GROUNDED + INVENTED + "全年检查食品经营户1260户，发现问题及时督促整改。"
     out = polish(text, "主要做法", FACTS).text
-    assert INVENTED not in out and GROUNDED in out and "1260户" in out
+    assert "区块链" not in out and GROUNDED in out and "1260户" in out
     editor = "区块链 加密 交易记录 匿名化 安全性 保密性"
-    assert INVENTED in polish(text, "主要做法", FACTS, known=editor).text
+    # the sentence stays, in the genre's voice (the unit does not call itself 我们 in a 做法: drafter.polish)
+    assert "通过区块链技术，实现了资金的加密和交易记录的匿名化" in polish(text, "主要做法", FACTS, known=editor).text
 
 
 def test_a_calendar_day_the_facts_do_not_give_is_an_invented_event():
