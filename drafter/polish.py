@@ -337,6 +337,13 @@ def _without_figure_clauses(point: str) -> str:
 _RUN_IN_MARKER = re.compile(r"(?<=[。；！？])(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)(?=[^\s，。])")
 
 
+# The unit speaking of itself as 我们 in a 做法 paragraph, where the genre leaves a known subject out ("同时，我们坚持
+# 定期召开……" → "同时，坚持定期召开……"; "公司党委我们通过……" → "公司党委通过……"). 存在问题's "我们也清醒地看到" is
+# its frame's, not the model's.
+_PRONOUN = re.compile(r"(?:我们|他们)(?=[\u4e00-\u9fff])(?!的)")
+_PRONOUN_SUBJECT = re.compile(r"(?:(?<=[，。；！？])|^)我们(?=[\u4e00-\u9fff])(?!的)", re.M)
+
+
 def _unit_as_purpose(text: str, unit: str) -> str:
     """"为城关镇党委，城关镇党委坚持……" / "为红星村党支部，成立……" / "为青崖县税务局党委，国家税务总局青崖县税务局
     党委开展……", "为澄岭县人力资源和社会保障局举办招聘会，……": asked to open on a purpose (为……，), the model put
@@ -358,14 +365,8 @@ def _unit_as_purpose(text: str, unit: str) -> str:
                   flags=re.M)
 
 
-# The unit speaking of itself as 我们 in a 做法 paragraph, where the genre leaves a known subject out ("同时，我们坚持
-# 定期召开……" → "同时，坚持定期召开……"; "公司党委我们通过……" → "公司党委通过……"). 存在问题's "我们也清醒地看到" is
-# its frame's, not the model's.
-_PRONOUN = re.compile(r"(?:我们|他们)(?=[\u4e00-\u9fff])(?!的)")
-_PRONOUN_SUBJECT = re.compile(r"(?:(?<=[，。；！？])|^)我们(?=[\u4e00-\u9fff])(?!的)", re.M)
-
-
 def _pronoun_subject_left_out(text: str, unit: str) -> str:
+    """``text`` without the unit's 我们 (``_PRONOUN_SUBJECT``) and without a pronoun right after the unit's name."""
     if unit:
         text = re.sub(re.escape(unit) + _PRONOUN.pattern, unit, text)
     return _PRONOUN_SUBJECT.sub("", text)

@@ -176,6 +176,11 @@ def unsaid(text: str, item: str) -> str:
     return "，".join(kept) if len(kept) < len(clauses) else item.strip().rstrip("。；;，,")
 
 
+def unstated_items(title: str, items: list[str]) -> list[str]:
+    """The items a piece's heading does not state: one it does ("一、组建党员家庭医生团队") is carried by the heading."""
+    return [i for i in items if missing_in(title, [], [i])[1]]
+
+
 def appended(text: str, figure_texts: list[str], items: list[str]) -> int:
     """How many of the figures and items ``text`` lacks ``insert_missing`` would state after it, not put where the
     text names them."""
@@ -294,7 +299,7 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
     the phrase frames the piece was given, whose wording it may use (``section_findings``)."""
     # an item the piece's own heading states ("一、组建党员家庭医生团队") is carried by the heading: it is not
     # appended to the body again as a sentence
-    items = [i for i in items if missing_in(title, [], [i])[1]]
+    items = unstated_items(title, items)
     # a repair answer that repeats the repair prompt ("删除或改写上述内容。" as the piece's last line) echoes it
     instructions = "\n".join([instructions, *(m["content"] for m in render(
         "repair_section", genre=facts.genre, unit=quote_data(facts.unit), section_title=title, facts_block="",

@@ -563,7 +563,7 @@ class Writer:
             heavy = sdraft.edits.get("cut", 0) - cut_before > MAX_CUT_SHARE * max(1, len(answer.output))
             # the piece's figures and items the answer left out for the rules to append as a string: an answer
             # written as headed lines lost all of them with the headings sanitising took out
-            lost = verify.appended(text, figures, [i for i in items if verify.missing_in(title, [], [i])[1]])
+            lost = verify.appended(text, figures, verify.unstated_items(title, items))
             text = yield from verify.repair(
                 self.stream, self.clients.model, sdraft, facts, title, text, block, figures, items, examples, target,
                 max_repairs=self.policy.max_repairs, instructions=instructions, phrasing=phrasing,

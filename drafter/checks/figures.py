@@ -203,11 +203,6 @@ def _clause_head(text: str, at: int) -> str:
     return text[max(start, at - VERB_WINDOW):at]
 
 
-def _verbs(words: str) -> list[str]:
-    """The action verbs of ``words`` (drafter.figure_roles.ACTION_VERB), in order."""
-    return ACTION_VERB.findall(words)
-
-
 def figure_verbs(facts: Facts) -> dict[tuple[Decimal, str], set[str]]:
     """Each number of the facts (its comparable key) → the verbs that govern it where the clerk wrote it: the first
     verb of the words before it in its clause ("设立党员创新工作室5个，认领技术攻关项目32项，完成29项": 5 → 设立,
@@ -219,7 +214,7 @@ def figure_verbs(facts: Facts) -> dict[tuple[Decimal, str], set[str]]:
         for n in extract_numbers(text):
             if n.kind in ("date", "ordinal"):
                 continue
-            verbs = _verbs(_clause_head(text, n.span[0]))
+            verbs = ACTION_VERB.findall(_clause_head(text, n.span[0]))
             bound.setdefault(n.key, set()).update(verbs[:1])
     return bound
 
@@ -238,7 +233,7 @@ def misbound_numbers(text: str, facts: Facts, bound: dict[tuple[Decimal, str], s
             continue
         others = {verb: key for key, verbs in bound.items() if key[1] == n.key[1] and key != n.key
                   for verb in verbs if verb not in own}
-        verbs = _verbs(_clause_head(text, n.span[0]))
+        verbs = ACTION_VERB.findall(_clause_head(text, n.span[0]))
         if not verbs or verbs[-1] not in others:
             continue
         verb = verbs[-1]
