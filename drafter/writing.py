@@ -145,6 +145,8 @@ PRESET_LENGTH = {"精简": 0.5, "扩写": 1.5}
 
 LESSONS = "两到三"  # how many lessons 经验体会 draws from the practices
 MAX_CUT_SHARE = 0.3  # more of an answer cut by the rules than this: the answer is rewritten (Writer.piece)
+# a local model's findings cut instead of repaired when the cut costs at most this share of the piece (verify.cuttable)
+LOCAL_CUT_SHARE = 0.25
 EMPTY_BADNESS = 100  # a piece with no text left at all: written again whatever else is wrong with the retry
 # A piece shorter than this share of its target is written once more, like one that fails the prose check: the
 # 1.5B now and then answers a three-sentence prompt with the fact line alone ("与县农投公司合作建设村级光伏电站1座，
@@ -269,6 +271,9 @@ class WritePolicy:
     piece_exemplar_chars: int
     frame_sections: bool  # 基本情况 and 存在问题 by frame from the facts (drafter.frames), no model call
     max_repairs: int = 1
+    # findings whose clauses can be cut at most at this share of a piece, its facts all kept, are cut instead of
+    # re-prompted (verify.cuttable): a local model's repair costs as much as the piece
+    cut_share: float = 0.0
     prose_retries: int = 0  # a piece failing the prose check is written once more (Writer.piece)
     passage_same_unit_type: bool = False  # a piece's passage must come from a unit of the facts' own type
     passage_frames: bool = False  # a piece's passage is given as phrase frames, its content left as gaps
@@ -302,7 +307,8 @@ class WritePolicy:
         return cls(exemplar_chars=pick(exemplar_chars, 0, 240), exemplar_tokens=pick(exemplar_tokens, 0, 400),
                    piece_exemplar_chars=configured if configured is not None else 150,
                    frame_sections=pick(frame_sections, True, False),
-                   max_repairs=max_repairs, prose_retries=pick(prose_retries, 1, 0), passage_same_unit_type=local,
+                   max_repairs=max_repairs, cut_share=LOCAL_CUT_SHARE if local else 0.0,
+                   prose_retries=pick(prose_retries, 1, 0), passage_same_unit_type=local,
                    passage_frames=local, plan_measures=local and not small if plan_measures is None else plan_measures,
                    practice_effects=local and not small if practice_effects is None else practice_effects)
 
@@ -567,6 +573,7 @@ class Writer:
             text = yield from verify.repair(
                 self.stream, self.clients.model, sdraft, facts, title, text, block, figures, items, examples, target,
                 max_repairs=self.policy.max_repairs, instructions=instructions, phrasing=phrasing,
+                cut_share=self.policy.cut_share,
                 clean=lambda out: polish(sanitize(out, title), sdraft.section_type, facts, title).text)
             if not text.strip():  # nothing usable (the answer was headings only): worse than any text
                 return text, EMPTY_BADNESS, lost

@@ -108,6 +108,23 @@ def test_prompts_counted_with_the_models_own_tokenizer() -> None:
     assert abs(count_messages(messages) - response.usage.prompt_tokens) > 2 * len(messages)  # cl100k's is off
 
 
+def test_a_prompt_prefix_evaluated_before_another_call_is_reused() -> None:
+    """The writer alternates prompts of different kinds (a piece, then its effect, then the next piece): the
+    server keeps each call's evaluated state, so the third call below, whose system prompt the first call
+    evaluated, takes that state ("cache hit") and evaluates only its own user turn."""
+    model = get_model()
+    log_path = local_endpoint(get_settings()).owned_server.log_path  # type: ignore[union-attr]
+    system_a = "你是党政机关的文字秘书，写规范的公文。只输出正文，写成连贯的段落，不分条列点，不写小标题。" * 2
+    calls = [(system_a, "请写开展主题党日活动的一句话。"), ("你是文秘。只输出一句话。", "写这项工作的意义。"),
+             (system_a, "请写党员志愿服务的一句话。")]
+    for system, user in calls:
+        before = log_path.read_text(errors="replace").count("Llama._create_completion: cache hit")
+        model.execute([{"role": "system", "content": system}, {"role": "user", "content": user}], stream=False,
+                      max_tokens=2, temperature=0).text()
+        hits = log_path.read_text(errors="replace").count("Llama._create_completion: cache hit") - before
+    assert hits == 1, f"the third call did not reuse the first call's state; log tail:\n{log_path.read_text()[-2000:]}"
+
+
 # --- lifecycle across processes ---------------------------------------------------------------------------
 
 CHILD = textwrap.dedent(

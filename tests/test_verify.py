@@ -131,3 +131,33 @@ def test_trimming_an_enumeration_down_to_one_point_leaves_no_lone_ordinal():
     out = trim_sentences(text, 60, [], ["首违免罚19件"])
     assert "二是" not in out and "一是" not in out and "首违免罚19件" in out
     assert out.startswith("所党支部坚持依法行政，采取了以下措施：明确责任和标准")
+
+
+def _cut_first(text: str, facts, figures: list[str], answers: list[str]) -> tuple[str, SectionDraft, MockModel]:
+    model = MockModel()
+    for answer in answers:
+        model.enqueue(answer)
+    sdraft = SectionDraft(index=1, key="practice1", heading="（一）设立党员示范岗", section_type="主要做法")
+    sdraft.attempts.append(Attempt(kind="write", prompt=[], output=text))
+    steps = verify.repair(Streamer(get_settings()), model, sdraft, facts, "设立党员示范岗", text, "", figures, [],
+                          [], 200, clean=lambda out: out, cut_share=0.25)
+    return returned(steps), sdraft, model
+
+
+def test_a_small_cut_that_keeps_every_fact_is_made_without_a_model_call():
+    facts = validate_facts({"genre": "工作总结", "unit": "城西派出所党支部", "period": "2025年",
+                            "figures": [{"label": "党员示范岗", "value": 6, "unit": "个"}]})
+    text = ("城西派出所党支部决定从2019年7月起，在每个社区设立党员示范岗6个。党支部组织党员民警学习业务知识、参加培训、"
+            "实地调研，提升了专业技能和服务水平。党员示范岗为群众提供了更好的服务，也为党员民警树立了榜样。")
+    fixed, sdraft, _ = _cut_first(text, facts, ["党员示范岗6个"], [])  # no answer enqueued: a model call would fail
+    assert [a.kind for a in sdraft.attempts] == ["write", "fallback"]
+    assert fixed.startswith("城西派出所党支部在每个社区设立党员示范岗6个。") and "2019" not in fixed
+
+
+def test_a_cut_that_would_lose_a_figure_goes_to_the_model():
+    facts = validate_facts({"genre": "工作总结", "unit": "城西派出所党支部", "period": "2025年",
+                            "figures": [{"label": "党员示范岗", "value": 6, "unit": "个"}]})
+    text = "2019年设立党员示范岗6个，党员民警提升了服务水平。"
+    answer = "城西派出所党支部设立党员示范岗6个，党员民警提升了服务水平。"
+    fixed, sdraft, model = _cut_first(text, facts, ["党员示范岗6个"], [answer])
+    assert [a.kind for a in sdraft.attempts] == ["write", "repair"] and fixed == answer
