@@ -91,14 +91,47 @@ FINDINGS_TAIL = "- 删除或改写上述内容；资料中没有的数字、单�
 _PRONOUN_START = re.compile(r"^(?:我们|我局|我院|我所|我校|我委|我单位|他们)(?=[\u4e00-\u9fff])")
 
 
+# A time phrase around a year: 从/自/于/在/截至 …年…月…日 起/以来/初/底…, with the comma that ends it. Not one that a
+# noun goes on from ("2019年度先进基层党组织"): that year is part of a name and its clause goes whole.
+_DATE_BEFORE = re.compile(r"(?:从|自|于|在|截至|截止|到)$")
+_DATE_AFTER = re.compile(r"^(?:\d{1,2}月)?(?:\d{1,2}日)?(?:起|以来|开始|初|底|末|上半年|下半年|上旬|中旬|下旬|期间|份)?(?![度的\d])，?")
+# what must be left of the clause for the cut to stand as a statement
+_DATE_LEFT_MIN = 4
+
+
+def _date_phrase(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The (left, right) of the time phrase around the year at ``text[start:end]``, or None when it is part of a
+    name or cutting it would leave no statement (``_DATE_LEFT_MIN`` CJK characters) where it stood."""
+    if not text[start:end].endswith(("年", "月", "日")):
+        return None
+    before = _DATE_BEFORE.search(text[max(0, start - 2):start])
+    left = start - (len(before.group()) if before else 0)
+    after = _DATE_AFTER.match(text[end:])
+    if after is None:
+        return None
+    right = end + after.end()
+    c_left = clause_bounds(text, start, end)[0]
+    rest = text[c_left:left] + text[right:clause_bounds(text, right, right)[1]]
+    if len(re.findall(r"[\u4e00-\u9fff]", rest)) < _DATE_LEFT_MIN:
+        return None
+    return left, right
+
+
 def drop_clauses(text: str, findings: list[Finding], subject: str = "") -> tuple[str, list[str]]:
     """Remove the clause (between ，；。 marks) around each finding's span; returns (text, removed clauses).
     A removed clause that opened on ``subject`` (the unit's name) leaves the subject to the clause after it:
     "县档案馆坚持“安全第一，预防为主”的方针，定期组织……" → "县档案馆定期组织……", not a sentence without one."""
+    years = {f.span for f in findings if f.code == "NUM_YEAR_OUTSIDE"}
     spans = sorted({f.span for f in findings if f.span}, reverse=True)
     removed: list[str] = []
     for start, end in spans:
         if start >= len(text):
+            continue
+        if (start, end) in years and (phrase := _date_phrase(text, start, end)):
+            # a wrong year goes with its time phrase, the statement stays: "党支部决定从2019年7月起，在每个社区
+            # 设立……" → "党支部决定在每个社区设立……"
+            removed.append(text[phrase[0]:phrase[1]])
+            text = text[: phrase[0]] + text[phrase[1]:]
             continue
         left, right = clause_bounds(text, start, end)
         closing = text[right] if right < len(text) else ""

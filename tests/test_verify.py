@@ -6,6 +6,7 @@ from __future__ import annotations
 from generators import returned
 
 from drafter import verify
+from drafter.checks.base import Finding
 from drafter.facts import validate_facts
 from drafter.llm import MockModel
 from drafter.run import Attempt, SectionDraft
@@ -151,13 +152,30 @@ def test_a_small_cut_that_keeps_every_fact_is_made_without_a_model_call():
             "实地调研，提升了专业技能和服务水平。党员示范岗为群众提供了更好的服务，也为党员民警树立了榜样。")
     fixed, sdraft, _ = _cut_first(text, facts, ["党员示范岗6个"], [])  # no answer enqueued: a model call would fail
     assert [a.kind for a in sdraft.attempts] == ["write", "fallback"]
-    assert fixed.startswith("城西派出所党支部在每个社区设立党员示范岗6个。") and "2019" not in fixed
+    assert fixed.startswith("城西派出所党支部决定在每个社区设立党员示范岗6个。") and "2019" not in fixed
 
 
 def test_a_cut_that_would_lose_a_figure_goes_to_the_model():
     facts = validate_facts({"genre": "工作总结", "unit": "城西派出所党支部", "period": "2025年",
                             "figures": [{"label": "党员示范岗", "value": 6, "unit": "个"}]})
-    text = "2019年设立党员示范岗6个，党员民警提升了服务水平。"
+    text = "城西派出所党支部在3个社区设立党员示范岗6个，党员民警提升了服务水平。"  # 3: not in the facts
     answer = "城西派出所党支部设立党员示范岗6个，党员民警提升了服务水平。"
-    fixed, sdraft, model = _cut_first(text, facts, ["党员示范岗6个"], [answer])
+    fixed, sdraft, _ = _cut_first(text, facts, ["党员示范岗6个"], [answer])
     assert [a.kind for a in sdraft.attempts] == ["write", "repair"] and fixed == answer
+
+
+def _year_cut(text: str, year: str) -> str:
+    start = text.index(year)
+    return verify.drop_clauses(text, [Finding("NUM_YEAR_OUTSIDE", "", (start, start + len(year)))])[0]
+
+
+def test_a_wrong_year_goes_with_its_time_phrase_and_the_statement_stays():
+    assert _year_cut("2023年，党支部开展了主题党日活动。", "2023年") == "党支部开展了主题党日活动。"
+    assert _year_cut("党支部于2023年12月开展主题党日。", "2023年") == "党支部开展主题党日。"
+    assert _year_cut("党支部2019年以来共开展活动12次。", "2019年") == "党支部共开展活动12次。"
+
+
+def test_a_wrong_year_in_a_name_or_an_attribute_takes_its_clause():
+    # cutting the year alone would leave "荣获度……" and "在的基础上"
+    assert _year_cut("党支部荣获2019年度先进基层党组织称号，工作成效明显。", "2019年") == "工作成效明显。"
+    assert _year_cut("在2019年的基础上，继续推进工作。", "2019年") == "继续推进工作。"
