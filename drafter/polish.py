@@ -341,7 +341,9 @@ _RUN_IN_MARKER = re.compile(r"(?<=[。；！？])(?:[一二三四五六七八九
 # 定期召开……" → "同时，坚持定期召开……"; "公司党委我们通过……" → "公司党委通过……"). 存在问题's "我们也清醒地看到" is
 # its frame's, not the model's.
 _PRONOUN = re.compile(r"(?:我们|他们)(?=[\u4e00-\u9fff])(?!的)")
-_PRONOUN_SUBJECT = re.compile(r"(?:(?<=[，。；！？])|^)我们(?=[\u4e00-\u9fff])(?!的)", re.M)
+# 他们 only before an adverb that carries the unit's own doing on ("同时，他们还组织了……" in a 局党委's 做法): before a
+# verb it may be the people just named ("组建党员突击队，他们冲在一线")
+_PRONOUN_SUBJECT = re.compile(r"(?:(?<=[，。；！？])|^)(?:我们(?=[\u4e00-\u9fff])(?!的)|他们(?=还|也|又))", re.M)
 
 
 def _unit_as_purpose(text: str, unit: str) -> str:
@@ -549,7 +551,8 @@ def without_said_endings(text: str, before: str) -> tuple[str, int]:
         clauses = sentence[:-1].split("，")
         if len(clauses) > 1 and _NO_MAIN_CLAUSE.match(clauses[-2]):
             continue  # "……，通过定期会议和培训，提高了……": what would be left ends on no sentence
-        head = "，".join(clauses[:-1]) + sentence[-1] if len(clauses) > 1 else ""
+        # the clause cut may be the second half of 不仅……也……: "这次学习教育不仅提升了党员干部的政治素养。" is no sentence
+        head = _unpaired_correlatives("，".join(clauses[:-1]) + sentence[-1]) if len(clauses) > 1 else ""
         shorter = out[:m.start()] + head + out[m.end():]
         if count_chars(shorter) >= MIN_KEPT_CHARS:
             out = shorter

@@ -377,6 +377,9 @@ def test_the_unit_does_not_speak_of_itself_as_women_in_a_practice():
     kept = "我们的党员干部积极参与。走访职工，他们纷纷表示满意。"  # 我们的 / another subject: not the unit's 我们
     assert polish(kept, "主要做法", facts).text == kept
     assert "我们也清醒地看到" in polish("在肯定成绩的同时，我们也清醒地看到，工作中还存在不足。", "存在问题", facts).text
+    # 他们 carrying the unit's doing on (seen in a bench draft of a 局党委); before a verb it is the people just named
+    assert polish("局党委定期召开专题会议。同时，他们还组织了主题党日活动。", "主要做法", facts).text == \
+        "局党委定期召开专题会议。同时，还组织了主题党日活动。"
 
 
 def test_jianchi_takes_a_practice_with_its_verb():
@@ -393,3 +396,14 @@ def test_jianchi_takes_a_practice_with_its_verb():
     assert polish("公司党委坚持困难职工帮扶基金制度。", "主要做法", fund).text == "公司党委坚持设立困难职工帮扶基金制度。"
     other = "公司党委坚持困难职工帮扶工作。"  # not the practice the facts name: no verb is added
     assert polish(other, "主要做法", fund).text == other
+
+
+def test_a_closing_formula_cut_from_a_correlative_takes_its_first_half_along():
+    # seen in a bench draft: "……不仅提升了党员干部的政治素养，也为推动税务工作高质量发展提供了有力保障。" lost its second
+    # half to an earlier piece's ending and kept "不仅"
+    from drafter.polish import without_said_endings
+    before = "局党委每季度专题研究党建工作，为实现高质量发展提供了有力保障。"
+    piece = ("局党委开展党纪学习教育，中心组专题研讨4次，提高了党员的纪律意识。"
+             "这次党纪学习教育不仅提升了党员干部的政治素养，也为推动税务工作高质量发展提供了有力保障。")
+    kept, _ = without_said_endings(piece, before)
+    assert kept.endswith("这次党纪学习教育提升了党员干部的政治素养。")
