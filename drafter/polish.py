@@ -367,6 +367,19 @@ def _unit_as_purpose(text: str, unit: str) -> str:
                   flags=re.M)
 
 
+# A purpose (为……，) that is only the name of the work ("为根治欠薪冬季专项行动，……局开展了……"): asked to open on a
+# purpose, the model put the activity there: the work was done in it ("在根治欠薪冬季专项行动中，"); a purpose with
+# its own verb ("为开展好……活动，", "为提升……水平，") stays.
+_ACTIVITY_AS_PURPOSE = re.compile(
+    r"(?:^|(?<=[。！？；]))为(?!了)(?!开展|推进|做好|抓好|加强|落实|深化|实施|确保|提升|提高|增强|推动|促进|进一步|切实|"
+    r"全面|扎实|更好|解决|保障|营造|打造|建设|服务|巩固|夯实|发挥|激发)([^，,。；！？\n]{2,24}(?:专项行动|行动|活动|主题教育|"
+    r"学习教育|改革|工程))[，,]", re.M)
+
+
+def _activity_as_purpose(text: str) -> str:
+    return _ACTIVITY_AS_PURPOSE.sub(r"在\1中，", text)
+
+
 def _pronoun_subject_left_out(text: str, unit: str) -> str:
     """``text`` without the unit's 我们 (``_PRONOUN_SUBJECT``) and without a pronoun right after the unit's name."""
     if unit:
@@ -496,6 +509,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _bare_lines_to_prose(out)
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
     out = _unit_as_purpose(out, facts.unit)
+    out = _activity_as_purpose(out)
     if section_type == "主要做法":
         out = _pronoun_subject_left_out(out, facts.unit)
     out = _wrong_self_reference(out, facts.unit)

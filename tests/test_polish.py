@@ -407,3 +407,14 @@ def test_a_closing_formula_cut_from_a_correlative_takes_its_first_half_along():
              "这次党纪学习教育不仅提升了党员干部的政治素养，也为推动税务工作高质量发展提供了有力保障。")
     kept, _ = without_said_endings(piece, before)
     assert kept.endswith("这次党纪学习教育提升了党员干部的政治素养。")
+
+
+def test_a_purpose_that_only_names_the_work_becomes_the_work_it_was_done_in():
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+
+    facts = validate_facts({"unit": "澄岭县人力资源和社会保障局", "activities": ["开展根治欠薪冬季专项行动"]})
+    text = "为根治欠薪冬季专项行动，澄岭县人力资源和社会保障局开展了深入的调查和摸底工作。"  # a held-out draft
+    assert polish(text, "主要做法", facts).text == "在根治欠薪冬季专项行动中，澄岭县人力资源和社会保障局开展了深入的调查和摸底工作。"
+    for kept in ("为开展好主题党日活动，澄岭县人力资源和社会保障局制定了方案。", "为提升群众满意度，澄岭县人力资源和社会保障局开展走访活动。"):
+        assert polish(kept, "主要做法", facts).text == kept  # a purpose with its own verb
