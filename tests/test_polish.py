@@ -396,6 +396,9 @@ def test_jianchi_takes_a_practice_with_its_verb():
     assert polish("公司党委坚持困难职工帮扶基金制度。", "主要做法", fund).text == "公司党委坚持设立困难职工帮扶基金制度。"
     other = "公司党委坚持困难职工帮扶工作。"  # not the practice the facts name: no verb is added
     assert polish(other, "主要做法", fund).text == other
+    done = validate_facts({"unit": "市场监管所", "activities": ["完成食品安全监督抽检386批次"]})
+    once = "市场监管所坚持食品安全监督抽检制度。"  # 完成 is no verb to keep up
+    assert polish(once, "主要做法", done).text == once
 
 
 def test_a_closing_formula_cut_from_a_correlative_takes_its_first_half_along():
