@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from drafter.checks.coverage import bigrams
 from drafter.checks.figures import index_facts
 from drafter.checks.grounding import body_findings as grounding_findings
 from drafter.checks.grounding import known_text, ungrounded
@@ -380,6 +381,25 @@ def _activity_as_purpose(text: str) -> str:
     return _ACTIVITY_AS_PURPOSE.sub(r"在\1中，", text)
 
 
+# A purpose that only says the practice again ("为推动党员亮身份进市场，……全体党员9名全部亮身份进市场"; "为推动轻微违法
+# 行为免罚清单的推行，" for 推行轻微违法行为免罚清单): what it names, without its verb, is (nearly) all words of one of
+# the facts' practices. A purpose of its own ("为提升校园周边食品安全，" for 开展校园周边食品安全专项整治) names more.
+_RESTATED_PURPOSE = re.compile(r"(?:^|(?<=[。！？；]))为(?:推动|推进|落实|做好|抓好|开展|实施|推行|加强|深化)"
+                               r"([^，,。；！？\n]{3,30}?)(?:的推行|的落实|的开展|的实施|工作)?[，,]", re.M)
+RESTATED_SHARE = 0.85  # of the purpose's character pairs found in one practice of the facts
+
+
+def _restated_purpose_left_out(text: str, facts: Facts) -> str:
+    practices = [bigrams(re.sub(r"[^\u4e00-\u9fff]", "", a)) for a in facts.activities]
+
+    def dropped(m: re.Match[str]) -> str:
+        said = bigrams(re.sub(r"[^\u4e00-\u9fff]", "", m.group(1)))
+        restated = said and any(len(said & p) >= RESTATED_SHARE * len(said) for p in practices)
+        return "" if restated else m.group(0)
+
+    return _RESTATED_PURPOSE.sub(dropped, text)
+
+
 def _pronoun_subject_left_out(text: str, unit: str) -> str:
     """``text`` without the unit's 我们 (``_PRONOUN_SUBJECT``) and without a pronoun right after the unit's name."""
     if unit:
@@ -511,6 +531,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _delete_words(out)  # a connective that opened a list line now follows 一是
     out = _unit_as_purpose(out, facts.unit)
     out = _activity_as_purpose(out)
+    out = _restated_purpose_left_out(out, facts)
     if section_type == "主要做法":
         out = _pronoun_subject_left_out(out, facts.unit)
     out = _wrong_self_reference(out, facts.unit)

@@ -421,3 +421,19 @@ def test_a_purpose_that_only_names_the_work_becomes_the_work_it_was_done_in():
     assert polish(text, "主要做法", facts).text == "在根治欠薪冬季专项行动中，澄岭县人力资源和社会保障局开展了深入的调查和摸底工作。"
     for kept in ("为开展好主题党日活动，澄岭县人力资源和社会保障局制定了方案。", "为提升群众满意度，澄岭县人力资源和社会保障局开展走访活动。"):
         assert polish(kept, "主要做法", facts).text == kept  # a purpose with its own verb
+
+
+def test_a_purpose_that_only_says_the_practice_again_goes():
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+
+    facts = validate_facts({"unit": "青石铺市场监管所", "activities": [
+        "党员9名全部亮身份进市场，在集贸市场设立党员示范摊位8个", "推行轻微违法行为免罚清单，首违免罚19件",
+        "开展校园周边食品安全专项整治，检查学校食堂和周边商户214家次"]})
+    # both from a held-out draft
+    assert polish("为推动党员亮身份进市场，青石铺市场监管所全体党员9名全部亮身份进市场。", "主要做法", facts).text == \
+        "青石铺市场监管所全体党员9名全部亮身份进市场。"
+    assert polish("为推动轻微违法行为免罚清单的推行，青石铺市场监管所坚持“首违免罚”制度。", "主要做法", facts).text == \
+        "青石铺市场监管所坚持“首违免罚”制度。"
+    own = "为提升校园周边食品安全，青石铺市场监管所开展了校园周边食品安全专项整治。"  # a purpose of its own
+    assert polish(own, "主要做法", facts).text == own
