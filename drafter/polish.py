@@ -384,18 +384,24 @@ def _activity_as_purpose(text: str) -> str:
 # A purpose that only says the practice again ("为推动党员亮身份进市场，……全体党员9名全部亮身份进市场"; "为推动轻微违法
 # 行为免罚清单的推行，" for 推行轻微违法行为免罚清单): what it names, without its verb, is (nearly) all words of one of
 # the facts' practices. A purpose of its own ("为提升校园周边食品安全，" for 开展校园周边食品安全专项整治) names more.
-_RESTATED_PURPOSE = re.compile(r"(?:^|(?<=[。！？；]))为(?:推动|推进|落实|做好|抓好|开展|实施|推行|加强|深化)"
-                               r"([^，,。；！？\n]{3,30}?)(?:的推行|的落实|的开展|的实施|工作)?[，,]", re.M)
+_RESTATED_PURPOSE = re.compile(r"(?:^|(?<=[。！？；]))为(?:推动|推进|落实|开展|实施|推行)"
+                               r"([^，,。；！？\n]{3,30}?)(的推行|的落实|的开展|的实施)?[，,]([^。！？\n]*)", re.M)
 RESTATED_SHARE = 0.85  # of the purpose's character pairs found in one practice of the facts
+SAID_AGAIN_SHARE = 0.6  # of them found again in the rest of its sentence
 
 
 def _restated_purpose_left_out(text: str, facts: Facts) -> str:
+    """Drops 为 + a practice's own words when the purpose is a tautology: it nominalises the practice ("为推动……的
+    推行，") or the sentence goes on to say the practice ("为推动党员亮身份进市场，……全体党员9名全部亮身份进市场").
+    "为加强政府债务风险防控，县财政局通过建立……" (the practice's aim, then how) stays."""
     practices = [bigrams(re.sub(r"[^\u4e00-\u9fff]", "", a)) for a in facts.activities]
 
     def dropped(m: re.Match[str]) -> str:
         said = bigrams(re.sub(r"[^\u4e00-\u9fff]", "", m.group(1)))
-        restated = said and any(len(said & p) >= RESTATED_SHARE * len(said) for p in practices)
-        return "" if restated else m.group(0)
+        if not said or not any(len(said & p) >= RESTATED_SHARE * len(said) for p in practices):
+            return m.group(0)
+        again = bigrams(re.sub(r"[^\u4e00-\u9fff]", "", m.group(3)))
+        return m.group(3) if m.group(2) or len(said & again) >= SAID_AGAIN_SHARE * len(said) else m.group(0)
 
     return _RESTATED_PURPOSE.sub(dropped, text)
 

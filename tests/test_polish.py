@@ -437,3 +437,6 @@ def test_a_purpose_that_only_says_the_practice_again_goes():
         "青石铺市场监管所坚持“首违免罚”制度。"
     own = "为提升校园周边食品安全，青石铺市场监管所开展了校园周边食品安全专项整治。"  # a purpose of its own
     assert polish(own, "主要做法", facts).text == own
+    aim = validate_facts({"unit": "县财政局", "activities": ["加强政府债务风险防控，建立债务风险预警机制"]})
+    kept = "为加强政府债务风险防控，县财政局建立健全债务风险预警机制。"  # the practice's aim, then how: stays
+    assert polish(kept, "主要做法", aim).text == kept
