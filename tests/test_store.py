@@ -247,3 +247,26 @@ def test_concurrent_first_searches_build_and_save_the_side_index_safely():
     assert all(r and r == results[0] for r in results)
     cache = get_settings().chroma_dir / "lexical"
     assert [p.name for p in cache.iterdir()] == [f"bm25-{shared._version()}"]  # one complete copy, no leftovers
+
+
+def test_records_already_stored_as_given_are_not_written_again(corpus: Path, monkeypatch: pytest.MonkeyPatch):
+    """An ingest killed after its records landed and before its file records reads those files again: the same
+    records are not upserted a second time (an HNSW point updated in place can lose its links — one record of a
+    killed-and-resumed store of 2,100 became unreachable for a query asking for all of them)."""
+    store = CorpusStore()
+    store.ingest([corpus])
+    sources = list(store.known_files())
+    store.files.delete(ids=sources)  # the state the kill leaves: records there, file records not
+    store.texts.delete(ids=sources)
+    written: list[int] = []
+    for collection in (store.collection, store.docs):
+        upsert = collection.upsert
+        monkeypatch.setattr(collection, "upsert", lambda *a, _u=upsert, **k: (written.append(len(k["ids"])), _u(*a, **k)))
+    again = store.ingest([corpus])
+    assert again.files_read == 5 and written == []
+    assert sorted(store.known_files()) == sorted(sources)
+    # a record that differs is written
+    path = next(corpus.glob("*.txt"))
+    path.write_text(path.read_text(encoding="utf-8") + "\n新增一段：党支部开展主题党日活动12次。", encoding="utf-8")
+    store.ingest([corpus])
+    assert sum(written) > 0
