@@ -151,3 +151,15 @@ def test_an_approximation_the_facts_write_themselves_is_no_false_approximation()
     exact = validate_facts({"unit": "区教育局党委", "achievements": ["两年来，班子成员团结协作，高标准完成各项任务"]})
     assert [f.code for f in invented_numbers("近两年来，局党委班子团结协作。", exact)] == ["NUM_APPROX_FALSE"]
     assert [f.code for f in invented_numbers("超过两年来，局党委班子团结协作。", said)] == ["NUM_APPROX_FALSE"]
+
+
+def test_a_misbound_number_names_the_figure_the_verb_has_when_it_was_entered_as_a_figure():
+    # a LOO case: the other number came from the figures (label, value, unit), whose wording all_text lacks, and
+    # the message read "事实中开展的是，"
+    from drafter.checks.figures import misbound_numbers
+    from drafter.facts import validate_facts
+
+    facts = validate_facts({"unit": "区委组织部", "activities": ["组织党员培训2000人次"],
+                            "figures": [{"label": "开展志愿服务", "value": 3000, "unit": "人次"}]})
+    [finding] = misbound_numbers("全年共开展2000人次。", facts)
+    assert "事实中开展的是3000人次" in finding.message_zh and "2000人次是组织的数" in finding.message_zh

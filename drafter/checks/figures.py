@@ -238,9 +238,12 @@ def misbound_numbers(text: str, facts: Facts, bound: dict[tuple[Decimal, str], s
             continue
         verb = verbs[-1]
         theirs = others[verb]
-        written = next((m.raw for m in extract_numbers(facts.all_text()) if m.key == theirs), "")
-        findings.append(Finding("NUM_MISBOUND", f"“{verb}{n.raw}”与事实不符：事实中{verb}的是{written}，"
-                                f"{n.raw}是{'、'.join(sorted(own))}的数", n.span))
+        # the figures' own texts too: a number entered as a figure (label, value, unit) is not in all_text's wording
+        sources = "\n".join([facts.all_text(), *(f.text() for f in facts.figures)])
+        written = next((m.raw for m in extract_numbers(sources) if m.key == theirs), "")
+        said = f"事实中{verb}的是{written}，" if written else f"事实中“{verb}”后面是另一个数，"
+        whose = f"{n.raw}是{'、'.join(sorted(own))}的数" if own else f"{n.raw}不是{verb}的数"
+        findings.append(Finding("NUM_MISBOUND", f"“{verb}{n.raw}”与事实不符：{said}{whose}", n.span))
     return findings
 
 
