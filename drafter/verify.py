@@ -356,7 +356,9 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
         previous="", findings=FINDINGS_TAIL, target_chars=target))])
     findings = section_findings(text, facts, examples, instructions, phrasing)
     sdraft.attempts[-1].findings = [f.to_dict() for f in findings]
-    repairs = max_repairs if findings and cuttable(text, findings, figures, items, facts.unit, cut_share) else 0
+    if findings and cuttable(text, findings, figures, items, facts.unit, cut_share):
+        max_repairs = 0  # straight to the cut below
+    repairs = 0
     while findings and repairs < max_repairs:
         repairs += 1
         yield Event("repair", sdraft.index, data={"attempt": repairs, "findings": [f.message_zh for f in findings]})

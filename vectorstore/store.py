@@ -174,12 +174,13 @@ class CorpusStore:
         files' records (source, metadata, packed texts) — last, so a file cut short is read again next time.
         Vectors made with the records are written as given; otherwise the store's embedder makes them."""
         self._add(self.collection, sections, section_vectors)
-        if docs:
-            vectors = doc_vectors if doc_vectors is not None else self.embedder([d[3] for d in docs])
-            fresh = self._not_stored(self.docs, [d[0] for d in docs], [d[2] for d in docs], [d[1] for d in docs])
-            if fresh:
-                self.docs.upsert(ids=[docs[i][0] for i in fresh], documents=[docs[i][1] for i in fresh],
-                                 metadatas=[docs[i][2] for i in fresh], embeddings=[vectors[i] for i in fresh])
+        fresh = self._not_stored(self.docs, [d[0] for d in docs], [d[2] for d in docs], [d[1] for d in docs]) \
+            if docs else []
+        if fresh:
+            vectors = [doc_vectors[i] for i in fresh] if doc_vectors is not None else \
+                self.embedder([docs[i][3] for i in fresh])
+            self.docs.upsert(ids=[docs[i][0] for i in fresh], documents=[docs[i][1] for i in fresh],
+                             metadatas=[docs[i][2] for i in fresh], embeddings=vectors)
         if files:
             ids, zero = [s for s, _, _ in files], [[0.0] for _ in files]
             self.texts.upsert(ids=ids, metadatas=[{PACKED: p} for _, _, p in files], embeddings=zero)
