@@ -7,7 +7,8 @@ facts, stated once here: a section whose facts are empty is left out when the ge
 【待补】 in its body, so the clerk sees what to add and no text is invented for it.
 
 Figures are assigned to a section by their label: counts of what the unit *has* (党组织, 党员, 职工…) go to
-基本情况, everything else (收入, 满意度, 培训…) to 取得成效; numbers inside list items stay with their item.
+基本情况, everything else (收入, 满意度, 培训…) to 取得成效; numbers inside list items stay with their item, and a
+result figure that counts what an activity ends on joins that activity (``_told_with_their_activity``).
 """
 
 from __future__ import annotations
@@ -221,6 +222,15 @@ def build_outline(facts: Facts, framed: frozenset[str] = frozenset()) -> Outline
             sec.placeholder = empty and key in required
             sections.append(sec)
     _counts_of_the_one_practice(sections)
+    results = next((s for s in sections if s.key == "results"), None)
+    practice = next((s for s in sections if s.key == "practice" and not s.placeholder), None)
+    if results is not None and practice is not None:
+        items = list(practice.items)
+        left = _told_with_their_activity(facts, [practice], results.figures)
+        if results.items or left:
+            results.figures = left
+        else:  # 成效 keeps what it has
+            practice.items = items
     # An item that reads like an instruction to the model (prompt injection) is shown to the user, not drafted.
     set_aside = [text for _, text in facts.items() if looks_like_instruction(text)]
     outline = Outline(
@@ -299,19 +309,31 @@ def _experience_sections(facts: Facts, own: list[str], done: list[str]) -> list[
     if not runs:
         sections.append(OutlineSection("practice1", "主要做法", "主要做法", placeholder=True))
     achievements = [x for x in facts.achievements if not looks_like_instruction(x)]
-    by_text = {f.text(): f for f in facts.figures}
-    for sec in sections if own or achievements else []:  # else 成效 would be left with nothing: they are its own
-        for i, item in enumerate(sec.items):
-            for text in [t for t in done if t in by_text and len(by_text[t].label) >= 2]:
-                fig = by_text[text]
-                if item.endswith(fig.label) and not sec.placeholder:
-                    sec.items[i] = item = f"{item}{fig.value}{fig.unit}"
-                    done.remove(text)
+    if own or achievements:  # else 成效 would be left with nothing: they are its own
+        done = _told_with_their_activity(facts, [s for s in sections if not s.placeholder], done)
     results = OutlineSection("results", "取得成效", "取得的成效", items=achievements, figures=own + done)
     results.placeholder = not results.items and not results.figures
     sections.append(results)
     sections.append(OutlineSection("lessons", "经验体会", "几点启示", items=[]))
     return sections
+
+
+def _told_with_their_activity(facts: Facts, practices: list[OutlineSection], figures: list[str]) -> list[str]:
+    """A result figure that counts what an activity ends on (组建党员家庭医生团队 — 家庭医生团队18个; 完成重点档案数字化
+    扫描 — 数字化扫描86万页) joins that activity's line ("完成重点档案数字化扫描86万页"), where the writer tells it as
+    part of the work; returns the figures left for 取得成效. Given the figure as a fact line of its own, the 1.5B left
+    it out and the rules appended it ("……。家庭医生团队18个。"); given it in 取得成效 beside a bare activity line, the
+    practice paragraph had nothing concrete to say (a 500-字 archive summary came out at 322)."""
+    by_text = {f.text(): f for f in facts.figures}
+    left = list(figures)
+    for sec in practices:
+        for i, item in enumerate(sec.items):
+            for text in [t for t in left if t in by_text and len(by_text[t].label) >= 2]:
+                fig = by_text[text]
+                if item.endswith(fig.label):
+                    sec.items[i] = item = f"{item}{fig.value}{fig.unit}"
+                    left.remove(text)
+    return left
 
 
 def frame_chars(outline: Outline) -> int:

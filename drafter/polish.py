@@ -22,7 +22,7 @@ from drafter.checks.figures import index_facts
 from drafter.checks.grounding import body_findings as grounding_findings
 from drafter.checks.grounding import known_text, ungrounded
 from drafter.checks.length import count_chars
-from drafter.checks.prose import bare_list_spans, rules, section_body_findings, sentence_tail
+from drafter.checks.prose import bare_list_spans, rules, section_body_findings, sentence_head, sentence_tail
 from drafter.facts import Facts
 from drafter.zh.numbers import extract_numbers
 from drafter.zh.numerals import parse_cn_int, to_chinese
@@ -406,6 +406,40 @@ def _restated_purpose_left_out(text: str, facts: Facts) -> str:
     return _RESTATED_PURPOSE.sub(dropped, text)
 
 
+def _varied_openings(text: str, unit: str) -> str:
+    """The third and later sentences of a paragraph that open on the same words as two before (prose check
+    PROSE_OPENING), where the opening can go: the unit's name, which the sentences before have made the known
+    subject ("县财政局坚持……。县财政局通过……。县财政局建立……。"), and 通过 before a verb ("通过强化……，有效控制了……。
+    通过建立……，及时发现……。通过制定……，提高了……。" → "制定……，提高了……。"). Others stay for the check."""
+    import jieba.posseg
+
+    def varied(line: str) -> str:
+        out, counts = [], {}
+        for m in sentence_pieces(line, "。！？"):
+            sentence = m.group(0)
+            head = sentence_head(sentence)
+            counts[head] = counts.get(head, 0) + 1 if head else 0
+            core = sentence.lstrip()
+            if head and counts[head] >= rules().repeat_head_times:
+                if unit and core.startswith(unit) and re.match(r"[\u4e00-\u9fff]", core[len(unit):]) and \
+                        not _BROKEN_START_AFTER.match(core[len(unit):]):
+                    sentence = core[len(unit):]
+                elif core.startswith("通过"):
+                    first = next(iter(jieba.posseg.cut(core[2:12])), None)
+                    if first is not None and first.flag.startswith("v"):
+                        sentence = core[2:]
+            out.append(sentence)
+        rest = line[sum(len(m.group(0)) for m in sentence_pieces(line, "。！？")):]
+        return "".join(out) + rest
+
+    return "\n".join(varied(line) for line in text.split("\n"))
+
+
+# What cannot open a sentence once the subject before it is gone: a particle, or a word that needs its subject
+# ("县财政局的……", "县财政局和……").
+_BROKEN_START_AFTER = re.compile(r"^(?:的|了|着|地|和|与|及|等|是|为|在其|之)")
+
+
 def _pronoun_subject_left_out(text: str, unit: str) -> str:
     """``text`` without the unit's 我们 (``_PRONOUN_SUBJECT``) and without a pronoun right after the unit's name."""
     if unit:
@@ -546,6 +580,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _JIANCHI_ZUOWEI.sub(r"把\1作为", out)
     out = _jianchi_with_its_verb(out, facts)
     out = _prompt_roles_unsaid(out)
+    out = _varied_openings(out, facts.unit)
     out = _drop_sentences(out, section_type, facts, known)
     out = _unpaired_correlatives(out)
     out = _ORPHAN_SECOND_HALF.sub(r"同时\1", out)

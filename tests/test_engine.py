@@ -91,6 +91,23 @@ def test_the_counts_of_what_was_done_go_with_the_one_activity_of_a_summary():
     assert next(s for s in build_outline(alone).sections if s.key == "results").figures  # 成效 keeps what it has
 
 
+def test_a_count_of_what_an_activity_ends_on_is_told_with_that_activity():
+    archive = validate_facts({**FACTS, "activities": ["完成重点档案数字化扫描", "开展档案安全检查"],
+                              "figures": [{"label": "接收进馆档案", "value": 12600, "unit": "卷"},
+                                          {"label": "数字化扫描", "value": "86", "unit": "万页"}],
+                              "achievements": ["馆藏档案安全保管水平提高"]})
+    by_key = {s.key: s for s in build_outline(archive).sections}
+    assert by_key["practice"].items == ["完成重点档案数字化扫描86万页", "开展档案安全检查"]
+    assert by_key["practice"].subheadings[0] == "完成重点档案数字化扫描"  # the heading stays the activity's
+    assert by_key["results"].figures == ["接收进馆档案12600卷"]
+    assert archive.activities[0] == "完成重点档案数字化扫描"  # the facts are not changed
+    # 成效 would be left with nothing: the figure stays its own
+    bare = validate_facts({**FACTS, "activities": ["完成重点档案数字化扫描", "开展档案安全检查"], "achievements": [],
+                           "figures": [{"label": "数字化扫描", "value": "86", "unit": "万页"}]})
+    by_key = {s.key: s for s in build_outline(bare).sections}
+    assert by_key["results"].figures == ["数字化扫描86万页"] and by_key["practice"].items[0] == "完成重点档案数字化扫描"
+
+
 def test_problems_come_by_frame_as_the_clerk_gave_them_and_the_model_sections_share_the_rest(facts):
     from drafter.checks.prose import section_body_findings
     from drafter.frames import FRAMED, problems, results

@@ -10,6 +10,8 @@ from drafter.zh.numbers import extract_numbers
 FACTS = validate_facts({"genre": "工作总结", "unit": "城南社区卫生服务中心党支部", "unit_type": "医院",
                         "period": "2025年", "activities": ["组建党员家庭医生团队"],
                         "figures": [{"label": "重点人群签约率", "value": "86.5", "unit": "%"}]})
+FACTS_FINANCE = validate_facts({"genre": "汇报材料", "unit": "县财政局", "unit_type": "机关", "period": "2024年",
+                                "activities": ["加强政府债务风险防控"]})
 CHATBOT = """组建党员家庭医生团队：首先，由中心全体党员组成团队，确保每位成员都有足够的专业技能。
 选择合适科室：根据中心的实际情况，选择专门科室开展上门服务。
 培训和指导：为家庭医生提供必要的培训和指导，提升服务能力。
@@ -29,6 +31,22 @@ def test_chatbot_answer_becomes_公文_without_losing_a_figure():
     left = {f.code for f in section_body_findings(text, "主要做法", FACTS, thin=False)}
     assert not left & {"PROSE_LIST", "PROSE_CONNECTIVE", "PROSE_HEDGE", "PROSE_REGISTER", "PROSE_COMMENTARY"}
     assert result.cut > 0 and result.inserted == 6  # 一是、二是、三是
+
+
+def test_a_third_sentence_on_the_same_opening_loses_what_can_go():
+    from drafter.polish import _varied_openings
+
+    unit = "县财政局"
+    text = ("通过强化资金管理和预算执行，有效控制了债务规模。通过建立债务风险预警机制，及时发现潜在的风险问题。"
+            "通过制定和完善债务风险防控政策，提高了防控能力。")
+    assert _varied_openings(text, unit).endswith("问题。制定和完善债务风险防控政策，提高了防控能力。")
+    named = "县财政局坚持依法理财。县财政局加强预算管理。县财政局完善绩效评价办法。县财政局的工作得到肯定。"
+    assert _varied_openings(named, unit) == "县财政局坚持依法理财。县财政局加强预算管理。完善绩效评价办法。县财政局的工作得到肯定。"
+    # 通过 before no verb ("通过这次检查，……") keeps it: cut, the sentence would have no predicate
+    kept = "通过这次检查，发现隐患三处。通过这次检查，整改隐患三处。通过这次检查，提高了安全水平。"
+    assert _varied_openings(kept, unit) == kept
+    assert not [f for f in section_body_findings(polish(text, "主要做法", FACTS_FINANCE).text, "主要做法", FACTS_FINANCE)
+                if f.code == "PROSE_OPENING"]
 
 
 def test_clean_prose_is_left_alone():

@@ -72,6 +72,10 @@ CASES = [
     # a frame's tail stuck to every point (an eval draft's 几点启示)
     ("经验体会", "一是坚持党员示范带动作用，党员走在前面，带动居民参与健康宣讲比学赶超。二是注重为老人提供上门服务，"
                 "把群众满意作为根本评价标准比学赶超。三是组建党员家庭医生团队，提高医疗服务水平比学赶超。", "PROSE_REPEAT"),
+    # three sentences of one paragraph on one opening (an eval draft's 做法 on 政府债务)
+    ("主要做法", "坚持科学决策和动态管理，确保债务安全可控。通过强化资金管理和预算执行，有效控制了债务规模。通过建立"
+                "债务风险预警机制，及时发现和处理潜在的风险问题。通过制定和完善债务风险防控政策，提高了防控能力。",
+     "PROSE_OPENING"),
 ]
 
 
@@ -103,6 +107,9 @@ CLEAN = [
     # clauses sharing a common object are not one said twice; the unit's name opening both does not count
     ("主要做法", "城南社区卫生服务中心党支部组建党员家庭医生团队，增强了党组织的凝聚力。城南社区卫生服务中心党支部"
                 "开展健康知识宣讲，提高了居民的健康意识。"),
+    # two sentences on one opening, and three points of an enumeration, are no formula
+    ("主要做法", "通过强化资金管理，有效控制了债务规模。通过建立预警机制，及时发现潜在的风险问题。一是加强党员教育管理；"
+                "二是加强阵地建设，改善活动条件；三是加强制度建设，完善长效机制。"),
     # 其 and a 它 inside a word are no pronoun for the unit; 基地 named without 该 is no back-reference
     ("主要做法", "与本地企业共建实训基地9个，其中省级示范基地2个，其他基地按照统一标准建设管理。"),
     # one-sentence sub-sections are thin, not a bare list across their headings

@@ -5,7 +5,7 @@ near-repeated sentences (PROSE_REPEAT), off-register words (PROSE_REGISTER), ess
 (PROSE_CONNECTIVE), hedges (PROSE_HEDGE), chat-style commentary (PROSE_COMMENTARY), figures appended as bare strings (PROSE_RULE_FIGURE), thin sections
 (PROSE_THIN), remedies written into 存在问题 (PROSE_SOLUTION), text of another section type (PROSE_WRONG_SECTION),
 paragraphs that stop mid-sentence (PROSE_UNFINISHED), another kind of unit's bodies (PROSE_FOREIGN), a sentence
-that is only the unit's name (PROSE_FRAGMENT).
+that is only the unit's name (PROSE_FRAGMENT), sentences of a paragraph opening on the same words (PROSE_OPENING).
 The word lists and thresholds live in ``data/prose.yaml``. Findings are warnings for the report (the score is
 defects per 1,000 characters); :func:`prose_findings` gives them per section to verification, which rewrites
 or removes what it can.
@@ -58,6 +58,8 @@ class ProseRules:
     repeat_near_share: float
     repeat_tail_chars: int
     repeat_tail_times: int
+    repeat_head_chars: int
+    repeat_head_times: int
     rule_figure: re.Pattern[str]
     thin_min_chars: int
     thin_min_sentences: int
@@ -97,6 +99,8 @@ def rules() -> ProseRules:
         repeat_near_share=float(data["repeat_near_share"]),
         repeat_tail_chars=int(data["repeat_tail_chars"]),
         repeat_tail_times=int(data["repeat_tail_times"]),
+        repeat_head_chars=int(data["repeat_head_chars"]),
+        repeat_head_times=int(data["repeat_head_times"]),
         rule_figure=re.compile(
             rf"{_CLAUSE_START}([^，。；！？\n]{{1,{int(data['rule_figure_max_chars'])}}}?(?:达|为|共)"
             r"[0-9][0-9.,]*[^，。；！？\n\d]{0,4}。)"),
@@ -237,6 +241,7 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
                                  (s_start, s_start + len(sentence)), WARNING))
     flagged = {f.span for f in found if f.code == "PROSE_REPEAT"}
     found += [f for f in _same_endings(sentences, r) if f.span not in flagged]  # one finding a sentence
+    found += [f for f in _same_openings(lines, offset, r) if f.span not in flagged]
     if thin and body.strip():
         n_sent = sum(1 for _, s in sentences if len(s.strip()) >= 6)
         if count_chars(body) < r.thin_min_chars or (
@@ -347,6 +352,38 @@ def _same_endings(sentences: list[tuple[int, str]], r: ProseRules) -> list[Findi
         counts[tail] = counts.get(tail, 0) + 1
         if counts[tail] >= r.repeat_tail_times:
             found.append(Finding("PROSE_REPEAT", f"又一句以“{tail}”结尾，句尾雷同", (start, start + len(sentence)), WARNING))
+    return found
+
+
+# A point of an enumeration opens the way the others do on purpose.
+_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]+是|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+|\d)")
+
+
+def sentence_head(sentence: str) -> str:
+    """The first ``repeat_head_chars`` characters a sentence opens on, as the opening check compares them ("通过"),
+    or "" for a short sentence and a point of an enumeration."""
+    r = rules()
+    core = sentence.strip()
+    if _ENUMERATED.match(core):
+        return ""
+    cjk = re.sub(r"[^\u4e00-\u9fff]", "", core)
+    return cjk[:r.repeat_head_chars] if len(cjk) >= 3 * r.repeat_head_chars else ""
+
+
+def _same_openings(lines: list[tuple[int, str]], offset: int, r: ProseRules) -> list[Finding]:
+    """Sentences of one paragraph that open on the same words, from the ``repeat_head_times``-th on
+    ("通过……。通过……。通过……。")."""
+    found = []
+    for start, line in lines:
+        counts: dict[str, int] = {}
+        for m in sentence_pieces(line, "。！？"):
+            head = sentence_head(m.group(0))
+            if not head:
+                continue
+            counts[head] = counts.get(head, 0) + 1
+            if counts[head] >= r.repeat_head_times:
+                span = (offset + start + m.start(), offset + start + m.end())
+                found.append(Finding("PROSE_OPENING", f"同一段里又一句以“{head}”开头，句首雷同", span, WARNING))
     return found
 
 
