@@ -98,7 +98,7 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     when = "" if brief or not facts.period else f"{facts.period}，"
     # a figure an achievement states in its own words ("高考本科上线412人，本科上线率71.5%，创学校历史新高") is not
     # said twice: the achievement carries it
-    figures = [f for f in figures if not _stated_in(f, items)]
+    figures = [f for f in figures if not stated_in(f, items)]
     if not figures:  # the achievements alone: as what the year's work brought (with its period, brief or not)
         period = f"{facts.period}，" if facts.period else ""
         return f"{period}{facts.unit}各项工作取得了明显成效：" + "；".join(items) + "。" if items else ""
@@ -132,7 +132,7 @@ def result_clause(figure_text: str) -> str:
     return figure_sentence(figure_text).rstrip("。")
 
 
-def _stated_in(figure_text: str, items: list[str]) -> bool:
+def stated_in(figure_text: str, items: list[str]) -> bool:
     """Whether one of ``items`` gives this figure's number with its unit (412人, 71.5%, 1320万元)."""
     m = re.search(r"\d[\d.,]*\D{0,4}$", figure_text)
     return bool(m) and any(re.search(rf"(?<![\d.]){re.escape(m.group(0))}", item) for item in items)

@@ -20,7 +20,7 @@ from drafter.checks.length import count_chars
 from drafter.checks.rules import genre_rule
 from drafter.facts import Facts
 from drafter.figure_roles import ACTION_LABEL, split_figures
-from drafter.frames import MEASURE_MAX_CHARS, section_frame, theme_words
+from drafter.frames import MEASURE_MAX_CHARS, section_frame, stated_in, theme_words
 from drafter.zh.instructions import looks_like_instruction
 
 PLACEHOLDER = "【待补】"
@@ -323,9 +323,11 @@ def _told_with_their_activity(facts: Facts, practices: list[OutlineSection], fig
     扫描 — 数字化扫描86万页) joins that activity's line ("完成重点档案数字化扫描86万页"), where the writer tells it as
     part of the work; returns the figures left for 取得成效. Given the figure as a fact line of its own, the 1.5B left
     it out and the rules appended it ("……。家庭医生团队18个。"); given it in 取得成效 beside a bare activity line, the
-    practice paragraph had nothing concrete to say (a 500-字 archive summary came out at 322)."""
+    practice paragraph had nothing concrete to say (a 500-字 archive summary came out at 322). A figure an activity's
+    line states already is not listed in 取得成效 again (as one an achievement states: frames.results)."""
     by_text = {f.text(): f for f in facts.figures}
-    left = list(figures)
+    # one an activity's own line already gives ("完成食品安全监督抽检386批次，……") is told there, not listed again
+    left = [f for f in figures if not stated_in(f, [item for sec in practices for item in sec.items])]
     for sec in practices:
         for i, item in enumerate(sec.items):
             for text in [t for t in left if t in by_text and len(by_text[t].label) >= 2]:

@@ -106,6 +106,13 @@ def test_a_count_of_what_an_activity_ends_on_is_told_with_that_activity():
                            "figures": [{"label": "数字化扫描", "value": "86", "unit": "万页"}]})
     by_key = {s.key: s for s in build_outline(bare).sections}
     assert by_key["results"].figures == ["数字化扫描86万页"] and by_key["practice"].items[0] == "完成重点档案数字化扫描"
+    # a figure an activity's line gives already is told there, not listed in 成效 again
+    checks = validate_facts({**FACTS, "activities": ["开展农贸市场专项检查，检查经营户520家", "开展食品抽检"],
+                             "figures": [{"label": "检查经营户", "value": 520, "unit": "家"},
+                                         {"label": "群众满意率", "value": "97.1", "unit": "%"}]})
+    by_key = {s.key: s for s in build_outline(checks).sections}
+    assert by_key["results"].figures == ["群众满意率97.1%"]
+    assert by_key["practice"].items[0] == "开展农贸市场专项检查，检查经营户520家"
 
 
 def test_problems_come_by_frame_as_the_clerk_gave_them_and_the_model_sections_share_the_rest(facts):

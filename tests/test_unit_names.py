@@ -77,3 +77,26 @@ def test_an_over_long_draft_says_a_unit_named_under_its_parent_by_its_own_name()
     run = DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False).draft(facts)
     bodies = "\n".join(s.body for s in run.sections)
     assert bodies.count(unit) == 1 and "青石铺市场监管所" in bodies.replace(unit, "")
+
+
+def test_a_draft_a_little_under_its_target_still_says_the_long_name_short():
+    """Room for the short name runs down to just above the length check's minimum (finalize.SHORT_NAME_FLOOR): a
+    draft at 0.93 of its target kept a twelve-character name at the head of every paragraph."""
+    from drafter.checks.length import count_chars
+    from drafter.checks.rules import LENGTH_MIN_RATIO
+
+    unit = "澄岭县石坞镇杏坪村党总支"
+    facts = validate_facts({
+        "genre": "工作总结", "unit": unit, "period": "2024年", "figures": [{"label": "党员", "value": 47, "unit": "名"}],
+        "activities": ["落实四议两公开", "党员带头认领茶园管护片区"], "achievements": ["村集体收入增加"],
+        "target_chars": 315})
+    model = MockModel()
+    for _ in range(12):
+        model.enqueue(f"{unit}坚持把村务公开摆在突出位置，{unit}每月公示集体收支，扎实推进各项工作。")
+    store = CorpusStore()
+    store.ingest(demo_corpus_files()[:3])
+    engine = DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False)
+    run = engine.draft(facts)
+    bodies = "\n".join(s.body for s in run.sections)
+    assert bodies.count(unit) < 7 and "村党总支" in bodies.replace(unit, "")  # 7 mentions as written
+    assert count_chars(engine.document_text(run)) >= LENGTH_MIN_RATIO * 315
