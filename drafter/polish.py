@@ -453,6 +453,27 @@ def _pronoun_subject_left_out(text: str, unit: str) -> str:
 _ITEM_VERB = re.compile(r"^(开展|实施|推行|推进|设立|建立|组建|组织|举办|落实|深化|创建|打造|划定|选派|成立)")
 
 
+# 坚持 before a practice told as a count of what was done ("公司党委坚持节假日保畅通期间组建党员突击队15支", "坚持党员带头
+# 认领茶园管护片区18个"): asked to open on the unit's approach (……坚持……), the model put 坚持 before the practice
+# itself; a one-off count is done, not kept up. A recurring one ("坚持每月开展……2次", "坚持定期……") stays.
+_JIANCHI_COUNT = re.compile(r"坚持(?![^，,。；！？]*(?:每|定期|常态|经常|长期|始终))"
+                            r"(?=[^，,。；！？]{2,40}?\d+(?:\.\d+)?(?:个|支|名|项|座|家|场|次|期|件|户|亩|处|条|所|批次|人次|"
+                            r"万元|亿元|元|公里|万页|卷))")
+# "坚持盘活闲置校舍和老仓库这一工作思路": a practice of the facts called a 思路/做法 after 坚持 is the practice itself.
+_JIANCHI_AS_IDEA = re.compile(r"坚持([^，,。；！？]{4,40}?)这一(?:工作)?(?:思路|做法|举措|理念|原则)(?![\u4e00-\u9fff])")
+
+
+def _jianchi_one_off(text: str, facts: Facts) -> str:
+    practices = [bigrams(re.sub(r"[^\u4e00-\u9fff]", "", a)) for a in facts.activities]
+
+    def practice(m: re.Match[str]) -> str:
+        said = bigrams(re.sub(r"[^\u4e00-\u9fff]", "", m.group(1)))
+        is_practice = said and any(len(said & p) >= RESTATED_SHARE * len(said) for p in practices)
+        return f"坚持{m.group(1)}" if is_practice else m.group(0)
+
+    return _JIANCHI_COUNT.sub("", _JIANCHI_AS_IDEA.sub(practice, text))
+
+
 def _jianchi_with_its_verb(text: str, facts: Facts) -> str:
     """``text`` with each practice the facts open on a verb (``_ITEM_VERB``) given that verb back where 坚持 is
     followed by the whole of what the verb governs (its first clause, without a closing figure): "坚持困难职工帮扶
@@ -579,6 +600,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _explanations_given(out, facts)
     out = _JIANCHI_ZUOWEI.sub(r"把\1作为", out)
     out = _jianchi_with_its_verb(out, facts)
+    out = _jianchi_one_off(out, facts)
     out = _prompt_roles_unsaid(out)
     out = _varied_openings(out, facts.unit)
     out = _drop_sentences(out, section_type, facts, known)

@@ -49,6 +49,18 @@ def test_a_third_sentence_on_the_same_opening_loses_what_can_go():
                 if f.code == "PROSE_OPENING"]
 
 
+def test_jianchi_goes_before_a_count_of_what_was_done_and_a_practice_is_no_idea():
+    from drafter.polish import _jianchi_one_off
+
+    facts = validate_facts({"unit": "杏坪村党总支", "activities": ["盘活闲置校舍和老仓库", "节假日保畅通期间组建党员突击队15支"]})
+    assert _jianchi_one_off("公司党委坚持节假日保畅通期间组建党员突击队15支，处置交通事故1260起。", facts) == \
+        "公司党委节假日保畅通期间组建党员突击队15支，处置交通事故1260起。"
+    assert _jianchi_one_off("村党总支坚持盘活闲置校舍和老仓库这一工作思路，与企业签订租赁合同。", facts) == \
+        "村党总支坚持盘活闲置校舍和老仓库，与企业签订租赁合同。"
+    kept = "支部坚持每月开展主题党日1次，坚持以人为本这一理念。坚持党建引领，设立党员先锋岗36个。"
+    assert _jianchi_one_off(kept, facts) == kept  # recurring; an idea of its own; 坚持 before no count
+
+
 def test_clean_prose_is_left_alone():
     clean = "坚持把党建工作摆在突出位置，健全工作机制，压实工作责任。一是组建党员家庭医生团队；二是推行上门服务。"
     result = polish(clean, "主要做法", FACTS)
@@ -212,7 +224,7 @@ def test_a_practice_quoted_as_a_slogan_loses_its_quotes_and_zuowei_takes_ba():
                             "activities": ["为行动不便老人提供上门服务", "推行“网格吹哨、部门报到”工作机制"]})
     text = "城南社区卫生服务中心党支部坚持“为行动不便老人提供上门服务”这一工作思路，推行“网格吹哨、部门报到”工作机制。"
     assert polish(text, "主要做法", facts).text == (
-        "城南社区卫生服务中心党支部坚持为行动不便老人提供上门服务这一工作思路，推行“网格吹哨、部门报到”工作机制。")
+        "城南社区卫生服务中心党支部坚持为行动不便老人提供上门服务，推行“网格吹哨、部门报到”工作机制。")
     text = "城南社区卫生服务中心党支部坚持为行动不便老人提供上门服务作为重要抓手，坚持把服务作为根本。"
     assert polish(text, "主要做法", facts).text == (
         "城南社区卫生服务中心党支部把为行动不便老人提供上门服务作为重要抓手，坚持把服务作为根本。")
