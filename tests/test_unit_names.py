@@ -42,19 +42,24 @@ def test_mentions_after_the_first_are_short_but_not_in_quotes():
     assert shorten_mentions(text, unit, "") == text
 
 
+def _drafted(facts, paragraph: str) -> tuple[DraftEngine, object]:
+    """A draft of ``facts`` by a mock model that answers every call with ``paragraph``, over three demo documents."""
+    model = MockModel()
+    for _ in range(12):
+        model.enqueue(paragraph)
+    store = CorpusStore()
+    store.ingest(demo_corpus_files()[:3])
+    engine = DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False)
+    return engine, engine.draft(facts)
+
+
 def test_a_draft_names_its_unit_in_full_once_in_the_body():
     unit = "栗川市望桥街道党工委"
     facts = validate_facts({
         "genre": "工作总结", "unit": unit, "period": "2025年", "figures": [{"label": "社区", "value": 9, "unit": "个"}],
         "activities": ["召开专题会议研究基层治理", "组织在职党员到社区报到"], "achievements": ["居民满意度提升"],
         "problems": ["部分网格员业务能力不强"], "plans": ["开展网格员轮训"]})
-    model = MockModel()
-    for _ in range(12):
-        model.enqueue(f"{unit}坚持把基层治理摆在突出位置，扎实推进各项工作，形成了共建共治的良好局面。")
-    store = CorpusStore()
-    store.ingest(demo_corpus_files()[:3])
-    engine = DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False)
-    run = engine.draft(facts)
+    engine, run = _drafted(facts, f"{unit}坚持把基层治理摆在突出位置，扎实推进各项工作，形成了共建共治的良好局面。")
     bodies = "\n".join(s.body for s in run.sections)
     text = engine.document_text(run)
     assert bodies.count(unit) == 1 and bodies.count("街道党工委") > 2
@@ -69,12 +74,7 @@ def test_an_over_long_draft_says_a_unit_named_under_its_parent_by_its_own_name()
         "activities": ["落实三会一课", "开展食品安全专项整治"], "achievements": ["群众满意度提升"],
         "target_chars": 300})
     paragraph = f"{unit}坚持把食品安全作为重中之重，{unit}组织党员深入市场开展检查。{unit}扎实推进各项工作。"
-    model = MockModel()
-    for _ in range(12):
-        model.enqueue(paragraph)
-    store = CorpusStore()
-    store.ingest(demo_corpus_files()[:3])
-    run = DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False).draft(facts)
+    _engine, run = _drafted(facts, paragraph)
     bodies = "\n".join(s.body for s in run.sections)
     assert bodies.count(unit) == 1 and "青石铺市场监管所" in bodies.replace(unit, "")
 
@@ -90,13 +90,7 @@ def test_a_draft_a_little_under_its_target_still_says_the_long_name_short():
         "genre": "工作总结", "unit": unit, "period": "2024年", "figures": [{"label": "党员", "value": 47, "unit": "名"}],
         "activities": ["落实四议两公开", "党员带头认领茶园管护片区"], "achievements": ["村集体收入增加"],
         "target_chars": 315})
-    model = MockModel()
-    for _ in range(12):
-        model.enqueue(f"{unit}坚持把村务公开摆在突出位置，{unit}每月公示集体收支，扎实推进各项工作。")
-    store = CorpusStore()
-    store.ingest(demo_corpus_files()[:3])
-    engine = DraftEngine(store=store, model=model, prose_retries=0, practice_effects=False)
-    run = engine.draft(facts)
+    engine, run = _drafted(facts, f"{unit}坚持把村务公开摆在突出位置，{unit}每月公示集体收支，扎实推进各项工作。")
     bodies = "\n".join(s.body for s in run.sections)
     assert bodies.count(unit) < 7 and "村党总支" in bodies.replace(unit, "")  # 7 mentions as written
     assert count_chars(engine.document_text(run)) >= LENGTH_MIN_RATIO * 315
