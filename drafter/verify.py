@@ -211,6 +211,10 @@ def _inline(text: str, item: str) -> str | None:
         # only where the phrase ends a clause: "坚持为行动不便老人提供上门服务这一工作思路" takes no "4300人次" inside
         if text[end:end + 1] not in ("", "，", "。", "；", "、", "\n") or text.startswith(rest, end):
             continue
+        # a practice kept up ("坚持党员带头认领茶园管护片区") that gets its count is a one-off: 坚持 goes with it
+        # ("……党总支党员带头认领茶园管护片区18个", as polish's _JIANCHI_COUNT has it)
+        if text[max(0, at - 2):at] == "坚持" and rest[:1].isdigit():
+            return text[:at - 2] + head + rest + text[end:]
         return text[:end] + rest + text[end:]
     return None
 

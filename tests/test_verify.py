@@ -107,7 +107,7 @@ def test_what_an_item_lacks_goes_where_the_text_names_it_not_after_it_again():
     text = "二是建立“党员+新员工”师徒结对机制，通过师傅带徒弟的方式，培养年轻员工的技能；三是企业重大决策前听取党委意见。"
     assert insert_missing(text, [], ["建立“党员+新员工”师徒结对机制，结对216对"]) == text.replace(
         "师徒结对机制，", "师徒结对机制，结对216对，")
-    assert insert_missing("党委坚持设立党员示范岗，发挥作用。", [], ["设立党员示范岗58个"]) == "党委坚持设立党员示范岗58个，发挥作用。"
+    assert insert_missing("党委坚持设立党员示范岗，发挥作用。", [], ["设立党员示范岗58个"]) == "党委设立党员示范岗58个，发挥作用。"  # a count is no practice kept up
     # only where the phrase ends a clause of the text
     inside = "党支部坚持为行动不便老人提供上门服务这一工作思路。"
     assert insert_missing(inside, [], ["为行动不便老人提供上门服务4300人次"]) == inside + "为行动不便老人提供上门服务4300人次。"
