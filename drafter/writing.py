@@ -464,9 +464,11 @@ class Writer:
                 body = yield from self.piece(sdraft, facts, osec, title, figures, items,
                                              exemplars, retrieval.texts(), target, retrieval.excluded,
                                              index=sdraft.index + n)
-                if osec.section_type == "主要做法" and len(items) == 1:
+                if osec.section_type == "主要做法" and (len(items) == 1 or not subheading):
                     # one practice is one paragraph: the 1.5B writes it as three or four lines of a sentence each
-                    # now and then ("通过不断优化调解流程，提升工作效率。" on a line of its own)
+                    # now and then ("通过不断优化调解流程，提升工作效率。" on a line of its own); so is a piece of
+                    # several practices without a sub-heading, asked for one paragraph of 一是……二是…… (a retry
+                    # came as a markdown list whose "- 作用：……" lines stayed lines of their own)
                     body = "".join(line.strip() for line in body.split("\n"))
                 body, cut = without_said_endings(body, "\n".join(parts))
                 sdraft.edits["cut"] = sdraft.edits.get("cut", 0) + cut

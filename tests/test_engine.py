@@ -849,6 +849,18 @@ def test_other_work_of_more_than_ten_practices_is_no_enumeration(store):
     assert "扎实推进相关工作" in other and not re.search(r"[一二三四五六七八九十]是", other)
 
 
+def test_a_piece_of_several_practices_without_a_subheading_is_one_paragraph(store):
+    many = validate_facts({**FACTS, "target_chars": 300, "activities": [
+        "组织党员公开承诺", "开展领导点评和群众评议", "设立党员示范岗", "举办红歌会和知识竞赛"]})
+    lines = ("一是组织党员公开承诺，党员承诺事项全部公示。\n提高了党员的凝聚力和参与度。\n"
+             "二是开展领导点评和群众评议。\n三是设立党员示范岗。四是举办红歌会和知识竞赛。")
+    engine = DraftEngine(store=store, prose_retries=0, practice_effects=False, model=answers(MockModel(), 10, lines))
+    run = engine.draft(many)
+    practice = next(s for s in run.sections if s.section_type == "主要做法")
+    assert not any(s.subheadings for s in run.outline.sections if s.key == "practice")
+    assert "\n" not in practice.body.strip() and "提高了党员的凝聚力和参与度。二是" in practice.body
+
+
 def test_one_practice_is_one_paragraph_whatever_lines_the_model_broke_it_into(facts, store):
     lines = ("城关镇党委认真落实各项部署，扎实推进基层党建工作。班子成员带头参加。\n\n全镇党员干部积极参与，形成了良好氛围。"
              "各支部结合实际抓好落实。\n通过不断优化工作流程，提升了工作效率。群众对此普遍认可。")

@@ -72,6 +72,8 @@ CASES = [
     # a frame's tail stuck to every point (an eval draft's 几点启示)
     ("经验体会", "一是坚持党员示范带动作用，党员走在前面，带动居民参与健康宣讲比学赶超。二是注重为老人提供上门服务，"
                 "把群众满意作为根本评价标准比学赶超。三是组建党员家庭医生团队，提高医疗服务水平比学赶超。", "PROSE_REPEAT"),
+    # a foreign word after a comma (a held-out draft's "，also促进了")
+    ("主要做法", "这些活动提高了党员的积极性，also促进了社区居民之间的互动。", "PROSE_REGISTER"),
     # three sentences of one paragraph on one opening (an eval draft's 做法 on 政府债务)
     ("主要做法", "坚持科学决策和动态管理，确保债务安全可控。通过强化资金管理和预算执行，有效控制了债务规模。通过建立"
                 "债务风险预警机制，及时发现和处理潜在的风险问题。通过制定和完善债务风险防控政策，提高了防控能力。",
