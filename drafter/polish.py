@@ -15,6 +15,7 @@ Returns the new text and how many characters the rules cut and inserted, for the
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from drafter.checks.coverage import bigrams
@@ -435,6 +436,34 @@ def _varied_openings(text: str, unit: str) -> str:
     return "\n".join(varied(line) for line in text.split("\n"))
 
 
+def _items_enumerated(text: str, facts: Facts) -> str:
+    """A paragraph whose sentences open on the clerk's items one after another, three or more on the same words
+    ("开展村级后备干部培养，……。开展党员冬训，……。开展“党员中心户”创建，……。" in a piece of several practices),
+    numbered as the genre does (一是开展……。二是开展……。三是……), at most ``MAX_ORDINAL`` to a paragraph; a
+    paragraph that numbers already stays."""
+    openings = {o for o in (re.sub(r"[^\u4e00-\u9fff]", "", a)[:4] for a in facts.activities) if len(o) == 4}
+    if not openings:
+        return text
+
+    def numbered(line: str) -> str:
+        if _ORDINAL.search(line):
+            return line
+        pieces = [m.group(0) for m in sentence_pieces(line, "。！？")]
+        is_item = [re.sub(r"[^\u4e00-\u9fff]", "", p)[:4] in openings for p in pieces]
+        heads = Counter(sentence_head(p) for p, item in zip(pieces, is_item, strict=True) if item)
+        if not heads or max(heads.values()) < rules().repeat_head_times or sum(is_item) > MAX_ORDINAL:
+            return line
+        out, n = [], 0
+        for p, item in zip(pieces, is_item, strict=True):
+            if item:
+                n += 1
+                p = to_chinese(n) + "是" + p.lstrip()
+            out.append(p)
+        return "".join(out) + line[sum(len(p) for p in pieces):]
+
+    return "\n".join(numbered(line) for line in text.split("\n"))
+
+
 # What cannot open a sentence once the subject before it is gone: a particle, or a word that needs its subject
 # ("县财政局的……", "县财政局和……").
 _BROKEN_START_AFTER = re.compile(r"^(?:的|了|着|地|和|与|及|等|是|为|在其|之)")
@@ -603,6 +632,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _jianchi_one_off(out, facts)
     out = _prompt_roles_unsaid(out)
     out = _varied_openings(out, facts.unit)
+    out = _items_enumerated(out, facts)
     out = _drop_sentences(out, section_type, facts, known)
     out = _unpaired_correlatives(out)
     out = _ORPHAN_SECOND_HALF.sub(r"同时\1", out)

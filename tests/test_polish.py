@@ -61,6 +61,19 @@ def test_jianchi_goes_before_a_count_of_what_was_done_and_a_practice_is_no_idea(
     assert _jianchi_one_off(kept, facts) == kept  # recurring; an idea of its own; 坚持 before no count
 
 
+def test_sentences_opening_on_the_clerks_items_one_after_another_are_numbered():
+    facts = validate_facts({"unit": "青龙乡党委", "activities": ["开展村级后备干部培养", "开展党员冬训", "开展移风易俗宣传",
+                                                           "开展森林防火宣传"]})
+    text = ("开展村级后备干部培养，为乡村振兴提供人才支撑。开展党员冬训，增强党员的理论水平。这项工作成效明显。"
+            "开展移风易俗宣传，倡导文明健康的生活方式。开展森林防火宣传。")
+    out = polish(text, "主要做法", facts).text
+    assert out.startswith("一是开展村级后备干部培养") and "二是开展党员冬训" in out and "三是开展移风易俗宣传" in out
+    assert "四是开展森林防火宣传" in out and "一是这项" not in out
+    assert not [f for f in section_body_findings(out, "主要做法", facts) if f.code == "PROSE_OPENING"]
+    two = "开展村级后备干部培养，为乡村振兴提供人才支撑。开展党员冬训，增强党员的理论水平。"
+    assert polish(two, "主要做法", facts).text == two  # two on one opening are no monotony yet
+
+
 def test_clean_prose_is_left_alone():
     clean = "坚持把党建工作摆在突出位置，健全工作机制，压实工作责任。一是组建党员家庭医生团队；二是推行上门服务。"
     result = polish(clean, "主要做法", FACTS)
