@@ -50,13 +50,18 @@ def finalize(run: Run) -> Iterator[Event]:
     updated = fill_missing_figures(run, facts)
     if updated is not None:  # a finished section changed: say so, like any other section's text
         yield _updated(updated, "补入其他段落未写到的事实数据")
-    # the short name first: an over-long draft loses the repeated long name before any sentence
-    for shortened in shorten_unit_names(run, facts):
-        yield _updated(shortened, f"单位名称首次出现后改用简称“{short_unit_name(facts.unit)}”")
+    # the short name first: an over-long draft loses the repeated long name before any sentence; below
+    # INVENTED_FLOOR the short name takes the room left after sentences of invented detail have gone (a false
+    # detail weighs more than a long name)
+    shortened_name = f"单位名称首次出现后改用简称“{short_unit_name(facts.unit)}”"
+    for shortened in shorten_unit_names(run, facts, INVENTED_FLOOR):
+        yield _updated(shortened, shortened_name)
     for trimmed in trim_to_length(run, facts, outline):
         yield _updated(trimmed, "全文超出目标字数，删去了本节末尾的概括句")
     for trimmed in drop_invented(run, facts, outline):
         yield _updated(trimmed, "删去了事实中没有的具体内容（篇幅仍够）")
+    for shortened in shorten_unit_names(run, facts, SHORT_NAME_FLOOR):
+        yield _updated(shortened, shortened_name)
 
 
 def _updated(sdraft: SectionDraft, reason: str) -> Event:
@@ -137,14 +142,14 @@ def drop_invented(run: Run, facts: Facts, outline: Outline) -> list[SectionDraft
     return changed
 
 
-def shorten_unit_names(run: Run, facts: Facts) -> list[SectionDraft]:
+def shorten_unit_names(run: Run, facts: Facts, floor: float = SHORT_NAME_FLOOR) -> list[SectionDraft]:
     """The unit's full name said by its short name (drafter.zh.unit_names: "栗川市望桥街道党工委" → "街道党工委")
-    after its first mention in the sections, as a clerk writes it, while the draft stays at ``SHORT_NAME_FLOOR`` of
+    after its first mention in the sections, as a clerk writes it, while the draft stays at ``floor`` of
     its target (the sections with the most mentions first). Returns the sections changed."""
     short = short_unit_name(facts.unit)
     if not short:
         return []
-    room = (count_chars(document_text(run)) - int(facts.target_chars * SHORT_NAME_FLOOR)) if facts.target_chars \
+    room = (count_chars(document_text(run)) - int(facts.target_chars * floor)) if facts.target_chars \
         else 10 ** 9
     sections = [s for s in run.sections if s.status == "done" and s.body != PLACEHOLDER]
     first = next((s.index for s in sections if facts.unit in s.body), None)
