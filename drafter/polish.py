@@ -286,8 +286,10 @@ def continue_ordinals(text: str, after: int, total: int = 0) -> tuple[str, int]:
     numbers = [parse_cn_int(m.group(1)) for m in marks]
     if numbers != list(range(1, len(marks) + 1)):
         return text, after
-    if total > MAX_ORDINAL:
-        return _ORDINAL.sub("", text), after + len(marks)
+    if total > MAX_ORDINAL:  # the points as parallel clauses ("开展丙……；开展丁……。"), not sentence after sentence
+        # opening on the same words ("开展丙。开展丁。开展戊。": the prose check's 句首雷同)
+        clauses = re.sub(r"。(?=[一二三四五六七八九十]是(?!否))", "；", text)
+        return _ORDINAL.sub("", clauses), after + len(marks)
     if not after or after + len(marks) > MAX_ORDINAL:
         return text, len(marks)
     out, last = [], 0

@@ -377,7 +377,7 @@ def test_a_paragraph_of_the_same_piece_numbers_on_and_a_list_of_more_than_ten_is
     assert continue_ordinals("开展甲，推动乙。", 3) == ("开展甲，推动乙。", 3)
     # a piece of more than ten items is no enumeration: its points stand as clauses
     assert continue_ordinals("一是开展甲，帮助群众；二是开展乙。", 0, total=33) == ("开展甲，帮助群众；开展乙。", 2)
-    assert continue_ordinals("一是开展丙。二是开展丁。", 2, total=33) == ("开展丙。开展丁。", 4)
+    assert continue_ordinals("一是开展丙。二是开展丁。", 2, total=33) == ("开展丙；开展丁。", 4)
 
 
 def test_an_exact_figure_of_the_facts_loses_the_hedge_the_model_put_on_it():
