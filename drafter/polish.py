@@ -393,20 +393,33 @@ RESTATED_SHARE = 0.85  # of the purpose's character pairs found in one practice 
 SAID_AGAIN_SHARE = 0.6  # of them found again in the rest of its sentence
 
 
+def _cjk(text: str) -> str:
+    """``text``'s Chinese characters only."""
+    return re.sub(r"[^\u4e00-\u9fff]", "", text)
+
+
+def _names_a_practice(words: str, facts: Facts) -> bool:
+    """Whether ``words`` are (nearly, ``RESTATED_SHARE`` of their character pairs) one practice of the facts."""
+    said = bigrams(_cjk(words))
+    return bool(said) and any(len(said & bigrams(_cjk(a))) >= RESTATED_SHARE * len(said) for a in facts.activities)
+
+
 def _restated_purpose_left_out(text: str, facts: Facts) -> str:
     """Drops 为 + a practice's own words when the purpose is a tautology: it nominalises the practice ("为推动……的
     推行，") or the sentence goes on to say the practice ("为推动党员亮身份进市场，……全体党员9名全部亮身份进市场").
     "为加强政府债务风险防控，县财政局通过建立……" (the practice's aim, then how) stays."""
-    practices = [bigrams(re.sub(r"[^\u4e00-\u9fff]", "", a)) for a in facts.activities]
-
     def dropped(m: re.Match[str]) -> str:
-        said = bigrams(re.sub(r"[^\u4e00-\u9fff]", "", m.group(1)))
-        if not said or not any(len(said & p) >= RESTATED_SHARE * len(said) for p in practices):
+        if not _names_a_practice(m.group(1), facts):
             return m.group(0)
-        again = bigrams(re.sub(r"[^\u4e00-\u9fff]", "", m.group(3)))
+        said, again = bigrams(_cjk(m.group(1))), bigrams(_cjk(m.group(3)))
         return m.group(3) if m.group(2) or len(said & again) >= SAID_AGAIN_SHARE * len(said) else m.group(0)
 
     return _RESTATED_PURPOSE.sub(dropped, text)
+
+
+# What cannot open a sentence once the subject before it is gone: a particle, or a word that needs its subject
+# ("县财政局的……", "县财政局和……").
+_BROKEN_START_AFTER = re.compile(r"^(?:的|了|着|地|和|与|及|等|是|为|在其|之)")
 
 
 def _varied_openings(text: str, unit: str) -> str:
@@ -417,11 +430,11 @@ def _varied_openings(text: str, unit: str) -> str:
     import jieba.posseg
 
     def varied(line: str) -> str:
-        out, counts = [], {}
+        out, counts = [], Counter()
         for m in sentence_pieces(line, "。！？"):
             sentence = m.group(0)
             head = sentence_head(sentence)
-            counts[head] = counts.get(head, 0) + 1 if head else 0
+            counts[head] += 1
             core = sentence.lstrip()
             if head and counts[head] >= rules().repeat_head_times:
                 if unit and core.startswith(unit) and re.match(r"[\u4e00-\u9fff]", core[len(unit):]) and \
@@ -443,7 +456,7 @@ def _items_enumerated(text: str, facts: Facts) -> str:
     ("开展村级后备干部培养，……。开展党员冬训，……。开展“党员中心户”创建，……。" in a piece of several practices),
     numbered as the genre does (一是开展……。二是开展……。三是……), at most ``MAX_ORDINAL`` to a paragraph; a
     paragraph that numbers already stays."""
-    openings = {o for o in (re.sub(r"[^\u4e00-\u9fff]", "", a)[:4] for a in facts.activities) if len(o) == 4}
+    openings = {o for o in (_cjk(a)[:4] for a in facts.activities) if len(o) == 4}
     if not openings:
         return text
 
@@ -451,7 +464,7 @@ def _items_enumerated(text: str, facts: Facts) -> str:
         if _ORDINAL.search(line):
             return line
         pieces = [m.group(0) for m in sentence_pieces(line, "。！？")]
-        is_item = [re.sub(r"[^\u4e00-\u9fff]", "", p)[:4] in openings for p in pieces]
+        is_item = [_cjk(p)[:4] in openings for p in pieces]
         heads = Counter(sentence_head(p) for p, item in zip(pieces, is_item, strict=True) if item)
         if not heads or max(heads.values()) < rules().repeat_head_times or sum(is_item) > MAX_ORDINAL:
             return line
@@ -464,11 +477,6 @@ def _items_enumerated(text: str, facts: Facts) -> str:
         return "".join(out) + line[sum(len(p) for p in pieces):]
 
     return "\n".join(numbered(line) for line in text.split("\n"))
-
-
-# What cannot open a sentence once the subject before it is gone: a particle, or a word that needs its subject
-# ("县财政局的……", "县财政局和……").
-_BROKEN_START_AFTER = re.compile(r"^(?:的|了|着|地|和|与|及|等|是|为|在其|之)")
 
 
 def _pronoun_subject_left_out(text: str, unit: str) -> str:
@@ -495,12 +503,10 @@ _JIANCHI_AS_IDEA = re.compile(r"坚持([^，,。；！？]{4,40}?)这一(?:工�
 
 
 def _jianchi_one_off(text: str, facts: Facts) -> str:
-    practices = [bigrams(re.sub(r"[^\u4e00-\u9fff]", "", a)) for a in facts.activities]
-
+    """``text`` without 坚持 before a one-off count (``_JIANCHI_COUNT``) and without "这一工作思路" after a practice of
+    the facts (``_JIANCHI_AS_IDEA``)."""
     def practice(m: re.Match[str]) -> str:
-        said = bigrams(re.sub(r"[^\u4e00-\u9fff]", "", m.group(1)))
-        is_practice = said and any(len(said & p) >= RESTATED_SHARE * len(said) for p in practices)
-        return f"坚持{m.group(1)}" if is_practice else m.group(0)
+        return f"坚持{m.group(1)}" if _names_a_practice(m.group(1), facts) else m.group(0)
 
     return _JIANCHI_COUNT.sub("", _JIANCHI_AS_IDEA.sub(practice, text))
 
@@ -668,7 +674,7 @@ def without_said_endings(text: str, before: str) -> tuple[str, int]:
     written on its own). A cut that would leave the sentence ending on a clause with no main verb ("……，通过定期会议
     和培训。"), or the piece under ``MIN_KEPT_CHARS``, is not made; returns the text and the characters cut."""
     def ending(sentence: str) -> str:
-        cjk = re.sub(r"[^\u4e00-\u9fff]", "", sentence)
+        cjk = _cjk(sentence)
         return cjk[-SAID_ENDING_CHARS:] if sentence_tail(sentence) else ""
 
     said = {e for m in re.finditer(r"[^。！？\n]+[。！？]", before) if (e := ending(m.group(0)))}
