@@ -1,8 +1,8 @@
 """What a figure is in a summary: part of what the unit *is* (党支部14个, 党员163名, 辅警46名: 基本情况) or something
 its work achieved (营业收入18.3亿元, 满意度97.2%, 评选优秀共产党员56名: 取得成效) — decided by its label.
 
-Used by the outline (which section a figure goes to) and the frames (a unit's counts are said as "现有……" even
-where a genre has no 基本情况 section of its own).
+Used by the outline (which section a figure goes to) and the frames (a unit's counts are said as "现有……", its
+area's as "辖区有……", even where a genre has no 基本情况 section of its own).
 """
 
 from __future__ import annotations
@@ -35,6 +35,26 @@ HEADCOUNT_UNITS = ("名", "人", "位", "万人", "万名")  # 1.86万人 counts
 HEADCOUNT_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,6}(警|员|师|工|生|者|干部|人员|代表|委员)$")
 
 
+# A label that says which way a figure moved reads as a clause of its own: 发案下降31.4%, 同比增长6.2%.
+CHANGE_WORDS = re.compile(r"(下降|增长|提高|减少|上升|增加|提升|下滑|回落|降低)")
+
+# A count of what the unit's area holds, not of the unit (登记市场主体4862户, 辖区常住人口3.2万人): part of the
+# unit's situation, said as "辖区有……" — told with 达 among results it reads as something the year achieved.
+JURISDICTION_LABEL = re.compile(r"^(辖区内?|登记在册|登记|注册|在册|常住|户籍|管辖)")
+
+
+def is_jurisdiction(figure_text: str) -> bool:
+    """Whether a figure counts what the unit's area holds (登记市场主体4862户), not the unit itself."""
+    label = re.split(r"\d", figure_text, maxsplit=1)[0]
+    return bool(JURISDICTION_LABEL.match(label)) and not RATE_LABEL.search(label) and not CHANGE_WORDS.search(label) \
+        and not ACTION_VERB.search(JURISDICTION_LABEL.sub("", label))
+
+
+def area_sentence(figure_texts: list[str]) -> str:
+    """The area's counts as one sentence: 辖区有登记市场主体4862户、常住人口3.2万人。 (a label's own 辖区 goes)."""
+    return "辖区有" + "、".join(re.sub(r"^辖区内?", "", f) for f in figure_texts) + "。" if figure_texts else ""
+
+
 def split_figures(facts: Facts) -> tuple[list[str], list[str]]:
     """The facts' figures as text (党支部14个), split into (the unit's counts, results), each in the order given."""
     basic, results = [], []
@@ -44,6 +64,6 @@ def split_figures(facts: Facts) -> tuple[list[str], list[str]]:
         else:
             named = BASIC_LABELS.search(fig.label)
         is_basic = (named and not ACTION_LABEL.match(fig.label) and not RATE_LABEL.search(fig.label)
-                    and not MONEY.search(fig.unit or ""))
+                    and not MONEY.search(fig.unit or "")) or is_jurisdiction(fig.text())
         (basic if is_basic else results).append(fig.text())
     return basic, results

@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from drafter.facts import Facts
-from drafter.figure_roles import ACTION_LABEL, split_figures
+from drafter.figure_roles import ACTION_LABEL, CHANGE_WORDS, area_sentence, is_jurisdiction, split_figures
 from drafter.zh.numerals import to_chinese
 
 if TYPE_CHECKING:
@@ -66,8 +66,11 @@ def basic_situation(facts: Facts, figures: list[str], brief: bool = False) -> st
     """基本情况 from the facts: the unit's counts, then the year's work in one general sentence (``brief``:
     a shorter one, for a short draft)."""
     sentences = []
-    if figures:
-        sentences.append(f"{facts.unit}现有{'、'.join(figures)}。")
+    own = [f for f in figures if not is_jurisdiction(f)]
+    if own:
+        sentences.append(f"{facts.unit}现有{'、'.join(own)}。")
+    if area := area_sentence([f for f in figures if f not in own]):
+        sentences.append(area if own else f"{facts.unit}{area}")
     when = f"{facts.period}，" if facts.period else "近年来，"
     theme = f"紧扣{theme_words(facts)}，" if facts.theme else ""
     if brief:  # a short draft: the opening already says the year's work went forward
@@ -105,11 +108,14 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     # the unit's own counts, where the genre has no 基本情况 (经验材料), are what it has, not what the year did
     own = set(split_figures(facts)[0])
     counts, done = [f for f in figures if f in own], [f for f in figures if f not in own]
-    text = f"{facts.unit}现有{'、'.join(counts)}。" if counts else ""
+    unit_counts = [f for f in counts if not is_jurisdiction(f)]
+    text = f"{facts.unit}现有{'、'.join(unit_counts)}。" if unit_counts else ""
+    if area := area_sentence([f for f in counts if f not in unit_counts]):
+        text += area if unit_counts else f"{facts.unit}{area}"
     if done:
         # the unit is the subject of what it did (受理警情6125起), not of a rate after the period ("2024年，……学院
         # 党委学生党员占比达7.4%"); with no period to open on, the sentence keeps it
-        acted = ACTION_LABEL.match(done[0]) or _CHANGE.search(re.split(r"\d", done[0], maxsplit=1)[0])
+        acted = ACTION_LABEL.match(done[0]) or CHANGE_WORDS.search(re.split(r"\d", done[0], maxsplit=1)[0])
         subject = "" if counts or (when and not acted) else facts.unit
         text += f"{when}{subject}" + "，".join(map(result_clause, done))
         # one figure and what the work brought make one sentence, not a bare figure sentence and the rest
@@ -119,15 +125,13 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     return text
 
 
-# A label that says which way a figure moved reads as a clause of its own: 发案下降31.4%, 同比增长6.2%.
-_CHANGE = re.compile(r"(下降|增长|提高|减少|上升|增加|提升|下滑|回落|降低)")
 
 
 def result_clause(figure_text: str) -> str:
     """A result figure as a clause after the unit: a label of something done says it (受理警情6125起); a noun
     label is given its verb (家庭医生团队达18个, 群众满意率达97.6%: "……党支部家庭医生团队18个" says nothing)."""
     head = re.split(r"\d", figure_text, maxsplit=1)[0]
-    if ACTION_LABEL.match(figure_text) or _CHANGE.search(head):
+    if ACTION_LABEL.match(figure_text) or CHANGE_WORDS.search(head):
         return figure_text
     return figure_sentence(figure_text).rstrip("。")
 

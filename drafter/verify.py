@@ -121,7 +121,7 @@ def drop_clauses(text: str, findings: list[Finding], subject: str = "") -> tuple
     """Remove the clause (between ，；。 marks) around each finding's span; returns (text, removed clauses).
     A removed clause that opened on ``subject`` (the unit's name) leaves the subject to the clause after it:
     "县档案馆坚持“安全第一，预防为主”的方针，定期组织……" → "县档案馆定期组织……", not a sentence without one."""
-    years = {f.span for f in findings if f.code == "NUM_YEAR_OUTSIDE"}
+    years = {f.span for f in findings if f.code in ("NUM_YEAR_OUTSIDE", "NUM_DATE_OUTSIDE")}
     spans = sorted({f.span for f in findings if f.span}, reverse=True)
     removed: list[str] = []
     for start, end in spans:
@@ -244,13 +244,20 @@ def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
     """``text`` with the figures and items it lacks: an item where the text names it (``_inline``), else stated
     after the text — the clauses of it the text does not have already (``unsaid``)."""
     additions = [figures_sentence(figure_texts)] if figure_texts else []
+    rests = []
     for item in items:
         placed = _inline(text, item) if text.strip() else None
         if placed is None:
-            rest = unsaid(text, item)
-            additions += [rest + "。"] if rest else []
+            rests += [rest] if (rest := unsaid(text, item)) else []
         else:
             text = placed
+    # several items stated after the text are parallel clauses of one sentence ("开展……；开展……。"), not sentence
+    # after sentence opening on the same verb (PROSE_OPENING in a 35-activity summary); an item that has "；" of
+    # its own keeps its sentence
+    if len(rests) > 1 and not any("；" in r or ";" in r for r in rests):
+        additions.append("；".join(rests) + "。")
+    else:
+        additions += [r + "。" for r in rests]
     if not additions:
         return text
     joined = "".join(additions)

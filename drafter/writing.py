@@ -713,9 +713,13 @@ class Writer:
         answer = yield from self.stream(self.clients.model, render("write_practice_effect", **values), "effect", room,
                                         sdraft, emit=False)
         known = f"{title}\n{text}"
+        # The paragraph's own words are no grounds for its effect: a detail the model made up there and the effect
+        # took over ("茶树的产量和质量……茶农的参与度") passed here and then failed the draft's grounding check, which
+        # holds a sentence against the facts and its heading only. So the effect is held against those too.
+        grounds = title
         # Sentence by sentence, at most two: asked not to, the model still says the paragraph over again first
         # ("通过开展“一校一品”党建品牌创建，各党支部……"); a sentence that repeats it, or fails a check, is passed over.
-        body = polished(sdraft, sanitize(answer.output, title).replace("\n", ""), facts, known)
+        body = polished(sdraft, sanitize(answer.output, title).replace("\n", ""), facts, grounds)
         added, rejected = "", []
         baseline = len(section_body_findings(text, "主要做法", facts))
         for sentence in re.findall(r"[^。！？]*[。！？]", body):
@@ -730,7 +734,7 @@ class Writer:
             if sentence.startswith("这一做法") and "这一做法" in added:  # not twice in a row
                 continue
             prose = section_body_findings(text.rstrip() + added + sentence, "主要做法", facts)[baseline:]
-            faults = said_or_faulted(sentence, said, facts, examples, instructions, known, "effect_said_before")
+            faults = said_or_faulted(sentence, said, facts, examples, instructions, grounds, "effect_said_before")
             if faults or prose:
                 rejected += faults or [f.to_dict() for f in prose]
                 continue

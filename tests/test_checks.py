@@ -255,6 +255,23 @@ def test_years_outside_the_period_are_errors_other_dates_warnings() -> None:
     assert check_numbers(CLEAN + "2024年6月启动。", f).passed
 
 
+def test_a_month_outside_a_part_year_period_is_an_error_like_a_wrong_year() -> None:
+    f = facts(date="2024年7月5日", period="2024年上半年")
+    r = check_numbers(CLEAN + "截至2024年12月，共完成扫描。", f)
+    assert not r.passed  # the small model's "截至2024年12月" in a half-year summary
+    assert [(x.code, r.findings[0].span[1] - x.span[0]) for x in r.findings] == [("NUM_DATE_OUTSIDE", 8)]
+    assert check_numbers(CLEAN + "2024年3月启动，6月底完成。", f).passed  # months of the period
+    assert [x.code for x in check_numbers(CLEAN + "9月开展检查。", f).findings] == ["NUM_DATE_OUTSIDE"]
+    # a month of another year is the year's error, found once; a whole-year period limits no month
+    assert [x.code for x in check_numbers(CLEAN + "2023年12月启动。", f).findings] == ["NUM_YEAR_OUTSIDE", "NUM_DATE_UNKNOWN"]
+    assert check_numbers(CLEAN + "2024年12月召开总结会。", facts(period="2024年")).passed
+    # the clause keeps its statement when the date phrase goes
+    text = "截至2024年12月，共完成重点档案数字化扫描。"
+    found = [x for x in invented_numbers(text, f) if x.code == "NUM_DATE_OUTSIDE"]
+    from drafter.verify import drop_clauses
+    assert drop_clauses(text, found)[0] == "共完成重点档案数字化扫描。"
+
+
 def test_numbers_in_list_items_are_facts() -> None:
     f = facts(activities=["举办党课培训12期"])
     assert invented_numbers("举办党课培训12期", f) == []

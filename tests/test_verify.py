@@ -113,6 +113,11 @@ def test_what_an_item_lacks_goes_where_the_text_names_it_not_after_it_again():
     assert insert_missing(inside, [], ["为行动不便老人提供上门服务4300人次"]) == inside + "为行动不便老人提供上门服务4300人次。"
     # the text does not name it: the item is stated after it, as before
     assert insert_missing("党委开展工作。", [], ["设立党员示范岗58个"]) == "党委开展工作。设立党员示范岗58个。"
+    # several such items are parallel clauses of one sentence, not sentences opening on the same verb
+    assert insert_missing("党委开展工作。", [], ["开展“党员中心户”创建", "开展党群服务中心提档升级"]) == \
+        "党委开展工作。开展“党员中心户”创建；开展党群服务中心提档升级。"
+    assert insert_missing("党委开展工作。", [], ["开展评议；公开结果", "设立示范岗"]) == \
+        "党委开展工作。开展评议；公开结果。设立示范岗。"
     # stated after the text, an item leaves out the clauses the text already has (it said them twice)
     said = "党支部把常态化入户走访作为有效手段，排查问题隐患1046条。"
     assert insert_missing(said, [], ["网格员212名常态化入户走访，排查问题隐患1046条"]) == said + "网格员212名常态化入户走访。"

@@ -83,7 +83,7 @@ def quality_figures(checks: dict, chars: int = 0, rule_chars: int | None = None)
     figures = {
         "prose_per_1000": checks["prose"]["details"]["per_1000"],
         "political_errors": len(checks["political"]["findings"]),
-        "wrong_years": sum(f["code"] == "NUM_YEAR_OUTSIDE" for f in checks["numbers"]["findings"]),
+        "wrong_years": sum(f["code"] in ("NUM_YEAR_OUTSIDE", "NUM_DATE_OUTSIDE") for f in checks["numbers"]["findings"]),
     }
     if "grounding" in checks:  # reports written before the grounding check have none
         figures["ungrounded_share"] = checks["grounding"]["details"]["share"]

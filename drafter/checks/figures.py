@@ -28,6 +28,7 @@ from drafter.facts import Facts, Figure
 from drafter.figure_roles import ACTION_VERB
 from drafter.zh.instructions import looks_like_instruction
 from drafter.zh.numbers import NumberMention, extract_numbers
+from drafter.zh.periods import period_months
 from drafter.zh.units import canonical_unit, normalize
 
 
@@ -44,10 +45,11 @@ class FactIndex:
     labels: list[tuple[str, Figure]] = field(default_factory=list)
     by_value: dict[Decimal, list[tuple[str, str]]] = field(default_factory=dict)  # value → (base unit, label)
     approx: set[tuple[str, Decimal, str]] = field(default_factory=set)  # (qualifier, base, unit) the facts write
+    months: tuple[int, frozenset[int]] | None = None  # (year, months) when the period is part of one year
 
 
 def index_facts(facts: Facts) -> FactIndex:
-    idx = FactIndex()
+    idx = FactIndex(months=period_months(facts.period))
     for n in facts.all_numbers():
         if n.kind == "ordinal":
             continue
@@ -247,14 +249,29 @@ def misbound_numbers(text: str, facts: Facts, bound: dict[tuple[Decimal, str], s
     return findings
 
 
+def month_outside(n: NumberMention, before: NumberMention | None, idx: FactIndex) -> tuple[int, int] | None:
+    """The span of a month ``n`` (with its year just before it, ``before``) that the period leaves out — "截至
+    2024年12月" in a summary of 2024年上半年 — or None. A month of another year is left to the year's own check."""
+    if idx.months is None or n.unit != "月" or int(n.value) in idx.months[1]:
+        return None
+    if before is not None and before.kind == "date" and before.unit == "年" and before.span[1] == n.span[0]:
+        return (before.span[0], n.span[1]) if int(before.value) == idx.months[0] else None
+    return n.span
+
+
 def invented_numbers(section_text: str, facts: Facts, index: FactIndex | None = None) -> list[Finding]:
     """Findings for numbers in ``section_text`` that the facts do not give, or give under another label
     (spans are in ``section_text``)."""
     idx = index or index_facts(facts)
     own = facts.all_text()
     findings: list[Finding] = []
-    for n in extract_numbers(section_text):
+    mentions = extract_numbers(section_text)
+    for i, n in enumerate(mentions):
         verdict = classify(n, idx, section_text)
+        if verdict == "date_unknown" and (span := month_outside(n, mentions[i - 1] if i else None, idx)):
+            findings.append(Finding("NUM_DATE_OUTSIDE", f"“{section_text[span[0]:span[1]]}”不在本材料的时间范围内"
+                                    f"（{idx.months[0]}年{min(idx.months[1])}—{max(idx.months[1])}月）", span))
+            continue
         if verdict == "ok" and (fig := unlabeled(n, section_text, idx, own)) is not None:
             findings.append(Finding("NUM_UNLABELED", f"“{n.raw}”前后没有写明是什么数据（事实：{fig.label}{fig.value}{fig.unit}）",
                                     n.span))

@@ -18,7 +18,7 @@ SEVERITY_TITLES = {"error": "问题", "warning": "提醒", "info": "说明"}
 HIGHLIGHT_CODES = {
     "NUM_INVENTED": "invented", "NUM_WRONG_UNIT": "invented", "NUM_DATE_UNKNOWN": "unverified",
     "LEAK_NAME": "leak", "LEAK_FIGURE": "leak", "LEAK_PROMPT": "leak", "COPY_LONG_RUN": "copy",
-    "NUM_APPROX_FALSE": "invented", "NUM_YEAR_OUTSIDE": "invented", "NUM_MISBOUND": "invented",
+    "NUM_APPROX_FALSE": "invented", "NUM_YEAR_OUTSIDE": "invented", "NUM_DATE_OUTSIDE": "invented", "NUM_MISBOUND": "invented",
     "NUM_UNLABELED": "invented",
     "POL_LEADER": "invented", "POL_BODY": "invented", "POL_SESSION": "invented", "POL_STATE": "invented",
     "POL_OUTDATED": "invented", "POL_ANACHRONISM": "invented", "POL_PLACE": "invented",
