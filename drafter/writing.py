@@ -203,6 +203,38 @@ def effect_core(sentence: str, said: set[str], unit: str) -> str:
     rest = "，".join(clauses[dropped:])
     return f"这一做法{rest}" if PREDICATE_START.match(rest) else rest
 
+def effect_sentences(body: str, text: str, title: str, facts: Facts, examples: list[str], instructions: str,
+                     room: int) -> tuple[str, list[dict]]:
+    """The sentences of an effect answer (``body``, polished) that carry the paragraph ``text`` on, at most two and
+    about ``room`` characters, and the findings of those passed over. Sentence by sentence: asked not to, the model
+    still says the paragraph over again first ("通过开展“一校一品”党建品牌创建，各党支部……"); a sentence that repeats
+    it, or fails a check, is passed over. The paragraph's own words are no grounds for its effect: a detail the
+    model made up there and the effect took over ("茶树的产量和质量……茶农的参与度") passed when they were, and then
+    failed the draft's grounding check, which holds a sentence against the facts and its heading only."""
+    known = f"{title}\n{text}"
+    added, rejected = "", []
+    baseline = len(section_body_findings(text, "主要做法", facts))
+    for sentence in re.findall(r"[^。！？]*[。！？]", body):
+        sentence = without_echoes(sentence)
+        if count_chars(added) >= room:
+            break
+        said = bigrams(f"{known}{added}".replace(facts.unit, ""))
+        # the clauses saying the practice again go first: the figure they repeat is no reason to pass over the rest
+        sentence = effect_core(sentence, said, facts.unit)
+        if sentence.count("，") >= 6 or not sentence.strip("。！？") or _NO_EFFECT.search(sentence):
+            continue
+        if sentence.startswith("这一做法") and "这一做法" in added:  # not twice in a row
+            continue
+        prose = section_body_findings(text.rstrip() + added + sentence, "主要做法", facts)[baseline:]
+        faults = said_or_faulted(sentence, said, facts, examples, instructions, title, "effect_said_before")
+        if faults or prose:
+            rejected += faults or [f.to_dict() for f in prose]
+            continue
+        added += sentence
+        if len(re.findall(r"[。！？]", added)) >= 2:
+            break
+    return added, rejected
+
 
 _LEAD_VERB = re.compile(r"^(?:进一步|不断|持续|着力)?[\u4e00-\u9fff]{2}")
 
@@ -712,35 +744,9 @@ class Writer:
         instructions = "\n".join(m["content"] for m in render("write_practice_effect", **{**values, "previous": ""}))
         answer = yield from self.stream(self.clients.model, render("write_practice_effect", **values), "effect", room,
                                         sdraft, emit=False)
-        known = f"{title}\n{text}"
-        # The paragraph's own words are no grounds for its effect: a detail the model made up there and the effect
-        # took over ("茶树的产量和质量……茶农的参与度") passed here and then failed the draft's grounding check, which
-        # holds a sentence against the facts and its heading only. So the effect is held against those too.
-        grounds = title
-        # Sentence by sentence, at most two: asked not to, the model still says the paragraph over again first
-        # ("通过开展“一校一品”党建品牌创建，各党支部……"); a sentence that repeats it, or fails a check, is passed over.
-        body = polished(sdraft, sanitize(answer.output, title).replace("\n", ""), facts, grounds)
-        added, rejected = "", []
-        baseline = len(section_body_findings(text, "主要做法", facts))
-        for sentence in re.findall(r"[^。！？]*[。！？]", body):
-            sentence = without_echoes(sentence)
-            if count_chars(added) >= room:
-                break
-            said = bigrams(f"{known}{added}".replace(facts.unit, ""))
-            # the clauses saying the practice again go first: the figure they repeat is no reason to pass over the rest
-            sentence = effect_core(sentence, said, facts.unit)
-            if sentence.count("，") >= 6 or not sentence.strip("。！？") or _NO_EFFECT.search(sentence):
-                continue
-            if sentence.startswith("这一做法") and "这一做法" in added:  # not twice in a row
-                continue
-            prose = section_body_findings(text.rstrip() + added + sentence, "主要做法", facts)[baseline:]
-            faults = said_or_faulted(sentence, said, facts, examples, instructions, grounds, "effect_said_before")
-            if faults or prose:
-                rejected += faults or [f.to_dict() for f in prose]
-                continue
-            added += sentence
-            if len(re.findall(r"[。！？]", added)) >= 2:
-                break
+        # held against the facts and heading only (effect_sentences): polish drops what they do not ground
+        body = polished(sdraft, sanitize(answer.output, title).replace("\n", ""), facts, title)
+        added, rejected = effect_sentences(body, text, title, facts, examples, instructions, room)
         joined = text.rstrip() + added  # the paragraph it carries on
         if count_chars(added) < EFFECT_MIN_CHARS // 2:
             answer.findings = rejected or [{"code": "effect_short"}]  # kept for inspection
