@@ -41,13 +41,15 @@ CHANGE_WORDS = re.compile(r"(下降|增长|提高|减少|上升|增加|提升|�
 # A count of what the unit's area holds, not of the unit (登记市场主体4862户, 辖区常住人口3.2万人): part of the
 # unit's situation, said as "辖区有……" — told with 达 among results it reads as something the year achieved.
 JURISDICTION_LABEL = re.compile(r"^(辖区内?|登记在册|登记|注册|在册|常住|户籍|管辖)")
+# market entities (市场主体, 食品经营主体) are always what the area holds: no unit counts itself in them
+AREA_HOLDINGS = re.compile(r"主体$")
 
 
 def is_jurisdiction(figure_text: str) -> bool:
     """Whether a figure counts what the unit's area holds (登记市场主体4862户), not the unit itself."""
     label = re.split(r"\d", figure_text, maxsplit=1)[0]
-    return bool(JURISDICTION_LABEL.match(label)) and not RATE_LABEL.search(label) and not CHANGE_WORDS.search(label) \
-        and not ACTION_VERB.search(JURISDICTION_LABEL.sub("", label))
+    return bool(JURISDICTION_LABEL.match(label) or AREA_HOLDINGS.search(label)) and not RATE_LABEL.search(label) \
+        and not CHANGE_WORDS.search(label) and not ACTION_VERB.search(JURISDICTION_LABEL.sub("", label))
 
 
 def area_sentence(figure_texts: list[str]) -> str:

@@ -222,19 +222,22 @@ def test_what_the_units_area_holds_is_its_situation_said_as_the_area_not_a_resul
 
     figures = [{"label": "党员", "value": "9", "unit": "名"}, {"label": "登记市场主体", "value": "4862", "unit": "户"},
                {"label": "辖区常住人口", "value": "3.2", "unit": "万人"},
+               {"label": "食品经营主体", "value": "613", "unit": "户"},
+               {"label": "检查食品经营主体", "value": "3260", "unit": "家"},
                {"label": "辖区刑事发案同比下降", "value": "12.8", "unit": "%"},
                {"label": "检查学校食堂和周边商户", "value": "214", "unit": "家次"}]
     facts = validate_facts({"unit": "青石铺市场监管所", "period": "2024年", "activities": ["开展专项整治"],
                             "figures": figures})
     basic, results = split_figures(facts)
     # was "登记市场主体达4862户" among 取得成效: what the area holds is no result of the year
-    assert basic == ["党员9名", "登记市场主体4862户", "辖区常住人口3.2万人"]
-    assert results == ["辖区刑事发案同比下降12.8%", "检查学校食堂和周边商户214家次"]
+    assert basic == ["党员9名", "登记市场主体4862户", "辖区常住人口3.2万人", "食品经营主体613户"]
+    # ... but what the unit did to them is a result
+    assert results == ["检查食品经营主体3260家", "辖区刑事发案同比下降12.8%", "检查学校食堂和周边商户214家次"]
     situation = next(s for s in build_outline(facts, FRAMED).sections if s.section_type == "基本情况")
     assert section_frame(facts, situation).startswith(
-        "青石铺市场监管所现有党员9名。辖区有登记市场主体4862户、常住人口3.2万人。")
+        "青石铺市场监管所现有党员9名。辖区有登记市场主体4862户、常住人口3.2万人、食品经营主体613户。")
     # in a genre without 基本情况 the area's counts open 取得成效 the same way
     lessons = validate_facts({"genre": "经验材料", "unit": "青石铺市场监管所", "period": "2024年",
-                              "activities": ["开展专项整治"], "figures": figures[1:2] + figures[3:4]})
+                              "activities": ["开展专项整治"], "figures": [figures[1], figures[5]]})
     effect = next(s for s in build_outline(lessons, FRAMED).sections if s.section_type == "取得成效")
     assert section_frame(lessons, effect).startswith("青石铺市场监管所辖区有登记市场主体4862户。")
