@@ -89,7 +89,8 @@ def draft_naive(facts: Facts, options: DraftOptions) -> DraftResult:
     target = facts.target_chars or 1500
     messages = render("naive_draft", genre=facts.genre, title=quote_data(facts.title or f"{facts.unit}{facts.genre}"),
                       sections=sections,
-                      facts_block=facts_block(facts, figures, items, extra), example=example, target_chars=target)
+                      facts_block=facts_block(facts, figures, [*items, *([extra] if extra else [])]), example=example,
+                      target_chars=target)
     response = engine.clients.model.execute(messages, stream=True, temperature=engine.settings.llm_temperature,
                                     max_tokens=reply_tokens(target, engine.clients.model))
     text = response.text()

@@ -869,3 +869,21 @@ def test_one_practice_is_one_paragraph_whatever_lines_the_model_broke_it_into(fa
     practice = next(s for s in run.sections if s.section_type == "主要做法").body.split("\n")
     assert practice[0] == "（一）举办党课培训" and practice[1].startswith("城关镇党委认真落实各项部署")
     assert "提升了工作效率。" in practice[1] and practice[2] == "（二）开展党员志愿服务活动"
+
+
+def test_the_naive_eval_variant_drafts_from_one_prompt_with_every_fact(facts, store, monkeypatch):
+    """The built-in baseline runs end to end on a scripted model (it was broken for weeks by a signature change
+    that no test exercised)."""
+    from drafter import eval_variants
+    from evals.variants import DraftOptions
+
+    model = MockModel().enqueue("## 城关镇党委2024年工作总结\n一、基本情况\n- **全镇**共有基层党组织42个。")
+    monkeypatch.setattr(eval_variants, "_engine", lambda options: DraftEngine(store=store, model=model))
+    result = eval_variants.draft_naive(facts, DraftOptions(case_id="naive_case", model=None, case_dir=None))
+    assert result.text == "城关镇党委2024年工作总结\n一、基本情况\n全镇共有基层党组织42个。"  # Markdown marks go
+    assert result.meta["calls"] == 1 and len(model.history) == 1
+    prompt = model.history[0][0][-1]["content"]
+    # every figure and item, and the sign-off and date, are in its one prompt
+    for fact in ["基层党组织42个", "党员1286名", "举办党课培训12期", "部分党员学习不够深入", "加强党员教育培训",
+                 "落款：中共城关镇委员会", "日期：2024年12月20日"]:
+        assert fact in prompt, fact
