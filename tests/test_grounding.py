@@ -75,3 +75,18 @@ def test_a_calendar_day_the_facts_do_not_give_is_an_invented_event():
     given = validate_facts({**FACTS.model_dump(exclude_none=True), "activities": ["3月15日开展“你点我检”活动"]})
     assert body_findings("2024年3月15日，局党组开展“你点我检”活动，组织党员深入农贸市场开展检查。", given) == []
     assert body_findings("2024年，局党组开展“你点我检”活动，组织党员深入农贸市场开展检查。", FACTS) == []
+
+
+def test_a_channel_or_platform_the_facts_do_not_name_is_invented_detail():
+    from drafter.checks.grounding import body_findings
+    from drafter.facts import validate_facts
+
+    facts = validate_facts({"unit": "城西派出所党支部", "activities": ["社区民警进网格，与12个社区联建共建"]})
+    text = ("所党支部坚持社区民警进网格。通过建立微信群、QQ群等平台，及时传达信息，加强沟通。"
+            "社区民警深入社区，了解居民需求。")
+    found = body_findings(text, facts)
+    assert [text[f.span[0]:f.span[1]] for f in found] == ["通过建立微信群、QQ群等平台，及时传达信息，加强沟通。"]
+    assert "微信群" in found[0].message_zh and "QQ群" in found[0].message_zh
+    # one the facts give is theirs to say (matched whatever its case)
+    given = validate_facts({"unit": "城西派出所党支部", "activities": ["建立警民联系微信群和qq群"]})
+    assert body_findings(text, given) == []

@@ -5,7 +5,8 @@ A summary may say only what the unit did; the small model fills pieces with deta
 (jieba parts of speech) are held against the facts' words and against the genre's own vocabulary: the nouns
 that occur in at least ``MIN_DOCS`` documents of the demo corpus (``data/genre_nouns.txt``, rebuilt with
 ``python -m drafter.checks.grounding``). A sentence with at least ``MIN_UNGROUNDED`` nouns from neither, making
-up at least ``MIN_SHARE`` of its nouns, is flagged (GROUND_INVENTED, a warning with the nouns in its message);
+up at least ``MIN_SHARE`` of its nouns, or naming a calendar day or a channel (微信群, 抖音: ``data/channels.txt``)
+the facts do not, is flagged (GROUND_INVENTED, a warning with the nouns in its message);
 polish removes such sentences from what the model wrote. The check's figure is the share of body sentences
 flagged; it passes at or below ``MAX_SHARE``.
 """
@@ -33,6 +34,7 @@ _DAY = re.compile(r"(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日")
 MAX_SHARE = 0.08  # share of a draft's body sentences that may be flagged
 VOCAB_FILE = "data/genre_nouns.txt"
 COMMON_FILE = "data/common_nouns.txt"
+CHANNELS_FILE = "data/channels.txt"  # named channels and platforms (微信群, 抖音): specifics the facts must give
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +97,7 @@ def invented_detail(sentence: str, known: str) -> list[str]:
     at least ``MIN_UNGROUNDED`` of them make up ``MIN_SHARE`` of its nouns. Stricter than ``ungrounded``: a
     genre word of some other unit's work counts too. Used to choose what goes first when a draft has text to
     spare (drafter.verify.trim_sentences), never as a finding."""
-    days = unknown_days(sentence, known)
+    days = unknown_specifics(sentence, known)
     nouns = list(dict.fromkeys(content_nouns(sentence)))
     vocab = common_nouns()
     missing = [w for w in nouns if w not in vocab and w not in known]
@@ -103,8 +105,23 @@ def invented_detail(sentence: str, known: str) -> list[str]:
 
 
 def _made_up(days: list[str], missing: list[str], nouns: list[str]) -> bool:
-    """A sentence is made up when it gives a calendar day the facts do not, or enough unknown nouns."""
+    """A sentence is made up when it gives a calendar day or a channel the facts do not (``days``), or enough
+    unknown nouns."""
     return bool(days) or (len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE)
+
+
+@lru_cache(maxsize=1)
+def _channels() -> re.Pattern[str]:
+    words = sorted(_word_file(CHANNELS_FILE), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)), re.IGNORECASE)
+
+
+def unknown_specifics(sentence: str, known: str) -> list[str]:
+    """What a sentence names that only the facts can give, and ``known`` does not: a calendar day
+    (``unknown_days``) or a named channel or platform ("微信群", "抖音": ``data/channels.txt``)."""
+    lowered = known.lower()
+    channels = [m.group(0) for m in _channels().finditer(sentence) if m.group(0).lower() not in lowered]
+    return unknown_days(sentence, known) + list(dict.fromkeys(channels))
 
 
 def unknown_days(sentence: str, known: str) -> list[str]:
@@ -127,7 +144,7 @@ def body_findings(body: str, facts: Facts, offset: int = 0, extra: str = "") -> 
         for m in sentence_pieces(line, "。！？；"):
             nouns = list(dict.fromkeys(content_nouns(m.group(0))))
             missing = ungrounded(m.group(0), known) if nouns else []
-            days = unknown_days(m.group(0), known)
+            days = unknown_specifics(m.group(0), known)
             if _made_up(days, missing, nouns):
                 missing = days + missing
                 found.append(Finding("GROUND_INVENTED", f"事实中没有的内容：{'、'.join(missing[:5])}（请核实，或删去）",
