@@ -62,15 +62,19 @@ def figures_sentence(figure_texts: list[str]) -> str:
     return "，".join(parts) + "。"
 
 
+def counts_sentences(facts: Facts, figures: list[str]) -> str:
+    """The unit's counts ("……现有党员9名。") and its area's ("辖区有登记市场主体4862户。"), or ""."""
+    own = [f for f in figures if not is_jurisdiction(f)]
+    text = f"{facts.unit}现有{'、'.join(own)}。" if own else ""
+    if area := area_sentence([f for f in figures if f not in own]):
+        text += area if own else f"{facts.unit}{area}"
+    return text
+
+
 def basic_situation(facts: Facts, figures: list[str], brief: bool = False) -> str:
     """基本情况 from the facts: the unit's counts, then the year's work in one general sentence (``brief``:
     a shorter one, for a short draft)."""
-    sentences = []
-    own = [f for f in figures if not is_jurisdiction(f)]
-    if own:
-        sentences.append(f"{facts.unit}现有{'、'.join(own)}。")
-    if area := area_sentence([f for f in figures if f not in own]):
-        sentences.append(area if own else f"{facts.unit}{area}")
+    sentences = [counts] if (counts := counts_sentences(facts, figures)) else []
     when = f"{facts.period}，" if facts.period else "近年来，"
     theme = f"紧扣{theme_words(facts)}，" if facts.theme else ""
     if brief:  # a short draft: the opening already says the year's work went forward
@@ -108,10 +112,7 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     # the unit's own counts, where the genre has no 基本情况 (经验材料), are what it has, not what the year did
     own = set(split_figures(facts)[0])
     counts, done = [f for f in figures if f in own], [f for f in figures if f not in own]
-    unit_counts = [f for f in counts if not is_jurisdiction(f)]
-    text = f"{facts.unit}现有{'、'.join(unit_counts)}。" if unit_counts else ""
-    if area := area_sentence([f for f in counts if f not in unit_counts]):
-        text += area if unit_counts else f"{facts.unit}{area}"
+    text = counts_sentences(facts, counts)
     if done:
         # the unit is the subject of what it did (受理警情6125起), not of a rate after the period ("2024年，……学院
         # 党委学生党员占比达7.4%"); with no period to open on, the sentence keeps it

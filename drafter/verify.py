@@ -23,6 +23,7 @@ from drafter.checks import (
 )
 from drafter.checks.base import Finding
 from drafter.checks.coverage import item_recall, sentence_windows
+from drafter.checks.figures import OUTSIDE_PERIOD
 from drafter.checks.grounding import body_headings, invented_detail
 from drafter.checks.length import count_chars
 from drafter.checks.political import political_findings
@@ -121,7 +122,7 @@ def drop_clauses(text: str, findings: list[Finding], subject: str = "") -> tuple
     """Remove the clause (between ，；。 marks) around each finding's span; returns (text, removed clauses).
     A removed clause that opened on ``subject`` (the unit's name) leaves the subject to the clause after it:
     "县档案馆坚持“安全第一，预防为主”的方针，定期组织……" → "县档案馆定期组织……", not a sentence without one."""
-    years = {f.span for f in findings if f.code in ("NUM_YEAR_OUTSIDE", "NUM_DATE_OUTSIDE")}
+    years = {f.span for f in findings if f.code in OUTSIDE_PERIOD}
     spans = sorted({f.span for f in findings if f.span}, reverse=True)
     removed: list[str] = []
     for start, end in spans:

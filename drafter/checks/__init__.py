@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from drafter.checks.base import ERROR, INFO, WARNING, CheckReport, CheckResult, Finding
 from drafter.checks.copying import check_copying, copied_runs
 from drafter.checks.coverage import check_coverage, missing_items
-from drafter.checks.figures import check_numbers, invented_numbers, missing_figures
+from drafter.checks.figures import OUTSIDE_PERIOD, check_numbers, invented_numbers, missing_figures
 from drafter.checks.grounding import check_grounding
 from drafter.checks.leakage import check_leakage, invented_names, invented_titles, leaked_terms, prompt_leaks
 from drafter.checks.length import check_length, count_chars
@@ -83,7 +83,7 @@ def quality_figures(checks: dict, chars: int = 0, rule_chars: int | None = None)
     figures = {
         "prose_per_1000": checks["prose"]["details"]["per_1000"],
         "political_errors": len(checks["political"]["findings"]),
-        "wrong_years": sum(f["code"] in ("NUM_YEAR_OUTSIDE", "NUM_DATE_OUTSIDE") for f in checks["numbers"]["findings"]),
+        "wrong_years": sum(f["code"] in OUTSIDE_PERIOD for f in checks["numbers"]["findings"]),
     }
     if "grounding" in checks:  # reports written before the grounding check have none
         figures["ungrounded_share"] = checks["grounding"]["details"]["share"]

@@ -31,6 +31,9 @@ from drafter.zh.numbers import NumberMention, extract_numbers
 from drafter.zh.periods import period_months
 from drafter.zh.units import canonical_unit, normalize
 
+# Findings of a date outside the document's period: hard errors, counted as wrong years, cut with their time phrase.
+OUTSIDE_PERIOD = frozenset({"NUM_YEAR_OUTSIDE", "NUM_DATE_OUTSIDE"})
+
 
 @dataclass
 class FactIndex:

@@ -97,17 +97,17 @@ def invented_detail(sentence: str, known: str) -> list[str]:
     at least ``MIN_UNGROUNDED`` of them make up ``MIN_SHARE`` of its nouns. Stricter than ``ungrounded``: a
     genre word of some other unit's work counts too. Used to choose what goes first when a draft has text to
     spare (drafter.verify.trim_sentences), never as a finding."""
-    days = unknown_specifics(sentence, known)
+    specifics = unknown_specifics(sentence, known)
     nouns = list(dict.fromkeys(content_nouns(sentence)))
     vocab = common_nouns()
     missing = [w for w in nouns if w not in vocab and w not in known]
-    return days + missing if _made_up(days, missing, nouns) else []
+    return specifics + missing if _made_up(specifics, missing, nouns) else []
 
 
-def _made_up(days: list[str], missing: list[str], nouns: list[str]) -> bool:
-    """A sentence is made up when it gives a calendar day or a channel the facts do not (``days``), or enough
+def _made_up(specifics: list[str], missing: list[str], nouns: list[str]) -> bool:
+    """A sentence is made up when it gives a calendar day or a channel the facts do not (``specifics``), or enough
     unknown nouns."""
-    return bool(days) or (len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE)
+    return bool(specifics) or (len(missing) >= MIN_UNGROUNDED and len(missing) / len(nouns) >= MIN_SHARE)
 
 
 @lru_cache(maxsize=1)
