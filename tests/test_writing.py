@@ -118,6 +118,17 @@ def test_a_plan_said_back_at_the_start_of_its_measures_goes():
     assert measure_after("坚持问题导向，推动发展。", "壮大特色产业") == "坚持问题导向，推动发展。"
 
 
+
+def test_the_aim_of_a_plan_stays_in_the_sentence_of_its_measures():
+    from drafter.prompts import choice
+    from drafter.writing import aim_joined
+    text = "进一步健全青年干部培训体系，推动青年干部成长成才。确保青年干部得到全面提升。"
+    assert aim_joined(text, "确保……") == "进一步健全青年干部培训体系，推动青年干部成长成才，确保青年干部得到全面提升。"
+    # only the aim the prompt asked for: another sentence keeps its stop
+    assert aim_joined("完善考核机制。坚持问题导向，推动发展。", "确保……") == "完善考核机制。坚持问题导向，推动发展。"
+    assert aim_joined("完善考核机制。推动发展。", choice("write_plan", "aim", 1)) == "完善考核机制，推动发展。"
+    assert aim_joined("完善考核机制。", "") == "完善考核机制。"
+
 def test_plans_with_measures_stand_one_a_paragraph_and_a_lone_plan_keeps_two_sentences():
     from drafter import frames
     from drafter.facts import validate_facts
