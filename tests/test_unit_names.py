@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from drafter.engine import DraftEngine
@@ -23,8 +25,14 @@ from vectorstore.store import CorpusStore
     # named under its parent body: its own name
     ("泊川县市场监督管理局青石铺市场监管所", "青石铺市场监管所"),
     ("县公安局交警大队", "交警大队"),
+    # an office with a standard short name (data/office_abbreviations.txt), its level of government kept
+    ("澄岭县人力资源和社会保障局", "县人社局"),
+    ("泊川县市场监督管理局", "县市场监管局"),
+    ("栗川市人民检察院", "市检察院"),
+    ("卫生健康委员会", "卫健委"),
+    ("县发展和改革局", ""),  # saves too little
     # no party organisation at the end and no parent body, or short enough already: no short name
-    ("澄岭县人力资源和社会保障局", ""),
+    ("澄岭县教育局", ""),
     ("市委组织部", ""),
     ("县档案馆", ""),
     ("城关镇党委", ""),
@@ -94,3 +102,24 @@ def test_a_draft_a_little_under_its_target_still_says_the_long_name_short():
     bodies = "\n".join(s.body for s in run.sections)
     assert bodies.count(unit) < 7 and "村党总支" in bodies.replace(unit, "")  # 7 mentions as written
     assert count_chars(engine.document_text(run)) >= LENGTH_MIN_RATIO * 315
+
+
+def test_an_office_is_said_by_its_standard_short_name_and_the_checks_accept_it():
+    """"澄岭县人力资源和社会保障局" → "县人社局" (data/office_abbreviations.txt): no check takes the short name for
+    another unit or an invented name."""
+    unit = "澄岭县人力资源和社会保障局"
+    facts = validate_facts({
+        "genre": "工作总结", "unit": unit, "period": "2025年", "figures": [{"label": "党员", "value": 58, "unit": "名"}],
+        "activities": ["开展就业服务进社区", "推进社保经办窗口作风建设"], "achievements": ["群众满意度提升"],
+        "problems": ["基层经办人员业务能力不强"], "plans": ["开展经办人员轮训"]})
+    engine, run = _drafted(facts, f"{unit}坚持把就业服务摆在突出位置，扎实推进各项工作，形成了良好局面。")
+    bodies = "\n".join(s.body for s in run.sections)
+    assert bodies.count(unit) == 1 and bodies.count("县人社局") >= 2
+    flagged = [f for s in run.sections for f in s.flags if "县人社局" in str(f)]
+    assert not flagged
+    from drafter.checks import run_checks
+    text = engine.document_text(run)
+    said = [range(m.start(), m.end()) for m in re.finditer("县人社局", text)]
+    on_it = [f for f in run_checks(text, facts).findings if f.code != "PROSE_REPEAT"  # the mock says one thing
+             if "县人社局" in f.message_zh or "社局" in f.message_zh or (f.span and any(f.span[0] in r or f.span[1] - 1 in r for r in said))]
+    assert not on_it

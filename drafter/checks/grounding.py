@@ -23,6 +23,7 @@ from drafter.checks.base import WARNING, CheckResult, Finding
 from drafter.checks.structure import split_sections
 from drafter.facts import Facts
 from drafter.zh.sentences import sentence_pieces
+from drafter.zh.unit_names import short_unit_name
 
 NOUN_FLAGS = frozenset({"n", "nz", "vn", "an", "ng", "nt", "nr", "ns"})
 MIN_DOCS = 2  # a noun in this many demo documents is the genre's own word
@@ -131,8 +132,9 @@ def unknown_days(sentence: str, known: str) -> list[str]:
 
 
 def known_text(facts: Facts, extra: str = "") -> str:
-    """What a draft's sentences may draw on: the facts, the theme, and ``extra`` (headings)."""
-    return "\n".join([facts.all_text(), facts.theme or "", facts.date or "", extra])
+    """What a draft's sentences may draw on: the facts, the theme, the unit's short name ("县人社局" for
+    "澄岭县人力资源和社会保障局", which finalize says after the first mention), and ``extra`` (headings)."""
+    return "\n".join([facts.all_text(), facts.theme or "", facts.date or "", short_unit_name(facts.unit), extra])
 
 
 def body_findings(body: str, facts: Facts, offset: int = 0, extra: str = "") -> list[Finding]:

@@ -4,12 +4,15 @@ A summary names its unit in full in the title, the opening and the first sentenc
 body and its party organisation ("街道党工委", "局党组", "公司党委", "中心党支部"); a draft that repeats a
 ten-character name at the head of every paragraph reads as machine-made. A unit whose name ends on a party
 organisation has one; so has a unit named under its parent body ("泊川县市场监督管理局青石铺市场监管所" →
-"青石铺市场监管所"); "县档案馆" keeps its name.
+"青石铺市场监管所"), and an office with a standard short name ("澄岭县人力资源和社会保障局" → "县人社局",
+``data/office_abbreviations.txt``); "县档案馆" keeps its name.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib.resources import files
 
 __all__ = ["short_unit_name", "shorten_mentions"]
 
@@ -27,6 +30,31 @@ MIN_FULL_CHARS = 6
 MIN_SAVING = 4
 _PARENT_END = "局委厅"
 _BODY_ENDS = {k[-1] for k in BODY_KINDS}  # what a unit's own name ends on (所, 站, 大队 …)
+# levels of government an office's short name keeps ("澄岭县人力资源和社会保障局" → "县人社局")
+LEVELS = "省市县区旗州盟"
+
+
+@cache
+def office_abbreviations() -> tuple[tuple[str, str], ...]:
+    """(full name, short name) of the offices with a standard short name, longest full name first."""
+    pairs = []
+    for line in (files("drafter.zh") / "data" / "office_abbreviations.txt").read_text("utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            full, short = line.split()
+            pairs.append((full, short))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def office_short_name(unit: str) -> str:
+    """"县人社局" for "澄岭县人力资源和社会保障局": the office's standard short name after the level of government
+    its full name follows, or "" (no such office at the end of ``unit``, or too little saved)."""
+    for full, short in office_abbreviations():
+        if unit.endswith(full):
+            head = unit[: -len(full)]
+            level = head[-1:]
+            name = (level if level and level in LEVELS else "") + short
+            return name if len(unit) - len(name) >= MIN_SAVING else ""
+    return ""
 
 
 def short_unit_name(unit: str) -> str:
@@ -37,7 +65,9 @@ def short_unit_name(unit: str) -> str:
     if not body:
         cut = max((i for i, ch in enumerate(unit[:-4]) if ch in _PARENT_END), default=-1)
         own = unit[cut + 1:]
-        return own if cut >= 0 and own[-1:] in _BODY_ENDS and len(unit) - len(own) >= MIN_SAVING else ""
+        if cut >= 0 and own[-1:] in _BODY_ENDS and len(unit) - len(own) >= MIN_SAVING:
+            return own
+        return office_short_name(unit)
     if len(unit) < MIN_FULL_CHARS:
         return ""
     rest = unit[: -len(body)]
