@@ -34,6 +34,9 @@ MONEY = re.compile(r"元$")
 HEADCOUNT_UNITS = ("名", "人", "位", "万人", "万名")  # 1.86万人 counts people as 1860人 does
 HEADCOUNT_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,6}(警|员|师|工|生|者|干部|人员|代表|委员)$")
 
+# A count of times, sessions or cases counts something done, whatever its label names ("各级领导干部点评指导608人次",
+# "党组织开展点评2000人次": no unit *has* them, though 干部 and 党组织 are its people).
+EVENT_UNITS = ("人次", "户次", "次", "场次", "场", "期", "批次", "批", "轮", "件", "起")
 
 # A label that says which way a figure moved reads as a clause of its own: 发案下降31.4%, 同比增长6.2%.
 CHANGE_WORDS = re.compile(r"(下降|增长|提高|减少|上升|增加|提升|下滑|回落|降低)")
@@ -66,6 +69,6 @@ def split_figures(facts: Facts) -> tuple[list[str], list[str]]:
         else:
             named = BASIC_LABELS.search(fig.label)
         is_basic = (named and not ACTION_LABEL.match(fig.label) and not RATE_LABEL.search(fig.label)
-                    and not MONEY.search(fig.unit or "")) or is_jurisdiction(fig.text())
+                    and not MONEY.search(fig.unit or "") and fig.unit not in EVENT_UNITS) or is_jurisdiction(fig.text())
         (basic if is_basic else results).append(fig.text())
     return basic, results

@@ -65,7 +65,8 @@ def figures_sentence(figure_texts: list[str]) -> str:
 def counts_sentences(facts: Facts, figures: list[str]) -> str:
     """The unit's counts ("……现有党员9名。") and its area's ("辖区有登记市场主体4862户。"), or ""."""
     own = [f for f in figures if not is_jurisdiction(f)]
-    text = f"{facts.unit}现有{'、'.join(own)}。" if own else ""
+    # a label's own 现有/共有 goes where the sentence says 现有 ("区教育系统现有党支部15个": not "现有区教育系统现有……")
+    text = f"{facts.unit}现有{'、'.join(re.sub(r'(现有|共有)', '', f, count=1) for f in own)}。" if own else ""
     if area := area_sentence([f for f in figures if f not in own]):
         text += area if own else f"{facts.unit}{area}"
     return text

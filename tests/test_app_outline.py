@@ -111,6 +111,24 @@ def test_a_headcount_is_basic_and_a_count_of_people_who_did_something_is_a_resul
     assert split_figures(bureau) == (["从业人员3.2万人"], ["农村劳动力转移就业1.86万人", "帮助讨薪农民工2140名"])
 
 
+
+def test_a_count_of_times_or_cases_is_a_result_and_a_labels_own_xianyou_is_not_said_twice():
+    """人次, 次, 场, 件 … count something done, though the label names the unit's people ("各级领导干部点评指导608人次"
+    read as a count the unit has: "……现有党员424名、各级领导干部点评指导608人次"); a label that says 现有 itself is
+    not told "现有……现有" (both seen in a leave-one-out draft of a real document's facts)."""
+    from drafter import frames
+    from drafter.facts import validate_facts
+    from drafter.figure_roles import split_figures
+
+    facts = validate_facts({"unit": "区教文体局党委", "activities": ["开展点评"], "figures": [
+        {"label": "区教育系统现有党支部", "value": "15", "unit": "个"}, {"label": "党员", "value": "424", "unit": "名"},
+        {"label": "各级领导干部点评指导", "value": "608", "unit": "人次"},
+        {"label": "党组织开展点评", "value": "2000", "unit": "场"}, {"label": "党员承诺事项", "value": "4800", "unit": "件"}]})
+    basic, results = split_figures(facts)
+    assert basic == ["区教育系统现有党支部15个", "党员424名"]
+    assert results == ["各级领导干部点评指导608人次", "党组织开展点评2000场", "党员承诺事项4800件"]
+    assert frames.counts_sentences(facts, basic) == "区教文体局党委现有区教育系统党支部15个、党员424名。"
+
 def test_money_is_a_result_and_an_experience_materials_counts_are_what_the_unit_has():
     from drafter.facts import validate_facts
     from drafter.frames import FRAMED, section_frame
