@@ -268,7 +268,6 @@ def measure_after(text: str, plan: str) -> str:
     return text
 
 
-
 def aim_joined(text: str, aim: str) -> str:
     """A plan's measures with the aim the prompt asked for (``aim``, "确保……") kept in their sentence: the 1.5B
     writes it as a sentence of its own with no subject ("……推动青年干部成长成才。确保青年干部……得到全面提升", 7 times
@@ -276,6 +275,7 @@ def aim_joined(text: str, aim: str) -> str:
     确保……。")."""
     word = aim.strip("…。， ")
     return re.sub(rf"。(?={re.escape(word)})", "，", text) if word else text
+
 
 @dataclass
 class WritePolicy:
