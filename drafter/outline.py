@@ -22,6 +22,7 @@ from drafter.facts import Facts
 from drafter.figure_roles import ACTION_LABEL, split_figures
 from drafter.frames import MEASURE_MAX_CHARS, section_frame, stated_in, theme_words
 from drafter.zh.instructions import looks_like_instruction
+from drafter.zh.units import SCALE_NAMES, UNITS
 
 PLACEHOLDER = "【待补】"
 
@@ -161,10 +162,28 @@ def default_opening(facts: Facts) -> str:
     return f"{period}{facts.unit}认真贯彻落实上级部署要求，{theme}，统筹推进各项工作，取得了积极成效。{frame}"
 
 
+# Units of a count or amount (not of a date, a time or an ordinal: "2024年", "第3届" stay in a heading).
+_NOT_COUNTS = {"年", "月", "日", "周年", "个月", "个工作日", "天", "周", "小时", "分钟", "分", "秒", "岁", "届", "号",
+               "点", "倍", "章", "段", "句", "村", "镇", "乡"}
+_COUNT_UNITS = "|".join(re.escape(u) for u in UNITS if u not in _NOT_COUNTS)
+# A count inside a heading's phrase ("党员教师38名全部与学困生结对", "为58户困难家庭结对帮扶"): the body states it.
+_INNER_COUNT = re.compile(rf"(?<![第\d.])\d+(?:\.\d+)?(?:{'|'.join(SCALE_NAMES)})?(?:{_COUNT_UNITS})")
+
+
+def without_counts(phrase: str) -> str:
+    """``phrase`` without the counts in it, outside quotes ("党员教师38名全部与学困生结对" → "党员教师全部与学困生结对");
+    unchanged when too little would be left."""
+    parts = re.split(r"(“[^”]*”|《[^》]*》)", phrase)
+    out = "".join(part if part.startswith(("“", "《")) else _INNER_COUNT.sub("", part) for part in parts)
+    return out if count_chars(out) >= 4 else phrase
+
+
 def short_title(item: str, limit: int = 18) -> str:
-    """A sub-heading from a list item: its first clause, trimmed ("组织党员志愿服务活动36场，…" → "组织党员志愿服务活动")."""
+    """A sub-heading from a list item: its first clause, trimmed, with no count in it ("组织党员志愿服务活动36场，…" →
+    "组织党员志愿服务活动"; a 公文's sub-heading names the work, its body gives the figures)."""
     first = re.split(r"[，。；：,;:！？]", item.strip(), maxsplit=1)[0].strip()
     first = re.sub(r"\d+(\.\d+)?\s*[^\d\s，。]{0,3}$", "", first).strip() or first
+    first = without_counts(first)
     if len(first) > limit:  # "成立由党委书记任组长的创先争优活动领导小组" → "成立创先争优活动领导小组"
         first = re.sub(r"由[^，。的]{1,12}的", "", first)
     if len(first) > limit + 6:  # still long: cut after the last 的/和/与/及 that leaves a whole phrase,

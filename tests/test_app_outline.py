@@ -81,6 +81,18 @@ def test_sub_headings_never_end_in_half_a_word():
     assert short_title("推行“街道党工委—社区党委—网格党支部—楼栋党小组”四级组织架构") == "推行四级组织架构"
 
 
+def test_sub_headings_name_the_work_and_leave_its_counts_to_the_body():
+    """A count inside a sub-heading ("（二）党员教师38名全部与学困生结对" in a held-out draft) goes; dates, ordinals,
+    quoted names and numbers that are no count stay."""
+    from drafter.outline import short_title
+
+    assert short_title("党员教师38名全部与学困生结对，结对帮扶学生95名") == "党员教师全部与学困生结对"
+    assert short_title("为58户困难家庭结对帮扶") == "为困难家庭结对帮扶"
+    assert short_title("4个党支部每月集中学习党章党规") == "党支部每月集中学习党章党规"
+    for kept in ("举办第3届党建论坛", "2024年开展专项整治", "新建“15分钟便民服务圈”", "完成5G基站建设"):
+        assert short_title(kept) == kept
+
+
 def test_rates_are_outcomes_not_the_units_make_up():
     from drafter.facts import validate_facts
     from drafter.figure_roles import split_figures

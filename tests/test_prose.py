@@ -74,6 +74,9 @@ CASES = [
                 "把群众满意作为根本评价标准比学赶超。三是组建党员家庭医生团队，提高医疗服务水平比学赶超。", "PROSE_REPEAT"),
     # a foreign word after a comma (a held-out draft's "，also促进了")
     ("主要做法", "这些活动提高了党员的积极性，also促进了社区居民之间的互动。", "PROSE_REGISTER"),
+    # a sentence ending on a bare place phrase (a held-out draft's 结对帮扶, a LOO draft's 阶段小结)
+    ("主要做法", "学校党支部确保了38名党员教师全部与学困生结对，并且在95名学生中。", "PROSE_FRAGMENT"),
+    ("主要做法", "通过加强沟通协调，推动各项工作顺利进行。在推进过程中。", "PROSE_FRAGMENT"),
     # three sentences of one paragraph on one opening (an eval draft's 做法 on 政府债务)
     ("主要做法", "坚持科学决策和动态管理，确保债务安全可控。通过强化资金管理和预算执行，有效控制了债务规模。通过建立"
                 "债务风险预警机制，及时发现和处理潜在的风险问题。通过制定和完善债务风险防控政策，提高了防控能力。",
@@ -114,6 +117,8 @@ CLEAN = [
                 "二是加强阵地建设，改善活动条件；三是加强制度建设，完善长效机制。"),
     # 其 and a 它 inside a word are no pronoun for the unit; 基地 named without 该 is no back-reference
     ("主要做法", "与本地企业共建实训基地9个，其中省级示范基地2个，其他基地按照统一标准建设管理。"),
+    # a 在……中 with its predicate, or after a verb, is a whole sentence
+    ("主要做法", "党员先锋作用体现在急难险重任务中。在结对帮扶中，党员带头走访困难家庭，解决实际问题。"),
     # one-sentence sub-sections are thin, not a bare list across their headings
     ("主要做法", "（一）开展“周三服务日”\n党支部开展“周三服务日”活动，全年为居民办实事48件。\n（二）在职党员到社区报到\n"
                 "在职党员到社区报到认领岗位，开展志愿服务2100人次。\n（三）为独居老人提供助餐服务\n"

@@ -5,7 +5,7 @@ near-repeated sentences (PROSE_REPEAT), off-register words (PROSE_REGISTER), ess
 (PROSE_CONNECTIVE), hedges (PROSE_HEDGE), chat-style commentary (PROSE_COMMENTARY), figures appended as bare strings (PROSE_RULE_FIGURE), thin sections
 (PROSE_THIN), remedies written into 存在问题 (PROSE_SOLUTION), text of another section type (PROSE_WRONG_SECTION),
 paragraphs that stop mid-sentence (PROSE_UNFINISHED), another kind of unit's bodies (PROSE_FOREIGN), a sentence
-that is only the unit's name (PROSE_FRAGMENT), sentences of a paragraph opening on the same words (PROSE_OPENING).
+that is only the unit's name or ends on a bare 在……中 (PROSE_FRAGMENT), sentences of a paragraph opening on the same words (PROSE_OPENING).
 The word lists and thresholds live in ``data/prose.yaml``. Findings are warnings for the report (the score is
 defects per 1,000 characters); :func:`prose_findings` gives them per section to verification, which rewrites
 or removes what it can.
@@ -37,6 +37,10 @@ _ORDINAL_CLAUSE = re.compile(r"[一二三四五六七八九十]是([^，,；;。
 # A sign-off line, which has no end punctuation: a date, or an organisation's name.
 _SIGNOFF_LINE = re.compile(r"^\s*(?:[\d〇零一二三四五六七八九十○]{2,4}年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日|"
                            r"[^，。；！？\s]{2,40}(?:委员会|党委|党组|党工委|总支部|支部|政府|局|公司|学校|院|所|站|中心|社区|村|镇|乡|街道))\s*$")
+
+# A sentence that ends on a bare place phrase, with nothing said of it ("……全部与学困生结对，并且在95名学生中。",
+# "在推进过程中。"): a 在……中 that opens a clause needs a predicate after it. None in the real or demo documents.
+_DANGLING_PLACE = re.compile(r"(?:^|[，,])((?:并且|而且|并|同时|还|也|且)?在[^，,。；！？]{1,20}(?:之中|当中|中|里|内))[。！？；]$")
 
 # A sentence that is nothing but an organisation's name ("城南社区卫生服务中心党支部。"): the subject of a sentence
 # the model never wrote.
@@ -227,6 +231,9 @@ def section_body_findings(body: str, section_type: str, facts: Facts | None = No
             seen.append((core[:10], core[-8:], grams))
         if _BROKEN_START.match(core):
             found.append(Finding("PROSE_FRAGMENT", f"句子残缺（以“{core[0]}”开头，前面的内容被删掉了）",
+                                 (s_start, s_start + len(sentence)), WARNING))
+        if dangling := _DANGLING_PLACE.search(core):
+            found.append(Finding("PROSE_FRAGMENT", f"句子没有说完（“{dangling.group(1)}”后面缺少谓语）",
                                  (s_start, s_start + len(sentence)), WARNING))
         if _FRAGMENT.match(core) or (facts is not None and core[-1:] in "。！？；" and core[:-1] == facts.unit):
             found.append(Finding("PROSE_FRAGMENT", "句子只有主语（单位名称），没有内容",
