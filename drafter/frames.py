@@ -100,7 +100,8 @@ def problems(facts: Facts, items: list[str], brief: bool = False) -> str:
 
 def results(facts: Facts, figures: list[str], items: list[str], brief: bool = False) -> str:
     """取得成效 from the facts: the unit's result figures in the order given, as one sentence of the unit
-    ("2025年，……党支部受理警情6125起，破获刑事案件196起，……"; ``brief``: without the period), then the
+    ("2025年，……党支部受理警情6125起，破获刑事案件196起，……"; ``brief``: without the period unless the sentence
+    needs it for a subject), then the
     clerk's achievements as they were given; with no figures, the achievements as what the work brought."""
     items = [x.strip().rstrip("。；;，,、 ") for x in items if x.strip()]
     when = "" if brief or not facts.period else f"{facts.period}，"
@@ -116,10 +117,12 @@ def results(facts: Facts, figures: list[str], items: list[str], brief: bool = Fa
     text = counts_sentences(facts, counts)
     if done:
         # the unit is the subject of what it did (受理警情6125起), not of a rate after the period ("2024年，……学院
-        # 党委学生党员占比达7.4%"); with no period to open on, the sentence keeps it
+        # 党委学生党员占比达7.4%"); a brief draft, which leaves the period out, opens such a figure on it all the
+        # same rather than on the unit ("卫生院党支部门急诊达2.7万人次" reads the branch as "党支部门")
         acted = ACTION_LABEL.match(done[0]) or CHANGE_WORDS.search(re.split(r"\d", done[0], maxsplit=1)[0])
-        subject = "" if counts or (when and not acted) else facts.unit
-        text += f"{when}{subject}" + "，".join(map(result_clause, done))
+        opening = when or ("" if acted or counts or not facts.period else f"{facts.period}，")
+        subject = "" if counts or (opening and not acted) else facts.unit
+        text += f"{opening}{subject}" + "，".join(map(result_clause, done))
         # one figure and what the work brought make one sentence, not a bare figure sentence and the rest
         text += "，" if len(done) == 1 and items else "。"
     if items:

@@ -161,6 +161,11 @@ def test_a_figure_an_achievement_states_is_not_said_twice_in_the_results():
     assert text == "2019年，第二中学党支部结对帮扶学生58名，高考本科上线412人，本科上线率71.5%，创学校历史新高。"
     # a rate after the period has no unit before it ("第二中学党支部本科上线率达1.5%" reads as the branch's rate)
     assert frames.results(facts, ["本科上线率1.5%"], items).startswith("2019年，本科上线率达1.5%，")
+    # nor of a count of the work's in a brief draft, which then opens on its period (a dev draft's "卫生院党支部门急诊达")
+    clinic = validate_facts({"unit": "龙潭镇卫生院党支部", "period": "2025年上半年", "activities": ["下村坐诊"]})
+    assert frames.results(clinic, ["门急诊2.7万人次", "重点人群签约率78.5%"], [], brief=True) == (
+        "2025年上半年，门急诊达2.7万人次，重点人群签约率达78.5%。")
+    assert frames.results(clinic, ["开展义诊12场"], [], brief=True) == "龙潭镇卫生院党支部开展义诊12场。"
 
 
 def test_a_result_figure_of_a_noun_label_gets_its_verb():
