@@ -417,6 +417,28 @@ def _restated_purpose_left_out(text: str, facts: Facts) -> str:
     return _RESTATED_PURPOSE.sub(dropped, text)
 
 
+# A practice done for someone, put where a purpose goes ("为独居老人提供助餐服务，社区党委每天帮助86名独居老人……"):
+# 为 + the practice's own words (no aim verb after 为), then the unit as the subject. The unit goes first, and 为
+# reads as "for" again: "社区党委为独居老人提供助餐服务，每天帮助……".
+_PRACTICE_AS_PURPOSE = re.compile(r"(?:^|(?<=[。！？；]))(为(?!了)[^，,。；！？\n]{4,40})[，,]", re.M)
+_AIM_VERB = re.compile(r"^为(?:开展|推进|做好|抓好|加强|落实|深化|实施|确保|提升|提高|增强|推动|促进|进一步|切实|全面|扎实|"
+                       r"更好|解决|保障|营造|打造|建设|巩固|夯实|发挥|激发|完善|健全|强化|规范|优化|满足|方便|让|使)")
+
+
+def _practice_for_someone(text: str, facts: Facts) -> str:
+    from drafter.zh.unit_names import short_unit_name
+
+    names = [n for n in (facts.unit, short_unit_name(facts.unit)) if n]
+    out, pos = [], 0
+    for m in _PRACTICE_AS_PURPOSE.finditer(text):
+        name = next((n for n in names if text.startswith(n, m.end())), "")
+        if not name or _AIM_VERB.match(m.group(1)) or not _names_a_practice(m.group(1), facts):
+            continue
+        out += [text[pos:m.start()], name, m.group(1), "，"]
+        pos = m.end() + len(name)
+    return "".join(out) + text[pos:]
+
+
 # What cannot open a sentence once the subject before it is gone: a particle, or a word that needs its subject
 # ("县财政局的……", "县财政局和……").
 _BROKEN_START_AFTER = re.compile(r"^(?:的|了|着|地|和|与|及|等|是|为|在其|之)")
@@ -630,6 +652,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _unit_as_purpose(out, facts.unit)
     out = _activity_as_purpose(out)
     out = _restated_purpose_left_out(out, facts)
+    out = _practice_for_someone(out, facts)
     if section_type == "主要做法":
         out = _pronoun_subject_left_out(out, facts.unit)
     out = _wrong_self_reference(out, facts.unit)

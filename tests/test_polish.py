@@ -483,3 +483,16 @@ def test_a_purpose_that_only_says_the_practice_again_goes():
     aim = validate_facts({"unit": "县财政局", "activities": ["加强政府债务风险防控，建立债务风险预警机制"]})
     kept = "为加强政府债务风险防控，县财政局建立健全债务风险预警机制。"  # the practice's aim, then how: stays
     assert polish(kept, "主要做法", aim).text == kept
+
+
+def test_a_practice_done_for_someone_put_where_a_purpose_goes_gets_its_subject_first():
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+
+    facts = validate_facts({"unit": "龙潭镇卫生院党支部", "activities": ["为65岁以上老年人免费体检2940人", "开展义诊"]})
+    # from a dev draft: 为 + the practice, then the unit, reads as a purpose that is the work itself
+    text = "为65岁以上老年人免费体检2940人，卫生院党支部通过定期组织体检活动，推动了老年人的健康管理。"
+    assert polish(text, "主要做法", facts).text == "卫生院党支部为65岁以上老年人免费体检2940人，通过定期组织体检活动，推动了老年人的健康管理。"
+    for kept in ("为提升群众健康水平，卫生院党支部开展义诊。",  # a purpose of its own
+                 "为65岁以上老年人免费体检2940人，推动了老年人的健康管理。"):  # no subject to put first
+        assert polish(kept, "主要做法", facts).text == kept
