@@ -496,3 +496,23 @@ def test_a_practice_done_for_someone_put_where_a_purpose_goes_gets_its_subject_f
     for kept in ("为提升群众健康水平，卫生院党支部开展义诊。",  # a purpose of its own
                  "为65岁以上老年人免费体检2940人，推动了老年人的健康管理。"):  # no subject to put first
         assert polish(kept, "主要做法", facts).text == kept
+
+
+def test_a_practice_for_someone_is_found_with_the_units_name_in_it():
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+
+    facts = validate_facts({"unit": "禾屿县第二中学党支部", "activities": ["党员教师38名全部与学困生结对，结对帮扶学生95名"]})
+    text = "为禾屿县第二中学全体党员教师与学困生结对，学校党支部通过深入细致的帮扶和指导，提高了学生成绩。"  # held-out draft
+    assert polish(text, "主要做法", facts).text.startswith("学校党支部为禾屿县第二中学全体党员教师与学困生结对，通过")
+
+
+def test_a_clause_saying_a_figure_of_its_sentence_again_goes():
+    from drafter.facts import validate_facts
+    from drafter.polish import polish
+
+    facts = validate_facts({"unit": "泊川县纪委机关党总支", "activities": ["对照党章党规查摆问题62条，已整改58条"]})
+    text = "机关党总支对照党章党规查摆问题62条，已整改58条，通过深入分析和整改58条问题，已整改58条。"  # a held-out draft
+    assert polish(text, "主要做法", facts).text == "机关党总支对照党章党规查摆问题62条，已整改58条。"
+    kept = "机关党总支党员参学率100%，专题讨论覆盖率100%。"  # the same figure of two different things
+    assert polish(kept, "主要做法", facts).text == kept
