@@ -22,7 +22,7 @@ from drafter.checks import (
     prompt_leaks,
 )
 from drafter.checks.base import Finding
-from drafter.checks.coverage import item_recall, sentence_windows
+from drafter.checks.coverage import bigrams, item_recall, sentence_windows
 from drafter.checks.figures import OUTSIDE_PERIOD
 from drafter.checks.grounding import body_headings, invented_detail
 from drafter.checks.length import count_chars
@@ -225,8 +225,22 @@ def unsaid(text: str, item: str) -> str:
     1046条" after a paragraph that says "……排查问题隐患1046条。" is "网格员212名常态化入户走访" (stated whole, the
     paragraph said its last clause twice); "" when it has them all."""
     clauses = [c.strip() for c in re.split(r"[，,；;]", item.strip().rstrip("。；;，,")) if c.strip()]
-    kept = [c for c in clauses if c not in text]
+    kept = [c for c in clauses if c not in text and not _said_with_its_figures(c, text)]
     return "，".join(kept) if len(kept) < len(clauses) else item.strip().rstrip("。；;，,")
+
+
+# of a clause's character pairs the text must have, with all its figures, to have said it in other words
+SAID_FIGURE_CLAUSE_SHARE = 0.6
+
+
+def _said_with_its_figures(clause: str, text: str) -> bool:
+    """Whether ``text`` says a clause with figures in other words: all its figures, and most of its pairs of
+    characters ("在集贸市场设立党员示范摊位8个" after "……全体党员亮身份进集贸市场，设立党员示范摊位8个")."""
+    keys = {m.key for m in extract_numbers(clause) if m.kind not in ("date", "ordinal")}
+    if not keys or not keys <= {m.key for m in extract_numbers(text)}:
+        return False
+    pairs = bigrams(re.sub(r"[^\u4e00-\u9fff]", "", clause))
+    return bool(pairs) and len(pairs & bigrams(re.sub(r"[^\u4e00-\u9fff]", "", text))) >= SAID_FIGURE_CLAUSE_SHARE * len(pairs)
 
 
 def unstated_items(title: str, items: list[str]) -> list[str]:
@@ -261,12 +275,19 @@ def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
         additions += [r + "。" for r in rests]
     if not additions:
         return text
-    joined = "".join(additions)
     if not text.strip():
-        return joined
+        return "".join(additions)
     lines = text.split("\n")
-    lines[-1] = lines[-1] + joined
+    # a paragraph that opens on how the work was done ("通过加强宣传教育和培训，确保……") opens on the work itself
+    # instead of ending on it as a sentence of its own ("……。推行轻微违法行为免罚清单。" in a held-out draft)
+    if len(lines) == 1 and len(rests) == 1 and not figure_texts and _MEANS_START.match(text) \
+            and not _ORDINAL.search(text):
+        return f"{rests[0]}，{text}"
+    lines[-1] = lines[-1] + "".join(additions)
     return "\n".join(lines)
+
+
+_MEANS_START = re.compile(r"^通过[^，。；]{2,40}，")
 
 
 _ORDINAL = re.compile(r"(?:^|[。；，])[一二三四五六七八九十]+是")

@@ -184,3 +184,16 @@ def test_a_wrong_year_in_a_name_or_an_attribute_takes_its_clause():
     # cutting the year alone would leave "荣获度……" and "在的基础上"
     assert _year_cut("党支部荣获2019年度先进基层党组织称号，工作成效明显。", "2019年") == "工作成效明显。"
     assert _year_cut("在2019年的基础上，继续推进工作。", "2019年") == "继续推进工作。"
+
+
+def test_an_item_the_text_lacks_opens_a_paragraph_that_opens_on_its_means():
+    from drafter.verify import insert_missing, unsaid
+
+    # both from a held-out draft: the item stated after the paragraph read as a stray line
+    text = "通过加强宣传教育和培训，确保所有执法人员都能熟练掌握免罚清单的使用。首违免罚19件，有效减轻了企业的负担。"
+    assert insert_missing(text, [], ["推行轻微违法行为免罚清单"]) == "推行轻微违法行为免罚清单，" + text
+    assert insert_missing("所党支部加强宣传教育。", [], ["推行轻微违法行为免罚清单"]) == "所党支部加强宣传教育。推行轻微违法行为免罚清单。"
+    # a clause the text says in other words, with its figure, is not stated again
+    said = "青石铺市场监管所全体党员亮身份进集贸市场，设立党员示范摊位8个。"
+    assert unsaid(said, "党员9名全部亮身份进市场，在集贸市场设立党员示范摊位8个") == "党员9名全部亮身份进市场"
+    assert unsaid("设立党员示范摊位6个。", "在集贸市场设立党员示范摊位8个") == "在集贸市场设立党员示范摊位8个"
