@@ -3,7 +3,7 @@
 The question it answers: would writing independent pieces of a draft at the same time (the 做法 items, the
 plans' measures) make a draft faster on this CPU? llama-cpp-python's server answers one request at a time,
 so that would need a batching server; this measures the ceiling first. Each k starts from a cleared KV cache,
-evaluates the same prompt once per sequence, then times ``--steps`` decode steps of k tokens each (one per
+evaluates the same prompt once per sequence, then times ``--steps`` decode steps (after one untimed) of k tokens each (one per
 sequence, logits for all). Prints tokens/s over all sequences and its ratio to k=1 in the same run.
 
     .venv/bin/python bench/bench_batch_decode.py [--model quality] [--steps 40] [--max-k 4]
@@ -65,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
                     put(i, token, i, seq, i == n - 1)
                 if lc.llama_decode(ctx, batch) != 0:
                     raise SystemExit("llama_decode failed on the prompt")
-            start = time.perf_counter()
-            for step in range(ns.steps):
+            start = 0.0
+            for step in range(ns.steps + 1):  # the first step warms up and is not timed
+                start = start or (time.perf_counter() if step == 1 else 0.0)
                 batch.n_tokens = k
                 for seq in range(k):
                     put(seq, tokens[step % n], n + step, seq, True)
