@@ -280,14 +280,16 @@ def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
     lines = text.split("\n")
     # a paragraph that opens on how the work was done ("通过加强宣传教育和培训，确保……") opens on the work itself
     # instead of ending on it as a sentence of its own ("……。推行轻微违法行为免罚清单。" in a held-out draft)
-    if len(lines) == 1 and len(rests) == 1 and not figure_texts and _MEANS_START.match(text) \
-            and not _ORDINAL.search(text):
-        return f"{rests[0]}，{text}"
+    means = _MEANS_START.match(text)
+    if len(lines) == 1 and len(rests) == 1 and not figure_texts and means and not _ORDINAL.search(text):
+        subject = means.group(1)  # "青石铺市场监管所通过……" → "青石铺市场监管所推行……，通过……"
+        return f"{subject}{rests[0]}，{text[len(subject):]}"
     lines[-1] = lines[-1] + "".join(additions)
     return "\n".join(lines)
 
 
-_MEANS_START = re.compile(r"^通过[^，。；]{2,40}，")
+_MEANS_START = re.compile(r"^((?:[\u4e00-\u9fff]{2,24}?(?:党委|党支部|党总支|党工委|党组|所|局|站|中心|院|学校|公司|集团|村|社区|"
+                          r"街道|镇|乡|馆|队))?)通过[^，。；]{2,40}，")
 
 
 _ORDINAL = re.compile(r"(?:^|[。；，])[一二三四五六七八九十]+是")

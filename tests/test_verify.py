@@ -193,6 +193,9 @@ def test_an_item_the_text_lacks_opens_a_paragraph_that_opens_on_its_means():
     text = "通过加强宣传教育和培训，确保所有执法人员都能熟练掌握免罚清单的使用。首违免罚19件，有效减轻了企业的负担。"
     assert insert_missing(text, [], ["推行轻微违法行为免罚清单"]) == "推行轻微违法行为免罚清单，" + text
     assert insert_missing("所党支部加强宣传教育。", [], ["推行轻微违法行为免罚清单"]) == "所党支部加强宣传教育。推行轻微违法行为免罚清单。"
+    # with the unit before 通过, the unit stays the subject (the unit's name goes later, when said again)
+    assert insert_missing("青石铺市场监管所通过加强宣传教育，确保执法人员掌握清单。", [], ["推行轻微违法行为免罚清单"]) == \
+        "青石铺市场监管所推行轻微违法行为免罚清单，通过加强宣传教育，确保执法人员掌握清单。"
     # a clause the text says in other words, with its figure, is not stated again
     said = "青石铺市场监管所全体党员亮身份进集贸市场，设立党员示范摊位8个。"
     assert unsaid(said, "党员9名全部亮身份进市场，在集贸市场设立党员示范摊位8个") == "党员9名全部亮身份进市场"
