@@ -42,6 +42,7 @@ from drafter.settings import Settings
 from drafter.zh.headings import match_heading
 from drafter.zh.instructions import looks_like_instruction
 from drafter.zh.punctuation import normalise_punctuation
+from drafter.zh.unit_names import short_unit_name
 
 if TYPE_CHECKING:
     from drafter.clients import Clients
@@ -255,14 +256,18 @@ def without_echoes(text: str) -> str:
     return "".join(out)
 
 
-def measure_after(text: str, plan: str) -> str:
+def measure_after(text: str, plan: str, names: tuple[str, ...] = ()) -> str:
     """What an answer to ``write_plan`` adds to its plan: the plan said back at its start goes (word for word, or
-    a first clause that is mostly its characters), and so does an ordinal ("一是"); the engine states the plan."""
+    a first clause that is mostly its characters, the unit's ``names`` and 将 before it not counted: "街道党工委将
+    深化物业服务企业党的工作全覆盖" after "下半年实现物业服务企业党的工作全覆盖"), and so does an ordinal ("一是"); the
+    engine states the plan."""
     text = _ORDINAL_START.sub("", text.strip().replace("\n", ""))
     core = plan.strip().rstrip("。；;，, ")
     if text.startswith(core):
         return text[len(core):].lstrip("，,；;。 ")
     first, _, rest = re.split(r"([，,；;。])", text, maxsplit=1) if re.search(r"[，,；;。]", text) else (text, "", "")
+    name = next((n for n in sorted(names, key=len, reverse=True) if n and first.startswith(n)), "")
+    first = re.sub(r"^(?:将|要|会)", "", first[len(name):]) or first
     if rest and len(set(first) & set(core)) >= 0.7 * len(set(first)):
         return rest.lstrip("，,；;。 ")
     return text
@@ -554,7 +559,8 @@ class Writer:
             answer = yield from self.stream(self.clients.model, render("write_plan", **values), kind, size, sdraft,
                                             emit=False, temperature=temperature)
             text = aim_joined(without_echoes(measure_after(
-                polished(sdraft, sanitize(answer.output, "下一步打算"), facts, plan), plan)), values["aim"])
+                polished(sdraft, sanitize(answer.output, "下一步打算"), facts, plan), plan,
+                (facts.unit, short_unit_name(facts.unit)))), values["aim"])
             # a named programme the facts do not have ("坚持“五项基本功”训练") is a promise the unit never made
             named = invented_names(text, facts)
             text = verify.drop_clauses(text, named)[0] if named else text
