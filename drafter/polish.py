@@ -28,6 +28,7 @@ from drafter.facts import Facts
 from drafter.zh.numbers import extract_numbers
 from drafter.zh.numerals import parse_cn_int, to_chinese
 from drafter.zh.sentences import sentence_pieces
+from drafter.zh.unit_names import short_unit_name
 
 _VOICE_ECHO = re.compile(r"^[^。！？\n]{0,40}的口吻[：:，,]", re.M)  # the prompt's "以…的口吻" said back
 MIN_KEPT_CHARS = 40  # what removal must leave of a piece (else clauses go instead, else nothing)
@@ -241,7 +242,7 @@ def _without_repeated_figure_clauses(sentence: str) -> str:
     out: list[str] = []
     for clause, mark in zip(parts[0::2], [*parts[1::2], ""], strict=True):
         keys = {m.key for m in extract_numbers(clause) if m.kind not in ("date", "ordinal")}
-        pairs = bigrams(_cjk(clause))
+        pairs = bigrams(cjk_only(clause))
         if keys and out and any(keys <= k and 2 * len(pairs & p) >= min(len(pairs), len(p)) > 0 for k, p in earlier):
             continue
         earlier.append((keys, pairs))
@@ -412,15 +413,15 @@ RESTATED_SHARE = 0.85  # of the purpose's character pairs found in one practice 
 SAID_AGAIN_SHARE = 0.6  # of them found again in the rest of its sentence
 
 
-def _cjk(text: str) -> str:
+def cjk_only(text: str) -> str:
     """``text``'s Chinese characters only."""
     return re.sub(r"[^\u4e00-\u9fff]", "", text)
 
 
 def _names_a_practice(words: str, facts: Facts, share: float = RESTATED_SHARE) -> bool:
     """Whether ``words`` are (nearly, ``share`` of their character pairs) one practice of the facts."""
-    said = bigrams(_cjk(words))
-    return bool(said) and any(len(said & bigrams(_cjk(a))) >= share * len(said) for a in facts.activities)
+    said = bigrams(cjk_only(words))
+    return bool(said) and any(len(said & bigrams(cjk_only(a))) >= share * len(said) for a in facts.activities)
 
 
 def _restated_purpose_left_out(text: str, facts: Facts) -> str:
@@ -430,7 +431,7 @@ def _restated_purpose_left_out(text: str, facts: Facts) -> str:
     def dropped(m: re.Match[str]) -> str:
         if not _names_a_practice(m.group(1), facts):
             return m.group(0)
-        said, again = bigrams(_cjk(m.group(1))), bigrams(_cjk(m.group(3)))
+        said, again = bigrams(cjk_only(m.group(1))), bigrams(cjk_only(m.group(3)))
         return m.group(3) if m.group(2) or len(said & again) >= SAID_AGAIN_SHARE * len(said) else m.group(0)
 
     return _RESTATED_PURPOSE.sub(dropped, text)
@@ -458,8 +459,6 @@ def _without_unit(words: str, unit: str) -> str:
 
 
 def _practice_for_someone(text: str, facts: Facts) -> str:
-    from drafter.zh.unit_names import short_unit_name
-
     names = [n for n in (facts.unit, short_unit_name(facts.unit)) if n]
     out, pos = [], 0
     for m in _PRACTICE_AS_PURPOSE.finditer(text):
@@ -511,7 +510,7 @@ def _items_enumerated(text: str, facts: Facts) -> str:
     ("开展村级后备干部培养，……。开展党员冬训，……。开展“党员中心户”创建，……。" in a piece of several practices),
     numbered as the genre does (一是开展……。二是开展……。三是……), at most ``MAX_ORDINAL`` to a paragraph; a
     paragraph that numbers already stays."""
-    openings = {o for o in (_cjk(a)[:4] for a in facts.activities) if len(o) == 4}
+    openings = {o for o in (cjk_only(a)[:4] for a in facts.activities) if len(o) == 4}
     if not openings:
         return text
 
@@ -519,7 +518,7 @@ def _items_enumerated(text: str, facts: Facts) -> str:
         if _ORDINAL.search(line):
             return line
         pieces = [m.group(0) for m in sentence_pieces(line, "。！？")]
-        is_item = [_cjk(p)[:4] in openings for p in pieces]
+        is_item = [cjk_only(p)[:4] in openings for p in pieces]
         heads = Counter(sentence_head(p) for p, item in zip(pieces, is_item, strict=True) if item)
         if not heads or max(heads.values()) < rules().repeat_head_times or sum(is_item) > MAX_ORDINAL:
             return line
@@ -730,7 +729,7 @@ def without_said_endings(text: str, before: str) -> tuple[str, int]:
     written on its own). A cut that would leave the sentence ending on a clause with no main verb ("……，通过定期会议
     和培训。"), or the piece under ``MIN_KEPT_CHARS``, is not made; returns the text and the characters cut."""
     def ending(sentence: str) -> str:
-        cjk = _cjk(sentence)
+        cjk = cjk_only(sentence)
         return cjk[-SAID_ENDING_CHARS:] if sentence_tail(sentence) else ""
 
     said = {e for m in re.finditer(r"[^。！？\n]+[。！？]", before) if (e := ending(m.group(0)))}

@@ -30,7 +30,7 @@ from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
 from drafter.frames import figures_sentence
-from drafter.polish import renumber, without_dangling_phrases
+from drafter.polish import cjk_only, renumber, without_dangling_phrases
 from drafter.prompts import quote_data, render
 from drafter.run import Attempt, Event, SectionDraft
 from drafter.zh.instructions import looks_like_instruction
@@ -239,8 +239,8 @@ def _said_with_its_figures(clause: str, text: str) -> bool:
     keys = {m.key for m in extract_numbers(clause) if m.kind not in ("date", "ordinal")}
     if not keys or not keys <= {m.key for m in extract_numbers(text)}:
         return False
-    pairs = bigrams(re.sub(r"[^\u4e00-\u9fff]", "", clause))
-    return bool(pairs) and len(pairs & bigrams(re.sub(r"[^\u4e00-\u9fff]", "", text))) >= SAID_FIGURE_CLAUSE_SHARE * len(pairs)
+    pairs = bigrams(cjk_only(clause))
+    return bool(pairs) and len(pairs & bigrams(cjk_only(text))) >= SAID_FIGURE_CLAUSE_SHARE * len(pairs)
 
 
 def unstated_items(title: str, items: list[str]) -> list[str]:
@@ -253,6 +253,11 @@ def appended(text: str, figure_texts: list[str], items: list[str]) -> int:
     text names them."""
     missing_figs, missing_items = missing_in(text, figure_texts, items)
     return len(missing_figs) + sum(_inline(text, item) is None for item in missing_items)
+
+
+# A paragraph opening on how the work was done, after the unit's name or not ("青石铺市场监管所通过……，").
+_MEANS_START = re.compile(r"^((?:[\u4e00-\u9fff]{2,24}?(?:党委|党支部|党总支|党工委|党组|所|局|站|中心|院|学校|公司|集团|村|社区|"
+                          r"街道|镇|乡|馆|队))?)通过[^，。；]{2,40}，")
 
 
 def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
@@ -286,10 +291,6 @@ def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
         return f"{subject}{rests[0]}，{text[len(subject):]}"
     lines[-1] = lines[-1] + "".join(additions)
     return "\n".join(lines)
-
-
-_MEANS_START = re.compile(r"^((?:[\u4e00-\u9fff]{2,24}?(?:党委|党支部|党总支|党工委|党组|所|局|站|中心|院|学校|公司|集团|村|社区|"
-                          r"街道|镇|乡|馆|队))?)通过[^，。；]{2,40}，")
 
 
 _ORDINAL = re.compile(r"(?:^|[。；，])[一二三四五六七八九十]+是")
