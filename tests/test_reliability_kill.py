@@ -169,6 +169,7 @@ def test_killed_ingest_resumes_to_an_identical_store(point: str, corpus: Path, r
     done = _ingest(home, corpus)
     assert done.returncode == 0, done.stderr
     assert "跳过 0 个" in done.stdout
+    assert "上次导入中途中断：已检查向量索引" in done.stdout  # and rebuilt it if a record was lost
     snap = _snapshot(home)
     assert snap["records"].keys() == reference["records"].keys()
     assert snap["records"] == reference["records"]

@@ -270,3 +270,77 @@ def test_records_already_stored_as_given_are_not_written_again(corpus: Path, mon
     path.write_text(path.read_text(encoding="utf-8") + "\n新增一段：党支部开展主题党日活动12次。", encoding="utf-8")
     store.ingest([corpus])
     assert sum(written) > 0
+
+
+def _stop_after_first_write(store: CorpusStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the next ingest die right after its first batch is written (as a kill would)."""
+    write = store.write
+
+    def write_then_die(*args, **kwargs):
+        write(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "write", write_then_die)
+
+
+def test_an_ingest_after_an_interrupted_one_checks_the_dense_index(corpus: Path, monkeypatch: pytest.MonkeyPatch):
+    store = CorpusStore()
+    assert not store.ingest_interrupted()
+    with monkeypatch.context() as m:
+        _stop_after_first_write(store, m)
+        with pytest.raises(KeyboardInterrupt):
+            store.ingest([corpus], batch_records=50)
+    assert CorpusStore().ingest_interrupted()  # any process sees it
+    report = store.ingest([corpus])
+    assert report.index_checked and report.index_repaired == 0
+    assert "上次导入中途中断：已检查向量索引，完好。" in report.summary()
+    assert not store.ingest_interrupted()
+    assert not store.ingest([corpus]).index_checked  # a clean ingest before: nothing to check
+
+
+def _dense_ids(store: CorpusStore) -> list[str]:
+    return sorted(rid for c in (store.collection, store.docs)
+                  for rid in c.query(query_texts=["党建工作"], n_results=c.count(), include=[])["ids"][0])
+
+
+def test_records_no_query_reaches_are_made_reachable_by_a_rebuild(corpus: Path, monkeypatch: pytest.MonkeyPatch):
+    """The upstream symptom (a stored record no query returns, chroma-core/chroma#7758) is simulated in the
+    check's query; the rebuild is Chroma's for real and must keep every record, vector and the corpus version."""
+    store = CorpusStore()
+    store.ingest([corpus])
+    before = {rid: (text, meta) for rid, text, meta in store.section_records()}
+    dense_before = _dense_ids(store)
+    version = store.collection.metadata["corpus_version"]
+    assert store.repair_dense_index() == 0  # a healthy index: nothing rebuilt
+    old_id = store.collection.id
+    lost = sorted(before)[3]
+    query = type(store.collection).query
+
+    def losing_query(self, *args, **kwargs):
+        got = query(self, *args, **kwargs)
+        got["ids"] = [[rid for rid in ids if rid != lost] for ids in got["ids"]]
+        return got
+
+    with monkeypatch.context() as m:
+        m.setattr(type(store.collection), "query", losing_query)
+        assert store.repair_dense_index() == 1
+    assert store.collection.id != old_id  # rebuilt
+    fresh = CorpusStore()
+    assert {rid: (text, meta) for rid, text, meta in fresh.section_records()} == before
+    assert fresh.collection.metadata["corpus_version"] == version
+    assert _dense_ids(fresh) == dense_before
+    assert fresh.search("党员示范岗", k=3)  # searchable as before
+    names = {c.name for c in fresh.client.list_collections()}
+    assert not any(n.endswith("_rebuild") for n in names)
+
+
+def test_a_rebuild_cut_short_before_its_rename_is_finished_on_open(corpus: Path):
+    store = CorpusStore()
+    store.ingest([corpus])
+    name = store.collection.name
+    records = store.section_records()
+    # the state a kill between dropping the old collection and renaming the copy leaves
+    store.client.get_collection(name).modify(name=name + "_rebuild")
+    fresh = CorpusStore()
+    assert fresh.section_records() == records
+    assert name + "_rebuild" not in {c.name for c in fresh.client.list_collections()}

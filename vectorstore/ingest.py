@@ -63,6 +63,8 @@ class IngestReport:
     records_written: int = 0
     elapsed_s: float = 0.0
     legacy_dropped: bool = False  # a store of the earlier layout was found and dropped
+    index_checked: bool = False  # the ingest before was interrupted: the dense index was checked for lost records
+    index_repaired: int = 0  # records that no query reached, made reachable again by rebuilding the index
 
     def summary(self) -> str:
         lines = [
@@ -71,6 +73,9 @@ class IngestReport:
             f"用时 {self.elapsed_s:.1f} 秒"
         ]
         lines += [f"  跳过 {Path(p).name}：{reason}" for p, reason in self.skipped]
+        if self.index_checked:
+            lines.append("  上次导入中途中断：已检查向量索引" + (f"，{self.index_repaired} 条记录检索不到，已重建索引。"
+                                                     if self.index_repaired else "，完好。"))
         if self.legacy_dropped:
             lines.append("  旧版格式的语料库已清除；此前导入的往年材料请重新导入（网页中可点“重建语料库”）。")
         return "\n".join(lines)
@@ -250,7 +255,7 @@ class _Batch:
     def stamp_once(self) -> None:
         """Before the first write: an index built from a half-written corpus is stale."""
         if not self.stamped:
-            self.store.stamp()
+            self.store.stamp(ingest_open=True)
             self.stamped = True
 
     def add(self, item: Prepared) -> None:
@@ -289,6 +294,7 @@ def ingest(store: CorpusStore, paths: Iterable[Path | str], progress: Progress |
             report.skipped.append((source_name(p), "路径不存在"))
     # One entry per source: a symlink, or a file given both alone and inside its folder, is read once.
     by_source = {source_name(f): f for f in (f.resolve() for f in iter_files(p for p in paths if p.exists()))}
+    interrupted = store.ingest_interrupted()
     known = store.known_files()
     report.files_seen = len(by_source)
     batch = _Batch(store, report)
@@ -333,7 +339,10 @@ def ingest(store: CorpusStore, paths: Iterable[Path | str], progress: Progress |
     for source in gone:
         store.delete_source(source)
         report.removed_sources.append(source)
-    if batch.stamped or gone:
-        store.stamp()  # the final version: what a reader caches from now on
+    if interrupted:  # the ingest before this one was killed: its index writes may have been cut short
+        report.index_checked = True
+        report.index_repaired = store.repair_dense_index()
+    if batch.stamped or gone or interrupted:
+        store.stamp()  # the final version (closes the ingest): what a reader caches from now on
     report.elapsed_s = time.perf_counter() - started
     return report

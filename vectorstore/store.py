@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from drafter.settings import Settings, get_settings
+from vectorstore import index_repair
 from vectorstore import ingest as ingesting
 from vectorstore import search as searching
 from vectorstore.embedding import NgramEmbeddingFunction, make_embedding_function
@@ -35,6 +36,7 @@ from vectorstore.records import PACKED, Hit, Record, hit_from_record, read_recor
 
 _PAGE = 5000
 SECTIONS, DOCS, FILES, TEXTS = "_sections", "_docs", "_sources", "_texts"  # collection name suffixes
+INGEST_STATE = "ingest_state"  # sections collection metadata: "open" while an ingest writes
 
 
 @dataclass
@@ -91,9 +93,13 @@ class CorpusStore:
         return self._embedder
 
     def _open(self, suffix: str):
+        name = self.settings.collection + suffix
+        index_repair.finish_rebuild(self.client, name)
+        return self._open_named(name)
+
+    def _open_named(self, name: str):
         return self.client.get_or_create_collection(
-            self.settings.collection + suffix, embedding_function=self.embedder,
-            configuration={"hnsw": {"space": "cosine"}},
+            name, embedding_function=self.embedder, configuration={"hnsw": {"space": "cosine"}},
         )
 
     @property
@@ -129,10 +135,37 @@ class CorpusStore:
             self._texts = self._records_only(TEXTS)
         return self._texts
 
-    def stamp(self) -> None:
-        """Give the corpus a new version: every side index built before is stale (in any process)."""
-        self.collection.modify(metadata={"corpus_version": uuid.uuid4().hex[:16]})
+    def stamp(self, *, ingest_open: bool = False) -> None:
+        """Give the corpus a new version: every side index built before is stale (in any process).
+        ``ingest_open``: an ingest is writing (the first stamp of an ingest); its last stamp closes it, so the
+        next ingest knows whether the one before it was interrupted."""
+        self.collection.modify(metadata={"corpus_version": uuid.uuid4().hex[:16],
+                                         INGEST_STATE: "open" if ingest_open else "closed"})
         self._lex = None
+
+    def ingest_interrupted(self) -> bool:
+        """Whether the last ingest into this store stopped before its last write (killed, or crashed)."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            fresh = self.client.get_collection(self.settings.collection + SECTIONS, embedding_function=self.embedder)
+        except NotFoundError:
+            return False
+        return (fresh.metadata or {}).get(INGEST_STATE) == "open"
+
+    def repair_dense_index(self) -> int:
+        """Rebuild each vector-indexed collection in which a query for all records misses some
+        (index_repair.py); returns the number of records that were unreachable."""
+        missing = 0
+        for suffix in (SECTIONS, DOCS):
+            lost = index_repair.unreachable_ids(self._open(suffix))
+            if lost:
+                missing += len(lost)
+                index_repair.rebuild(self.client, self.settings.collection + suffix, self._open_named)
+        if missing:
+            self._collection = self._docs = None
+            self._lex = None
+        return missing
 
     def _version(self) -> str:
         from chromadb.errors import NotFoundError
@@ -238,7 +271,8 @@ class CorpusStore:
     def reset(self) -> None:
         """Drop every collection (a rebuild starts from an empty store)."""
         name = self.settings.collection
-        for full in (name + SECTIONS, name + DOCS, name + FILES, name + TEXTS, name, f"{name}_files"):
+        for full in (name + SECTIONS, name + DOCS, name + FILES, name + TEXTS, name, f"{name}_files",
+                     *(name + s + index_repair.REBUILD_SUFFIX for s in (SECTIONS, DOCS))):
             with contextlib.suppress(Exception):  # absent already
                 self.client.delete_collection(full)
         self._collection = self._docs = self._files = self._texts = None
