@@ -440,6 +440,28 @@ def model_calls(osec: OutlineSection) -> list[tuple[int, str, list[str], list[st
     return calls
 
 
+_LIST_LINE = re.compile(r"^\s*(?:\d{1,2}[.、．)）]|[（(]\d{1,2}[）)]|[一二三四五六七八九十]{1,3}[、．.]|[-*+•]\s)", re.M)
+
+
+def one_paragraph(text: str, answer: str) -> str:
+    """A 做法 piece answered as paragraphs of whole sentences, one paragraph: the 1.5B puts the three sentences
+    it is asked for on three lines ("……增强了队伍的凝聚力。\n坚持制度落实，……\n通过以上措施，……"), and written
+    again for that alone, it came back longer and with an invented date. An ``answer`` written as a numbered or
+    bulleted list (the chatbot's mode), and lines that are not whole sentences, stay as they are, for the checks
+    to find."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) < 2 or any(line[-1] not in "。！？" for line in lines) or len(_LIST_LINE.findall(answer)) >= 2:
+        return text
+    return "".join(lines)
+
+
+def said_twice_chars(text: str, section_type: str, facts: Facts) -> int:
+    """Characters of the sentences the prose check finds said again (PROSE_REPEAT; a span found twice once)."""
+    spans = {f.span for f in section_body_findings(text, section_type, facts, thin=False)
+             if f.code == "PROSE_REPEAT" and f.span}
+    return sum(count_chars(text[start:end]) for start, end in spans)
+
+
 def polished(sdraft: SectionDraft, text: str, facts: Facts, known: str = "") -> str:
     """The rule repairs of drafter.polish, with what they cut and inserted counted on the section."""
     result = polish(text, sdraft.section_type, facts, known)
@@ -614,8 +636,14 @@ class Writer:
             answer = yield from self.stream(self.clients.model, messages, kind, target, sdraft,
                                             emit=kind == "write", temperature=temperature)
             cut_before = sdraft.edits.get("cut", 0)
-            text = polished(sdraft, sanitize(answer.output, title), facts, title)
-            heavy = sdraft.edits.get("cut", 0) - cut_before > MAX_CUT_SHARE * max(1, len(answer.output))
+            clean = sanitize(answer.output, title)
+            if osec.section_type == "主要做法":
+                clean = one_paragraph(clean, answer.output)
+            text = polished(sdraft, clean, facts, title)
+            # what the rules cut of a sentence the answer said twice is a stutter, not an off-register answer
+            repeated = said_twice_chars(clean, osec.section_type, facts)
+            heavy = (sdraft.edits.get("cut", 0) - cut_before - repeated
+                     > MAX_CUT_SHARE * max(1, len(answer.output) - repeated))
             # the piece's figures and items the answer left out for the rules to append as a string: an answer
             # written as headed lines lost all of them with the headings sanitising took out
             lost = verify.appended(text, figures, verify.unstated_items(title, items))

@@ -672,6 +672,39 @@ def test_an_answer_the_rules_cut_heavily_is_written_again(facts, store):
     assert PIECES[0] in practice.body and "我不仅" not in practice.body and model.pending == 0
 
 
+def test_an_answer_saying_a_sentence_twice_is_not_written_again_for_the_cut(facts, store):
+    """The rules cut the repeat (more than MAX_CUT_SHARE of the answer): a stutter, not an off-register answer."""
+    said = "通过集中培训，推动党员干部理论素养和业务能力进一步提升，增强了党组织的凝聚力和战斗力。"
+    stutter = "全镇举办党课培训12期。" + said + "\n\n" + said
+    model = MockModel()
+    for answer in (stutter, *PIECES[:2]):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
+    practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
+    assert [a.kind for a in practice.attempts] == ["write", "write"]
+    assert practice.body.count(said) == 1 and "举办党课培训12期" in practice.body
+
+
+def test_a_practice_answered_as_three_paragraphs_of_sentences_is_one_paragraph(facts, store):
+    lines = ["为提高党员理论素养，全镇举办党课培训12期，党员干部普遍参加学习。",
+             "坚持理论学习与实践锻炼相结合，推动学习成果转化为工作实效。",
+             "党员干部的理论素养和业务能力进一步提升。"]
+    model = MockModel()
+    for answer in ("\n\n".join(lines), *PIECES[:2]):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
+    practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
+    assert [a.kind for a in practice.attempts] == ["write", "write"]  # not written again
+    assert "".join(lines) in practice.body.split("\n")
+    model = MockModel()  # lines that are not whole sentences are left for the prose check, and written again
+    listed = "举办党课培训12期\n党员干部普遍参加学习\n理论素养进一步提升"
+    for answer in (listed, *PIECES[:2]):
+        model.enqueue(answer)
+    engine = DraftEngine(store=store, model=model, plan_measures=False, practice_effects=False)
+    practice = Run.load(list(engine.write(engine.start(facts)))[-1].data["run_dir"]).sections[1]
+    assert [a.kind for a in practice.attempts][:2] == ["write", "retry"]
+
+
 def test_an_item_its_heading_states_is_not_appended_again(store):
     facts = validate_facts({"genre": "经验材料", "title": "党建引领打造健康服务圈", "unit": "城南社区卫生服务中心党支部",
                             "unit_type": "医院", "activities": ["组建党员家庭医生团队", "为行动不便老人提供上门服务"],
