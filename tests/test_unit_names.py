@@ -51,6 +51,20 @@ def test_mentions_after_the_first_are_short_but_not_in_quotes():
     assert shorten_mentions(text, unit, "") == text
 
 
+def test_a_mention_that_clips_the_head_of_the_name_is_a_mention():
+    unit = "县公安局城西派出所党支部"  # short: 所党支部
+    text = (f"{unit}现有民警28名。为提高服务质量，公安局城西派出所党支部设立党员示范岗6个。"
+            "城西派出所党支部与12个社区联建共建。")
+    assert shorten_mentions(text, unit, "所党支部") == (
+        f"{unit}现有民警28名。为提高服务质量，所党支部设立党员示范岗6个。所党支部与12个社区联建共建。")
+    # clipped where it is the first mention: said in full
+    assert shorten_mentions("公安局城西派出所党支部坚持学习。", unit, "所党支部") == f"{unit}坚持学习。"
+    # after another character it may be another unit ("市人民医院党委" beside "县人民医院党委"); too short to tell
+    other = "县人民医院党委"
+    assert shorten_mentions(f"{other}牵头，与市人民医院党委共建。", other, "医院党委") == f"{other}牵头，与市人民医院党委共建。"
+    assert shorten_mentions("党支部现有党员22名。", unit, "所党支部") == "党支部现有党员22名。"  # under the floor
+
+
 def _drafted(facts, paragraph: str) -> tuple[DraftEngine, object]:
     """A draft of ``facts`` by a mock model that answers every call with ``paragraph``, over three demo documents."""
     model = MockModel()

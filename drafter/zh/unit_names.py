@@ -78,17 +78,32 @@ def short_unit_name(unit: str) -> str:
     return short if len(short) < len(unit) else ""
 
 
+# A mention of the unit that drops the head of its name ("公安局城西派出所党支部" for "县公安局城西派出所党支部", as the
+# model writes it now and then) is a mention too, when it keeps at least this many characters more than the short
+# name and stands after punctuation or at the start: after another character it may be another unit's name.
+CLIPPED_EXTRA = 2
+
+
+def _mentions(unit: str, short: str) -> re.Pattern[str]:
+    """The unit's full name, or its name with the head clipped (longest first) after a non-CJK character."""
+    shortest = max(len(short) + CLIPPED_EXTRA, MIN_FULL_CHARS)
+    clipped = [re.escape(unit[i:]) for i in range(1, len(unit) - shortest + 1)]
+    alternatives = re.escape(unit) + (f"|(?<![\u4e00-\u9fff])(?:{'|'.join(clipped)})" if clipped else "")
+    return re.compile(alternatives)
+
+
 def shorten_mentions(text: str, unit: str, short: str, keep_first: bool = True) -> str:
     """``text`` with the unit's full name after its first mention (``keep_first``; every mention otherwise)
-    said by ``short``. A mention inside quotes or 《》 stays."""
-    if not short or unit not in text:
+    said by ``short``; a clipped mention (CLIPPED_EXTRA) is said by ``short`` too, or as the full name where it is
+    the first. A mention inside quotes or 《》 stays."""
+    if not short:
         return text
     out, pos, seen = [], 0, not keep_first
-    for m in re.finditer(re.escape(unit), text):
+    for m in _mentions(unit, short).finditer(text):
         quoted = text[:m.start()].count("“") > text[:m.start()].count("”") or \
             text[:m.start()].count("《") > text[:m.start()].count("》")
         out.append(text[pos:m.start()])
-        out.append(short if seen and not quoted else unit)
+        out.append(m.group() if quoted else short if seen else unit)
         seen, pos = True, m.end()
     out.append(text[pos:])
     return "".join(out)
