@@ -327,6 +327,18 @@ def test_commentary_goes_with_the_clause_it_is_in():
     assert polish(text, "主要做法", facts).text == "派出所党支部推动社区民警进网格。社区警务工作取得了显著成效。"
 
 
+def test_the_lesson_formula_做法表明_is_not_commentary():
+    """The 几点启示 prompt asks for "……的做法表明，……": the commentary rule took "企业重大决策前听取党委意见的做法
+    表明" off a held-out draft and left "有利于……" without its subject."""
+    facts = validate_facts({"unit": "公司党委", "genre": "经验材料", "activities": ["企业重大决策前听取党委意见"]})
+    for kept in ("企业重大决策前听取党委意见的做法表明，党委把关定向作用得到有效发挥。",
+                 "实践表明，坚持党建与生产经营深度融合，才能把党建优势转化为发展优势。"):
+        assert polish(kept, "经验体会", facts, "企业重大决策前听取党委意见").text == kept
+        assert not [f for f in section_body_findings(kept, "经验体会", facts) if f.code == "PROSE_COMMENTARY"]
+    said = "公司党委听取意见事项17项，这表明党委作用明显。"
+    assert polish(said, "经验体会", facts).text == "公司党委听取意见事项17项。"
+
+
 def test_a_cut_second_half_takes_its_不仅_with_it():
     """The clause after 不仅 cut for invented detail (参与感、归属感 are in neither the facts nor the genre's nouns):
     the sentence does not end on an unanswered 不仅."""

@@ -92,8 +92,8 @@ def rules() -> ProseRules:
                                rf"[，,、]))({_alternation(data['connectives'])})[，,、]"),
         hedges=re.compile(_alternation(data["hedges"])),
         # the whole clause it is in: "通过这一举措，……" cut from 这一举措 on left "通过，……"
-        commentary=re.compile(rf"(?:^|[，,]|(?<=[。；！？\n]))[^，,。；！？\n]*?(?:{_alternation(data['commentary'])})[^，。；！？\n]*",
-                              re.M),
+        commentary=re.compile(rf"(?:^|[，,]|(?<=[。；！？\n]))(?![^，,。；！？\n]*(?:{_alternation(data['commentary_kept'])}))"
+                              rf"[^，,。；！？\n]*?(?:{_alternation(data['commentary'])})[^，。；！？\n]*", re.M),
         hedge_exceptions=tuple(data.get("hedge_exceptions", ())),
         off_register=tuple(data["off_register"]),
         repeat_min_chars=int(data["repeat_min_chars"]),
