@@ -256,6 +256,9 @@ def without_echoes(text: str) -> str:
     return "".join(out)
 
 
+_PLAN_TIME_LEAD = re.compile(r"^(?:今年|\d{4}年)?(?:下半年|明年|来年|今后|下一步|新的一年)[，,]?")
+
+
 def measure_after(text: str, plan: str, names: tuple[str, ...] = ()) -> str:
     """What an answer to ``write_plan`` adds to its plan: the plan said back at its start goes (word for word, or
     a first clause that is mostly its characters, the unit's ``names`` and 将 before it not counted: "街道党工委将
@@ -263,6 +266,10 @@ def measure_after(text: str, plan: str, names: tuple[str, ...] = ()) -> str:
     engine states the plan."""
     text = _ORDINAL_START.sub("", text.strip().replace("\n", ""))
     core = plan.strip().rstrip("。；;，, ")
+    if text.startswith(core):
+        return text[len(core):].lstrip("，,；;。 ")
+    # "下半年，栗川市望桥街道党工委将深化……": the time the plan is for, said before it, goes with it
+    text, core = _PLAN_TIME_LEAD.sub("", text), _PLAN_TIME_LEAD.sub("", core) or core
     if text.startswith(core):
         return text[len(core):].lstrip("，,；;。 ")
     first, _, rest = re.split(r"([，,；;。])", text, maxsplit=1) if re.search(r"[，,；;。]", text) else (text, "", "")

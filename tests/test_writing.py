@@ -116,6 +116,10 @@ def test_a_plan_said_back_at_the_start_of_its_measures_goes():
     # said back in other words: a first clause mostly of the plan's characters
     assert measure_after("推进农村学校党建工作提质，进一步健全制度。", "推进农村学校党建提质") == "进一步健全制度。"
     assert measure_after("坚持问题导向，推动发展。", "壮大特色产业") == "坚持问题导向，推动发展。"
+    # the plan's time said first, then the unit and the plan in other words (a held-out draft's retry)
+    assert measure_after("下半年，栗川市望桥街道党工委将深化物业服务企业党的工作全覆盖，进一步健全工作机制。",
+                         "下半年实现物业服务企业党的工作全覆盖", ("栗川市望桥街道党工委", "街道党工委")) == "进一步健全工作机制。"
+    assert measure_after("下半年，进一步健全工作机制。", "壮大特色产业") == "进一步健全工作机制。"
     # the plan said back after the unit and 将 (a held-out draft's 下一步打算)
     said = "街道党工委将深化物业服务企业党的工作全覆盖，进一步健全工作机制。"
     assert measure_after(said, "下半年实现物业服务企业党的工作全覆盖", ("栗川市望桥街道党工委", "街道党工委")) == \
