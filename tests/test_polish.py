@@ -339,6 +339,14 @@ def test_the_lesson_formula_做法表明_is_not_commentary():
     assert polish(said, "经验体会", facts).text == "公司党委听取意见事项17项。"
 
 
+def test_a_vague_count_beside_the_exact_one_goes():
+    facts = validate_facts({"unit": "街道党工委", "activities": ["召开专题会议研究基层治理工作5次"]})
+    text = "街道党工委多次召开专题会议研究基层治理工作5次，推动治理水平提高。"
+    assert polish(text, "主要做法", facts).text == "街道党工委召开专题会议研究基层治理工作5次，推动治理水平提高。"
+    kept = "街道党工委多次召开专题会议，研究部署基层治理工作。"  # no exact count: the vague one is all there is
+    assert polish(kept, "主要做法", facts).text == kept
+
+
 def test_a_cut_second_half_takes_its_不仅_with_it():
     """The clause after 不仅 cut for invented detail (参与感、归属感 are in neither the facts nor the genre's nouns):
     the sentence does not end on an unanswered 不仅."""
