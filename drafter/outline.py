@@ -178,10 +178,17 @@ def without_counts(phrase: str) -> str:
     return out if count_chars(out) >= 4 else phrase
 
 
+# An item that opens on the party organisation doing it ("街道党工委召开专题会议研究基层治理工作5次"): a sub-heading
+# names the work, not who did it ("（一）街道党工委召开……" in a held-out draft).
+_DOER = re.compile(r"^[\u4e00-\u9fff]{0,12}?(?:党工委|党总支|党支部|党委|党组)(?=(?:召开|组织|开展|推行|实施|建立|设立|组建|"
+                   r"举办|落实|深化|创建|打造|划定|选派|成立|完善|健全|推进|制定|坚持|实行|选优配强)[\u4e00-\u9fff“])")
+
+
 def short_title(item: str, limit: int = 18) -> str:
     """A sub-heading from a list item: its first clause, trimmed, with no count in it ("组织党员志愿服务活动36场，…" →
-    "组织党员志愿服务活动"; a 公文's sub-heading names the work, its body gives the figures)."""
+    "组织党员志愿服务活动"; a 公文's sub-heading names the work, its body gives the figures) and not its doer."""
     first = re.split(r"[，。；：,;:！？]", item.strip(), maxsplit=1)[0].strip()
+    first = _DOER.sub("", first)
     first = re.sub(r"\d+(\.\d+)?\s*[^\d\s，。]{0,3}$", "", first).strip() or first
     first = without_counts(first)
     if len(first) > limit:  # "成立由党委书记任组长的创先争优活动领导小组" → "成立创先争优活动领导小组"

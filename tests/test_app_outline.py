@@ -93,6 +93,16 @@ def test_sub_headings_name_the_work_and_leave_its_counts_to_the_body():
         assert short_title(kept) == kept
 
 
+def test_sub_headings_name_the_work_not_its_doer():
+    """"（一）街道党工委召开专题会议研究基层治理工作" in a held-out draft: the item opened on the 党工委."""
+    from drafter.outline import short_title
+
+    assert short_title("街道党工委召开专题会议研究基层治理工作5次") == "召开专题会议研究基层治理工作"
+    assert short_title("公司党委实施“双培养”工程") == "实施“双培养”工程"
+    for kept in ("党委中心组集中学习", "党支部书记讲党课", "组织在职党员到社区报到"):  # the organisation is the work
+        assert short_title(kept) == kept
+
+
 def test_rates_are_outcomes_not_the_units_make_up():
     from drafter.facts import validate_facts
     from drafter.figure_roles import split_figures
