@@ -181,7 +181,7 @@ def without_counts(phrase: str) -> str:
 # An item that opens on the party organisation doing it ("街道党工委召开专题会议研究基层治理工作5次"): a sub-heading
 # names the work, not who did it ("（一）街道党工委召开……" in a held-out draft).
 _DOER = re.compile(r"^[\u4e00-\u9fff]{0,12}?(?:党工委|党总支|党支部|党委|党组)(?=(?:召开|组织|开展|推行|实施|建立|设立|组建|"
-                   r"举办|落实|深化|创建|打造|划定|选派|成立|完善|健全|推进|制定|坚持|实行|选优配强)[\u4e00-\u9fff“])")
+                   r"举办|落实|深化|创建|打造|划定|选派|成立|完善|健全|推进|制定|坚持|实行|选优配强|领办|牵头|带领|发动|联合|与)[\u4e00-\u9fff“])")
 
 
 def short_title(item: str, limit: int = 18) -> str:

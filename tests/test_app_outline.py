@@ -99,6 +99,7 @@ def test_sub_headings_name_the_work_not_its_doer():
 
     assert short_title("街道党工委召开专题会议研究基层治理工作5次") == "召开专题会议研究基层治理工作"
     assert short_title("公司党委实施“双培养”工程") == "实施“双培养”工程"
+    assert short_title("村党总支领办土地股份合作社，流转土地1460亩") == "领办土地股份合作社"
     for kept in ("党委中心组集中学习", "党支部书记讲党课", "组织在职党员到社区报到"):  # the organisation is the work
         assert short_title(kept) == kept
 
