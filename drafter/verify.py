@@ -36,6 +36,7 @@ from drafter.run import Attempt, Event, SectionDraft
 from drafter.zh.instructions import looks_like_instruction
 from drafter.zh.numbers import extract_numbers
 from drafter.zh.sentences import clause_bounds
+from drafter.zh.unit_names import short_unit_name
 
 if TYPE_CHECKING:
     from drafter.llm import ChatModel
@@ -260,9 +261,10 @@ _MEANS_START = re.compile(r"^((?:[\u4e00-\u9fff]{2,24}?(?:党委|党支部|党�
                           r"街道|镇|乡|馆|队))?)通过[^，。；]{2,40}，")
 
 
-def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
+def insert_missing(text: str, figure_texts: list[str], items: list[str], subjects: tuple[str, ...] = ()) -> str:
     """``text`` with the figures and items it lacks: an item where the text names it (``_inline``), else stated
-    after the text — the clauses of it the text does not have already (``unsaid``)."""
+    after the text — the clauses of it the text does not have already (``unsaid``). Given the unit's names
+    (``subjects``), one such item of a one-paragraph piece opens it instead (``_item_first``)."""
     additions = [figures_sentence(figure_texts)] if figure_texts else []
     rests = []
     for item in items:
@@ -286,11 +288,29 @@ def insert_missing(text: str, figure_texts: list[str], items: list[str]) -> str:
     # a paragraph that opens on how the work was done ("通过加强宣传教育和培训，确保……") opens on the work itself
     # instead of ending on it as a sentence of its own ("……。推行轻微违法行为免罚清单。" in a held-out draft)
     means = _MEANS_START.match(text)
-    if len(lines) == 1 and len(rests) == 1 and not figure_texts and means and not _ORDINAL.search(text):
-        subject = means.group(1)  # "青石铺市场监管所通过……" → "青石铺市场监管所推行……，通过……"
-        return f"{subject}{rests[0]}，{text[len(subject):]}"
+    if len(lines) == 1 and len(rests) == 1 and not figure_texts and not _ORDINAL.search(text):
+        if means:
+            subject = means.group(1)  # "青石铺市场监管所通过……" → "青石铺市场监管所推行……，通过……"
+            return f"{subject}{rests[0]}，{text[len(subject):]}"
+        if subjects:
+            return _item_first(text, rests[0], subjects)
     lines[-1] = lines[-1] + "".join(additions)
     return "\n".join(lines)
+
+
+def _item_first(text: str, item: str, subjects: tuple[str, ...]) -> str:
+    """A practice the paragraph never states, at its head: after the unit's name where the first sentence has it
+    as its subject (at the start, or after a purpose clause "为……，"), else as the paragraph's first sentence. At
+    the end ("……奠定了坚实的基础。推行党委班子与管理层“双向进入、交叉任职”，4名党委委员进入经营管理层。" in a held-out
+    经验材料) it reads as a stray line."""
+    end = min((i for i in (text.find(c) for c in "。！？") if i >= 0), default=len(text))
+    for name in sorted((s for s in subjects if s), key=len, reverse=True):
+        at = text.find(name, 0, end)
+        after = at + len(name)
+        if at >= 0 and (at == 0 or text[at - 1] in "，,") and re.match(r"[\u4e00-\u9fff]", text[after:after + 1]) \
+                and not text.startswith(("的", "是", "和", "与", "在"), after):
+            return f"{text[:after]}{item}，{text[after:]}"
+    return f"{item}。{text}"
 
 
 _ORDINAL = re.compile(r"(?:^|[。；，])[一二三四五六七八九十]+是")
@@ -420,7 +440,7 @@ def repair(stream: Streaming, model: ChatModel, sdraft: SectionDraft, facts: Fac
                                        findings=[{"removed": r} for r in removed]))
     missing_figs, missing_items = missing_in(text, figures, items)
     if missing_figs or missing_items:
-        longer = insert_missing(text, missing_figs, missing_items)
+        longer = insert_missing(text, missing_figs, missing_items, (facts.unit, short_unit_name(facts.unit)))
         sdraft.edits["inserted"] = sdraft.edits.get("inserted", 0) + len(longer) - len(text)
         text = longer
     left = section_findings(text, facts, examples, instructions, phrasing)

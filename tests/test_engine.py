@@ -487,9 +487,9 @@ def test_the_prompts_words_used_as_prose_are_not_an_echo(facts):
 
 
 def exemplar_block(user_prompt: str) -> str:
-    """The exemplars a writing prompt opens with (a "参考……" block before the first blank line), or ""."""
-    head = user_prompt.split("\n\n")[0]
-    return head if head.startswith("参考") else ""
+    """The exemplars of a writing prompt (a block of lines from one opening on "参考……" to a blank line), or ""."""
+    m = re.search(r"^参考.*?(?=\n\n|\Z)", user_prompt, re.M | re.S)
+    return m.group(0) if m else ""
 
 
 def test_exemplars_reach_the_model_without_their_figures(facts, store):
@@ -900,7 +900,8 @@ def test_one_practice_is_one_paragraph_whatever_lines_the_model_broke_it_into(fa
     engine = DraftEngine(store=store, prose_retries=0, practice_effects=False, model=answers(MockModel(), 10, lines))
     run = engine.draft(facts)
     practice = next(s for s in run.sections if s.section_type == "主要做法").body.split("\n")
-    assert practice[0] == "（一）举办党课培训" and practice[1].startswith("城关镇党委认真落实各项部署")
+    # one paragraph, the practice it never stated at its head (verify._item_first)
+    assert practice[0] == "（一）举办党课培训" and practice[1].startswith("城关镇党委举办党课培训12期，认真落实各项部署")
     assert "提升了工作效率。" in practice[1] and practice[2] == "（二）开展党员志愿服务活动"
 
 

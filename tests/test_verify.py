@@ -129,6 +129,25 @@ def test_what_an_item_lacks_goes_where_the_text_names_it_not_after_it_again():
         "党委设立困难职工帮扶基金。每年从企业利润中提取专项资金用于帮扶生活困难的职工家庭。"
 
 
+def test_a_practice_the_paragraph_never_states_opens_it_given_the_units_names():
+    """"……奠定了坚实的基础。推行党委班子与管理层“双向进入、交叉任职”，4名党委委员进入经营管理层。" (a held-out
+    经验材料): the practice trailed its own paragraph."""
+    from drafter.verify import insert_missing
+    names = ("禾屿恒锐精密机械股份有限公司党委", "公司党委")
+    item = "推行党委班子与管理层“双向进入、交叉任职”，4名党委委员进入经营管理层"
+    purpose = "为推动决策科学化，禾屿恒锐精密机械股份有限公司党委召开专题会议，明确职责分工。这一做法提升了决策效率。"
+    assert insert_missing(purpose, [], [item], names) == purpose.replace("党委召开", f"党委{item}，召开")
+    plain = "公司党委坚持制度化管理，推动双方共同成长。"
+    assert insert_missing(plain, [], ["建立“党员+新员工”师徒结对机制"], names) == \
+        "公司党委建立“党员+新员工”师徒结对机制，坚持制度化管理，推动双方共同成长。"
+    bare = "制定了详细的实施计划。通过加强宣传教育，确保执法人员熟练掌握。"
+    assert insert_missing(bare, [], ["推行轻微违法行为免罚清单，首违免罚19件"], names) == \
+        "推行轻微违法行为免罚清单，首违免罚19件。" + bare
+    # the unit's name not as the subject (公司党委的…): the item opens the paragraph as a sentence of its own
+    owned = "公司党委的帮扶工作有效缓解了困难职工的生活压力。"
+    assert insert_missing(owned, [], ["设立困难职工帮扶基金50万元"], names) == "设立困难职工帮扶基金50万元。" + owned
+
+
 def test_trimming_an_enumeration_down_to_one_point_leaves_no_lone_ordinal():
     from drafter.verify import trim_sentences
 
