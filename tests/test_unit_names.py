@@ -57,6 +57,11 @@ def test_a_mention_that_clips_the_head_of_the_name_is_a_mention():
             "城西派出所党支部与12个社区联建共建。")
     assert shorten_mentions(text, unit, "所党支部") == (
         f"{unit}现有民警28名。为提高服务质量，所党支部设立党员示范岗6个。所党支部与12个社区联建共建。")
+    after_preposition = f"{unit}现有党员22名。这一做法使城西派出所党支部在管理方面取得成效。"
+    assert shorten_mentions(after_preposition, unit, "所党支部") == \
+        f"{unit}现有党员22名。这一做法使所党支部在管理方面取得成效。"
+    assert shorten_mentions(f"{unit}牵头。市公安局城西派出所党支部参加。", unit, "所党支部") == \
+        f"{unit}牵头。市公安局城西派出所党支部参加。"  # another unit's name
     # clipped where it is the first mention: said in full
     assert shorten_mentions("公安局城西派出所党支部坚持学习。", unit, "所党支部") == f"{unit}坚持学习。"
     # after another character it may be another unit ("市人民医院党委" beside "县人民医院党委"); too short to tell

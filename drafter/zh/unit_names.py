@@ -80,15 +80,18 @@ def short_unit_name(unit: str) -> str:
 
 # A mention of the unit that drops the head of its name ("公安局城西派出所党支部" for "县公安局城西派出所党支部", as the
 # model writes it now and then) is a mention too, when it keeps at least this many characters more than the short
-# name and stands after punctuation or at the start: after another character it may be another unit's name.
+# name and stands after punctuation, at the start or after a preposition ("这一做法使城西派出所党支部……"): after
+# another character it may be another unit's name ("市公安局城西派出所党支部").
 CLIPPED_EXTRA = 2
+_BEFORE_CLIPPED = "使为由对向将把让被在和与及"
 
 
 def _mentions(unit: str, short: str) -> re.Pattern[str]:
     """The unit's full name, or its name with the head clipped (longest first) after a non-CJK character."""
     shortest = max(len(short) + CLIPPED_EXTRA, MIN_FULL_CHARS)
     clipped = [re.escape(unit[i:]) for i in range(1, len(unit) - shortest + 1)]
-    alternatives = re.escape(unit) + (f"|(?<![\u4e00-\u9fff])(?:{'|'.join(clipped)})" if clipped else "")
+    alternatives = re.escape(unit) + (f"|(?:(?<![\u4e00-\u9fff])|(?<=[{_BEFORE_CLIPPED}]))(?:{'|'.join(clipped)})"
+                                      if clipped else "")
     return re.compile(alternatives)
 
 
