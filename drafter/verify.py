@@ -30,6 +30,7 @@ from drafter.checks.political import political_findings
 from drafter.checks.rules import COPY_MAX_RUN, COVERAGE_MIN_RECALL, PROMPT_ECHO_RE
 from drafter.facts import Facts
 from drafter.frames import figures_sentence
+from drafter.outline import without_counts
 from drafter.polish import cjk_only, renumber, without_dangling_phrases
 from drafter.prompts import quote_data, render
 from drafter.run import Attempt, Event, SectionDraft
@@ -270,7 +271,15 @@ def insert_missing(text: str, figure_texts: list[str], items: list[str], subject
     for item in items:
         placed = _inline(text, item) if text.strip() else None
         if placed is None:
-            rests += [rest] if (rest := unsaid(text, item)) else []
+            rest = unsaid(text, item)
+            bare = without_counts(rest) if rest else ""
+            at = text.find(bare) if bare and bare != rest else -1
+            # said without its count, ending a clause: the count goes in where it is said ("坚持网格员常态化入户
+            # 走访，" → "坚持网格员212名常态化入户走访，"); never inside a phrase ("……服务4300人次这一工作思路")
+            if at >= 0 and text[at + len(bare):at + len(bare) + 1] in ("", "，", "。", "；", ",", ";"):
+                text = text[:at] + rest + text[at + len(bare):]
+            elif rest:
+                rests.append(rest)
         else:
             text = placed
     # several items stated after the text are parallel clauses of one sentence ("开展……；开展……。"), not sentence

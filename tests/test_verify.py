@@ -144,6 +144,10 @@ def test_a_practice_the_paragraph_never_states_opens_it_given_the_units_names():
     assert insert_missing(bare, [], ["推行轻微违法行为免罚清单，首违免罚19件"], names) == \
         "推行轻微违法行为免罚清单，首违免罚19件。" + bare
     # the unit's name not as the subject (公司党委的…): the item opens the paragraph as a sentence of its own
+    # said without its count: the count goes in where it is said, not the practice again at the head
+    said = "街道党工委坚持网格员常态化入户走访，排查问题隐患1046条。"
+    assert insert_missing(said, [], ["网格员212名常态化入户走访，排查问题隐患1046条"], names) == \
+        "街道党工委坚持网格员212名常态化入户走访，排查问题隐患1046条。"
     owned = "公司党委的帮扶工作有效缓解了困难职工的生活压力。"
     assert insert_missing(owned, [], ["设立困难职工帮扶基金50万元"], names) == "设立困难职工帮扶基金50万元。" + owned
 
