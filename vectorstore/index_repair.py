@@ -11,21 +11,14 @@ the rebuild loses nothing (``finish_rebuild`` completes a rename that was cut sh
 
 from __future__ import annotations
 
+from vectorstore.records import collection_pages
+
 REBUILD_SUFFIX = "_rebuild"
-
-
-def all_ids(collection, page: int = 5000) -> list[str]:
-    out: list[str] = []
-    while True:
-        got = collection.get(include=[], limit=page, offset=len(out))["ids"]
-        out += got
-        if len(got) < page:
-            return out
 
 
 def unreachable_ids(collection) -> list[str]:
     """Stored records that a query asking for all of them does not return (sorted)."""
-    ids = all_ids(collection)
+    ids = [rid for got in collection_pages(collection) for rid in got["ids"]]
     if not ids:
         return []
     probe = collection.get(ids=[ids[0]], include=["embeddings"])["embeddings"][0]
@@ -55,19 +48,12 @@ def rebuild(client, name: str, open_collection, batch: int = 1000) -> int:
     if copy_name in {getattr(c, "name", c) for c in client.list_collections()}:
         client.delete_collection(copy_name)
     copy = open_collection(copy_name)
-    n, offset = 0, 0
-    while True:
-        got = old.get(include=["embeddings", "metadatas", "documents"], limit=batch, offset=offset)
-        ids = got["ids"]
-        if not len(ids):
-            break
+    n = 0
+    for got in collection_pages(old, ["embeddings", "metadatas", "documents"], size=batch):
         documents = got.get("documents")
-        copy.add(ids=ids, embeddings=got["embeddings"], metadatas=got["metadatas"],
+        copy.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"],
                  documents=documents if documents is not None and any(d is not None for d in documents) else None)
-        n += len(ids)
-        if len(ids) < batch:
-            break
-        offset += batch
+        n += len(got["ids"])
     if metadata:
         copy.modify(metadata=metadata)
     client.delete_collection(name)

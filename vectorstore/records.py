@@ -21,6 +21,23 @@ from pathlib import Path
 
 from vectorstore.structure import ParsedDocument
 
+PAGE_RECORDS = 5000  # records asked of Chroma per get() when reading a whole collection
+
+
+def collection_pages(collection, include: list[str] | None = None, where: dict | None = None,
+                     size: int = PAGE_RECORDS):
+    """A collection's records a page at a time: the ``get`` answers (ids and what ``include`` asks for)."""
+    offset = 0
+    while True:
+        got = collection.get(where=where, include=include or [], limit=size, offset=offset)
+        if not len(got["ids"]):
+            return
+        yield got
+        if len(got["ids"]) < size:
+            return
+        offset += size
+
+
 PACKED = "packed"  # metadata key of a text record's packed texts
 # A section record as Chroma keeps it: the metadata keys Chroma itself filters on, and one packed blob of the
 # text and the whole metadata (``STORED``). Chroma's local store indexes every document for full-text search

@@ -32,9 +32,17 @@ from vectorstore import search as searching
 from vectorstore.embedding import NgramEmbeddingFunction, make_embedding_function
 from vectorstore.ingest import IngestReport, Progress
 from vectorstore.lexical import LexicalIndex
-from vectorstore.records import PACKED, Hit, Record, hit_from_record, read_record, stored_metadata, unpack
+from vectorstore.records import (
+    PACKED,
+    Hit,
+    Record,
+    collection_pages,
+    hit_from_record,
+    read_record,
+    stored_metadata,
+    unpack,
+)
 
-_PAGE = 5000
 SECTIONS, DOCS, FILES, TEXTS = "_sections", "_docs", "_sources", "_texts"  # collection name suffixes
 INGEST_STATE = "ingest_state"  # sections collection metadata: "open" while an ingest writes
 
@@ -283,17 +291,10 @@ class CorpusStore:
     def _paged(self, collection, where: dict | None = None, include: list[str] | None = None,
                vectors: bool = False):
         """Pages of (ids, metadatas, documents[, embeddings]) of a collection."""
-        offset = 0
-        while True:
-            got = collection.get(where=where, include=include or [], limit=_PAGE, offset=offset)
+        for got in collection_pages(collection, include, where):
             ids = got["ids"]
-            if not ids:
-                return
             page = (ids, got.get("metadatas") or [None] * len(ids), got.get("documents") or [None] * len(ids))
             yield (*page, got["embeddings"]) if vectors else page
-            if len(ids) < _PAGE:
-                return
-            offset += _PAGE
 
     def documents(self) -> list[DocumentInfo]:
         files = self.known_files()

@@ -87,7 +87,8 @@ _BEFORE_CLIPPED = "使为由对向将把让被在和与及"
 
 
 def _mentions(unit: str, short: str) -> re.Pattern[str]:
-    """The unit's full name, or its name with the head clipped (longest first) after a non-CJK character."""
+    """The unit's full name, or its name with the head clipped (longest first) after a non-CJK character or a
+    preposition (``_BEFORE_CLIPPED``)."""
     shortest = max(len(short) + CLIPPED_EXTRA, MIN_FULL_CHARS)
     clipped = [re.escape(unit[i:]) for i in range(1, len(unit) - shortest + 1)]
     alternatives = re.escape(unit) + (f"|(?:(?<![\u4e00-\u9fff])|(?<=[{_BEFORE_CLIPPED}]))(?:{'|'.join(clipped)})"
